@@ -1,0 +1,33 @@
+# The two commands a new user needs: `make demo` and `make test`. Both go through `make setup`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test test-fast dev clean
+
+setup: $(STAMP)
+
+# Re-installs only when the dependency list changes; the editable install picks up code edits.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	$(BIN)/adology demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+# The suite without the slow end-to-end tests, for the edit-test loop.
+test-fast: setup
+	$(BIN)/python -m pytest -m 'not slow'
+
+dev: setup
+	$(BIN)/adology dev
+
+clean:
+	-$(BIN)/adology stack down
+	rm -rf .adology

@@ -1,0 +1,173 @@
+"""The ``adology`` command line: the embedded stack, migrations, the Dagster UI and the demo."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from adology.errors import AdologyError
+from adology.logs import configure_logging, get_logger
+from adology.settings import Settings, load_settings
+
+log = get_logger("adology.cli")
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        settings = load_settings()
+    except AdologyError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    configure_logging(level=settings.log_level, log_format=settings.log_format)
+    return settings
+
+
+def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn an AdologyError into one clear line on stderr and exit code 1, not a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except AdologyError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group()
+def main() -> None:
+    """Adology: advertising intelligence on a Dagster data-asset platform."""
+
+
+@main.group()
+def stack() -> None:
+    """The embedded stack: PostgreSQL + pgvector, SeaweedFS S3, moto SQS, montydb."""
+
+
+@stack.command("up")
+@_reports_errors
+def stack_up() -> None:
+    """Start every part that is not running, apply migrations, ensure buckets and queues."""
+    from adology.stack import Stack
+
+    result = Stack(_settings_or_exit()).up()
+    if result.started:
+        click.echo(f"started: {', '.join(result.started)}")
+    if result.already_running:
+        click.echo(f"already running, left unchanged: {', '.join(result.already_running)}")
+    click.echo(f"migrations applied: {', '.join(result.migrations) or 'none (schema up to date)'}")
+
+
+@stack.command("down")
+@_reports_errors
+def stack_down() -> None:
+    """Stop every running part; data stays under the state directory."""
+    from adology.stack import Stack
+
+    stopped = Stack(_settings_or_exit()).down()
+    click.echo(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
+
+
+@stack.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: each part's health.")
+@_reports_errors
+def stack_status(as_json: bool) -> None:
+    """Report each part's health; exit code 1 if any part is unhealthy."""
+    from adology.stack import Stack
+
+    statuses = Stack(_settings_or_exit()).status()
+    healthy = all(status.healthy for status in statuses.values())
+    if as_json:
+        click.echo(json.dumps({"healthy": healthy, "parts": {n: s.as_dict() for n, s in statuses.items()}}))
+    else:
+        for name, status in statuses.items():
+            state = "healthy" if status.healthy else ("running, unhealthy" if status.running else "stopped")
+            click.echo(f"{name:9} {state:20} {status.endpoint}  {status.detail}")
+    sys.exit(0 if healthy else 1)
+
+
+@stack.command("env")
+def stack_env() -> None:
+    """Print shell exports that point clients at the stack: eval "$(adology stack env)"."""
+    for name, value in _settings_or_exit().client_environment().items():
+        click.echo(f"export {name}={shlex.quote(value)}")
+
+
+@main.group()
+def db() -> None:
+    """The Postgres schema."""
+
+
+@db.command("migrate")
+@_reports_errors
+def db_migrate() -> None:
+    """Apply pending migrations to DATABASE_URL (idempotent)."""
+    from adology.db.migrate import migrate
+
+    applied = migrate(_settings_or_exit().database_url or "")
+    click.echo(f"migrations applied: {', '.join(applied) or 'none (schema up to date)'}")
+
+
+@main.command()
+@_reports_errors
+def dev() -> None:
+    """Start the stack, then the Dagster webserver and daemon on 127.0.0.1; Ctrl-C stops Dagster."""
+    from adology.devserver import DagsterDev
+    from adology.stack import Stack
+
+    settings = _settings_or_exit()
+    Stack(settings).up()
+    server = DagsterDev(settings)
+    server.start(foreground=True)
+    click.echo(f"Dagster UI: {server.url}  (Ctrl-C to stop; the stack keeps running: 'adology stack down')")
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object on the last line.")
+@_reports_errors
+def demo(as_json: bool) -> None:
+    """Bring up the stack and Dagster, prove every part healthy, and summarise."""
+    from adology.devserver import DagsterDev
+    from adology.stack import Stack
+
+    settings = _settings_or_exit()
+    started = time.monotonic()
+    stack = Stack(settings)
+    click.echo("starting the embedded stack ...")
+    stack.up()
+    parts = {name: status.as_dict() for name, status in stack.status().items()}
+    server = DagsterDev(settings)
+    click.echo(f"starting Dagster at {server.url} ...")
+    server.start()
+    try:
+        dagster = server.wait_healthy()
+    finally:
+        server.stop()
+    summary = {
+        "healthy": all(part["healthy"] for part in parts.values()) and dagster.healthy,
+        "stack": parts,
+        "dagster": dagster.as_dict(),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        for name, part in parts.items():
+            click.echo(f"  {name:9} {'healthy' if part['healthy'] else 'UNHEALTHY':10} {part['detail']}")
+        click.echo(f"  dagster   {'healthy' if dagster.healthy else 'UNHEALTHY':10} "
+                   f"code locations {dagster.code_locations}, daemons {len(dagster.daemons)} healthy")
+        click.echo(f"demo finished in {summary['seconds']}s; the stack is still up ('adology stack down' stops it)")
+    sys.exit(0 if summary["healthy"] else 1)

@@ -1,0 +1,1 @@
+"""The Postgres schema (ordered SQL migrations) and the code that applies it."""

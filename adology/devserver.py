@@ -1,0 +1,149 @@
+"""Run Dagster's webserver and daemon (``dagster dev``) against the embedded stack, and prove them healthy.
+
+Dagster runs as a child process: the core library starts it but never imports it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from adology.errors import StackError
+from adology.logs import get_logger
+from adology.settings import Settings
+
+log = get_logger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+WORKSPACE_YAML = PROJECT_ROOT / "workspace.yaml"
+
+_HEALTH_QUERY = """
+{
+  instance { daemonHealth { allDaemonStatuses { daemonType required healthy } } }
+  workspaceOrError {
+    __typename
+    ... on Workspace {
+      locationEntries {
+        name
+        loadStatus
+        locationOrLoadError { __typename ... on PythonError { message } }
+      }
+    }
+  }
+}
+"""
+
+
+@dataclass
+class DagsterHealth:
+    webserver: bool
+    code_locations: dict[str, str] = field(default_factory=dict)  # name -> "loaded" or the load error
+    daemons: dict[str, bool] = field(default_factory=dict)  # required daemon -> healthy
+
+    @property
+    def healthy(self) -> bool:
+        return (
+            self.webserver
+            and bool(self.code_locations)
+            and all(state == "loaded" for state in self.code_locations.values())
+            and bool(self.daemons)
+            and all(self.daemons.values())
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"healthy": self.healthy, "webserver": self.webserver, "code_locations": self.code_locations,
+                "daemons": self.daemons}
+
+
+def dagster_health(port: int) -> DagsterHealth:
+    """Ask the webserver's GraphQL API whether the code location loaded and the daemons beat."""
+    base = f"http://127.0.0.1:{port}"
+    try:
+        httpx.get(f"{base}/server_info", timeout=5).raise_for_status()
+        answer = httpx.post(f"{base}/graphql", json={"query": _HEALTH_QUERY}, timeout=10)
+        answer.raise_for_status()
+        data = answer.json()["data"]
+    except (httpx.HTTPError, KeyError, ValueError):
+        return DagsterHealth(webserver=False)
+    locations = {}
+    for entry in data["workspaceOrError"].get("locationEntries", []):
+        loaded = entry.get("locationOrLoadError") or {}
+        if loaded.get("__typename") == "PythonError":
+            locations[entry["name"]] = loaded.get("message", "load error")
+        else:
+            locations[entry["name"]] = "loaded" if entry["loadStatus"] == "LOADED" else entry["loadStatus"].lower()
+    daemons = {
+        status["daemonType"]: status["healthy"]
+        for status in data["instance"]["daemonHealth"]["allDaemonStatuses"]
+        if status["required"]
+    }
+    return DagsterHealth(webserver=True, code_locations=locations, daemons=daemons)
+
+
+class DagsterDev:
+    """``dagster dev`` bound to 127.0.0.1 with DAGSTER_HOME and the stack's variables set."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.dagster_port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.settings.state_dir / "logs" / "dagster.log"
+
+    def start(self, *, foreground: bool = False) -> None:
+        env = {**os.environ, **self.settings.client_environment()}
+        command = [
+            str(Path(sys.executable).parent / "dagster"), "dev",
+            "-h", "127.0.0.1", "-p", str(self.settings.dagster_port), "-w", str(WORKSPACE_YAML),
+        ]
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        if foreground:
+            self.process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
+        else:
+            with open(self.log_path, "ab") as output:  # the child keeps its own copy of the descriptor
+                self.process = subprocess.Popen(
+                    command, env=env, cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT
+                )
+        log.info("dagster dev starting", extra={"url": self.url, "pid": self.process.pid})
+
+    def wait_healthy(self, *, timeout: float = 180.0) -> DagsterHealth:
+        deadline = time.monotonic() + timeout
+        health = DagsterHealth(webserver=False)
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise StackError(f"dagster dev exited with code {self.process.returncode}; see {self.log_path}")
+            health = dagster_health(self.settings.dagster_port)
+            if health.healthy:
+                return health
+            time.sleep(1.0)
+        raise StackError(f"Dagster did not become healthy within {timeout:.0f}s: {health.as_dict()}; see {self.log_path}")
+
+    def wait(self) -> int:
+        assert self.process is not None
+        return self.process.wait()
+
+    def stop(self, *, timeout: float = 30.0) -> None:
+        """SIGINT first: ``dagster dev`` then shuts the webserver, daemon and code server down itself."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("dagster dev ignored SIGINT; terminating", extra={"pid": self.process.pid})
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        log.info("dagster dev stopped")

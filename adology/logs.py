@@ -1,0 +1,73 @@
+"""Structured logging: context fields (request id, brand, ad, run) travel with every record.
+
+``log_context(brand="acme")`` binds fields for the current task or thread (contextvars), and
+every record logged inside carries them, as ``key=value`` pairs in text form or as JSON keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
+
+from adology.settings import LogFormat
+
+_context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("adology_log_context", default={})
+
+# Attributes every LogRecord has; anything else on a record is a context or `extra=` field.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+@contextlib.contextmanager
+def log_context(**fields: Any) -> Iterator[None]:
+    """Attach ``fields`` to every record logged inside the block (nested blocks add to them)."""
+    token = _context.set({**_context.get(), **fields})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+class _ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _context.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
+class _TextFormatter(logging.Formatter):
+    """``time level logger message key=value ...``: readable on a terminal, greppable in files."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = {k: v for k, v in vars(record).items() if k not in _RECORD_ATTRIBUTES}
+        if fields:
+            line += " " + " ".join(f"{k}={v}" for k, v in sorted(fields.items()))
+        return line
+
+
+def configure_logging(*, level: str = "INFO", log_format: LogFormat = LogFormat.TEXT) -> None:
+    """Send Adology's records to stderr in the chosen format; safe to call more than once."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_ContextFilter())
+    if log_format is LogFormat.JSON:
+        handler.setFormatter(
+            JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level"})
+        )
+    else:
+        handler.setFormatter(_TextFormatter("%(asctime)s %(levelname)-7s %(name)s %(message)s"))
+    root = logging.getLogger("adology")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def get_logger(name: str) -> logging.Logger:
+    """A logger under the ``adology`` hierarchy, so :func:`configure_logging` governs it."""
+    return logging.getLogger(name if name.startswith("adology") else f"adology.{name}")

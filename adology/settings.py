@@ -1,0 +1,232 @@
+"""Every setting Adology reads, from environment variables, with defaults for the embedded stack.
+
+Standard client variables keep their standard names (``DATABASE_URL``, ``AWS_*``, ``MONGO_URI``)
+so boto3, libpq tools and pymongo read the same values we do; our own settings are ``ADOLOGY_*``.
+``.env.example`` lists them all; ``tests/test_settings.py`` keeps it in step with this class.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from adology.errors import SettingsError
+
+Port = Annotated[int, Field(ge=1024, le=55535)]
+
+
+class Environment(str, enum.Enum):
+    LOCAL = "local"
+    PRODUCTION = "production"
+
+
+class LogFormat(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class Settings(BaseSettings):
+    """Configuration for every Adology process; construct with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", populate_by_name=True)
+
+    environment: Environment = Field(
+        Environment.LOCAL,
+        alias="ADOLOGY_ENV",
+        description="'local' (embedded stack) or 'production' (AWS, RDS, MongoDB)",
+    )
+    state_dir: Path = Field(
+        Path(".adology"),
+        alias="ADOLOGY_STATE_DIR",
+        description="directory holding the embedded stack's data, logs and pid files",
+    )
+    log_level: str = Field(
+        "INFO",
+        alias="ADOLOGY_LOG_LEVEL",
+        pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$",
+        description="one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    )
+    log_format: LogFormat = Field(
+        LogFormat.TEXT, alias="ADOLOGY_LOG_FORMAT", description="'text' or 'json'"
+    )
+
+    postgres_port: Port = Field(
+        54329, alias="ADOLOGY_PG_PORT", description="TCP port of the embedded PostgreSQL (1024-55535)"
+    )
+    postgres_password: SecretStr = Field(
+        SecretStr("adology-local"),
+        alias="ADOLOGY_PG_PASSWORD",
+        description="password of the embedded PostgreSQL role 'adology'",
+    )
+    s3_port: Port = Field(
+        8333,
+        alias="ADOLOGY_S3_PORT",
+        description="S3 port of the embedded SeaweedFS; it also uses the next four ports and each +10000 (1024-55535)",
+    )
+    sqs_port: Port = Field(
+        9324, alias="ADOLOGY_SQS_PORT", description="port of the embedded moto SQS server (1024-55535)"
+    )
+    dagster_port: Port = Field(
+        3000, alias="ADOLOGY_DAGSTER_PORT", description="port of the Dagster webserver (1024-55535)"
+    )
+
+    database_url: str | None = Field(
+        None,
+        alias="DATABASE_URL",
+        pattern=r"^postgres(ql)?://",
+        description="libpq URI of the Adology database, e.g. postgresql://user:pass@host:5432/adology",
+    )
+    dagster_postgres_url: str | None = Field(
+        None,
+        alias="DAGSTER_POSTGRES_URL",
+        pattern=r"^postgres(ql)?://",
+        description="libpq URI of the database holding Dagster's run and event storage",
+    )
+    mongo_uri: str | None = Field(
+        None,
+        alias="MONGO_URI",
+        pattern=r"^(mongodb(\+srv)?|montydb)://",
+        description="mongodb:// or mongodb+srv:// URI, or montydb:///absolute/path for the embedded store",
+    )
+    mongo_database: str = Field(
+        "adology", alias="ADOLOGY_MONGO_DB", description="name of the Mongo database"
+    )
+
+    aws_region: str = Field("us-east-1", alias="AWS_REGION", description="AWS region name")
+    aws_access_key_id: str | None = Field(
+        None, alias="AWS_ACCESS_KEY_ID", description="access key id for S3 and SQS"
+    )
+    aws_secret_access_key: SecretStr | None = Field(
+        None, alias="AWS_SECRET_ACCESS_KEY", description="secret access key for S3 and SQS"
+    )
+    s3_endpoint_url: str | None = Field(
+        None,
+        alias="AWS_ENDPOINT_URL_S3",
+        pattern=r"^https?://",
+        description="http(s):// URL of the S3 endpoint; unset in production to use AWS",
+    )
+    sqs_endpoint_url: str | None = Field(
+        None,
+        alias="AWS_ENDPOINT_URL_SQS",
+        pattern=r"^https?://",
+        description="http(s):// URL of the SQS endpoint; unset in production to use AWS",
+    )
+    s3_bucket: str = Field(
+        "adology",
+        alias="ADOLOGY_S3_BUCKET",
+        pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+        description="S3 bucket for media, per-ad logs and report snapshots (lowercase DNS name)",
+    )
+    queue_prefix: str = Field(
+        "adology",
+        alias="ADOLOGY_QUEUE_PREFIX",
+        pattern=r"^[A-Za-z0-9_-]{1,40}$",
+        description="prefix of the SQS queue names (letters, digits, - and _)",
+    )
+    queue_max_receives: int = Field(
+        5,
+        alias="ADOLOGY_QUEUE_MAX_RECEIVES",
+        ge=1,
+        le=1000,
+        description="receives before SQS moves a message to its dead-letter queue (1-1000)",
+    )
+    queue_visibility_seconds: int = Field(
+        300,
+        alias="ADOLOGY_QUEUE_VISIBILITY_SECONDS",
+        ge=0,
+        le=43200,
+        description="SQS visibility timeout in seconds (0-43200)",
+    )
+
+    @model_validator(mode="after")
+    def _fill_embedded_defaults(self) -> Settings:
+        """Point unset endpoints at the embedded stack locally; demand them in production."""
+        self.state_dir = self.state_dir.expanduser().resolve()
+        if self.environment is Environment.PRODUCTION:
+            missing = [
+                name
+                for name, value in (
+                    ("DATABASE_URL", self.database_url),
+                    ("DAGSTER_POSTGRES_URL", self.dagster_postgres_url),
+                    ("MONGO_URI", self.mongo_uri),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(f"required when ADOLOGY_ENV=production: {', '.join(missing)}")
+            return self
+        password = self.postgres_password.get_secret_value()
+        local_pg = f"postgresql://adology:{password}@127.0.0.1:{self.postgres_port}"
+        self.database_url = self.database_url or f"{local_pg}/adology"
+        self.dagster_postgres_url = self.dagster_postgres_url or f"{local_pg}/dagster"
+        self.mongo_uri = self.mongo_uri or f"montydb://{self.state_dir / 'mongo'}"
+        self.aws_access_key_id = self.aws_access_key_id or "adology-local"
+        self.aws_secret_access_key = self.aws_secret_access_key or SecretStr("adology-local-secret")
+        self.s3_endpoint_url = self.s3_endpoint_url or f"http://127.0.0.1:{self.s3_port}"
+        self.sqs_endpoint_url = self.sqs_endpoint_url or f"http://127.0.0.1:{self.sqs_port}"
+        return self
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.state_dir / "dagster"
+
+    def client_environment(self) -> dict[str, str]:
+        """The variables that point standard clients and Adology processes at this configuration."""
+        exports = {
+            "ADOLOGY_ENV": self.environment.value,
+            "ADOLOGY_STATE_DIR": str(self.state_dir),
+            "ADOLOGY_PG_PORT": str(self.postgres_port),
+            "ADOLOGY_S3_PORT": str(self.s3_port),
+            "ADOLOGY_SQS_PORT": str(self.sqs_port),
+            "ADOLOGY_DAGSTER_PORT": str(self.dagster_port),
+            "ADOLOGY_S3_BUCKET": self.s3_bucket,
+            "ADOLOGY_QUEUE_PREFIX": self.queue_prefix,
+            "ADOLOGY_MONGO_DB": self.mongo_database,
+            "DATABASE_URL": self.database_url or "",
+            "DAGSTER_POSTGRES_URL": self.dagster_postgres_url or "",
+            "DAGSTER_HOME": str(self.dagster_home),
+            "MONGO_URI": self.mongo_uri or "",
+            "AWS_REGION": self.aws_region,
+        }
+        if self.aws_access_key_id:
+            exports["AWS_ACCESS_KEY_ID"] = self.aws_access_key_id
+        if self.aws_secret_access_key:
+            exports["AWS_SECRET_ACCESS_KEY"] = self.aws_secret_access_key.get_secret_value()
+        if self.s3_endpoint_url:
+            exports["AWS_ENDPOINT_URL_S3"] = self.s3_endpoint_url
+        if self.sqs_endpoint_url:
+            exports["AWS_ENDPOINT_URL_SQS"] = self.sqs_endpoint_url
+        return exports
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``environ`` (default: the process environment).
+
+    Raises :class:`SettingsError` naming every bad variable, its value and the expected form.
+    """
+    try:
+        if environ is None:
+            return Settings()
+        return Settings.model_validate(environ)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    by_variable = {field.alias: field for field in Settings.model_fields.values()}
+    lines = []
+    for error in exc.errors():
+        loc = error.get("loc") or ()
+        variable = str(loc[0]) if loc else ""
+        field = by_variable.get(variable)
+        if field is None:
+            lines.append(error["msg"].removeprefix("Value error, "))
+            continue
+        secret = "SECRET" in variable or "PASSWORD" in variable
+        shown = "<hidden>" if secret else repr(error.get("input"))
+        lines.append(f"{variable}={shown}: expected {field.description}")
+    return "invalid settings:\n  " + "\n  ".join(lines)

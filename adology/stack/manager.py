@@ -1,0 +1,114 @@
+"""``adology stack up | down | status | env``: start, stop and inspect the embedded stack.
+
+All state lives under ``ADOLOGY_STATE_DIR``: ``postgres/`` (data dir), ``s3/`` (SeaweedFS
+volumes), ``mongo/`` (montydb sqlite files), ``logs/`` (one file per server), ``run/`` (pid
+files) and ``dagster/`` (DAGSTER_HOME). A lock file serialises concurrent ``up``/``down`` calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from adology.db.migrate import migrate
+from adology.errors import StackError
+from adology.logs import get_logger
+from adology.settings import Environment, Settings
+from adology.stack.parts import MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
+from adology.storage.aws import aws_client
+from adology.storage.queues import RequestQueues
+from adology.storage.s3 import ObjectStore
+
+log = get_logger(__name__)
+
+DAGSTER_YAML = Path(__file__).resolve().parents[2] / "dagster.yaml"
+
+
+@dataclass
+class UpResult:
+    started: list[str]
+    already_running: list[str]
+    migrations: list[str]
+
+
+class Stack:
+    def __init__(self, settings: Settings) -> None:
+        if settings.environment is not Environment.LOCAL:
+            raise StackError("the embedded stack runs only with ADOLOGY_ENV=local")
+        self.settings = settings
+        self.parts: list[Part] = [PostgresPart(settings), SeaweedPart(settings), SqsPart(settings), MongoPart(settings)]
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.settings.state_dir / "stack.lock", "w") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def up(self) -> UpResult:
+        """Start every part not already running, then migrate and ensure buckets and queues.
+
+        Running parts are left alone, so a second ``up`` changes nothing.
+        """
+        started, running = [], []
+        with self._locked():
+            for part in self.parts:
+                if part.pid_file is not None and part.pid_file.live_pid() is not None:
+                    running.append(part.name)
+                    continue
+                part.start()
+                if part.pid_file is not None:
+                    started.append(part.name)
+            migrations = migrate(self.settings.database_url or "")
+            self._ensure_buckets_and_queues()
+            self._prepare_dagster_home()
+        if running and not started:
+            log.info("stack already running; nothing changed", extra={"parts": ",".join(running)})
+        return UpResult(started=started, already_running=running, migrations=migrations)
+
+    def down(self) -> list[str]:
+        stopped = []
+        with self._locked():
+            for part in reversed(self.parts):
+                if part.pid_file is not None and part.pid_file.live_pid() is not None:
+                    part.stop()
+                    stopped.append(part.name)
+        return stopped
+
+    def status(self) -> dict[str, PartStatus]:
+        return {part.name: part.status() for part in self.parts}
+
+    def healthy(self) -> bool:
+        return all(status.healthy for status in self.status().values())
+
+    def _ensure_buckets_and_queues(self) -> None:
+        settings = self.settings
+        secret = settings.aws_secret_access_key.get_secret_value() if settings.aws_secret_access_key else None
+        ObjectStore(
+            aws_client("s3", region=settings.aws_region, endpoint_url=settings.s3_endpoint_url,
+                       access_key_id=settings.aws_access_key_id, secret_access_key=secret),
+            settings.s3_bucket,
+        ).ensure_bucket()
+        RequestQueues(
+            aws_client("sqs", region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url,
+                       access_key_id=settings.aws_access_key_id, secret_access_key=secret),
+            settings.queue_prefix,
+            max_receives=settings.queue_max_receives,
+            visibility_seconds=settings.queue_visibility_seconds,
+        ).ensure()
+
+    def _prepare_dagster_home(self) -> None:
+        """DAGSTER_HOME lives in the state dir; its dagster.yaml is the project's, linked not copied."""
+        home = self.settings.dagster_home
+        home.mkdir(parents=True, exist_ok=True)
+        link = home / "dagster.yaml"
+        if link.is_symlink() and link.resolve() == DAGSTER_YAML:
+            return
+        link.unlink(missing_ok=True)
+        link.symlink_to(DAGSTER_YAML)

@@ -1,0 +1,34 @@
+"""boto3 clients built one way for every caller, against AWS or the embedded stack."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import boto3
+from botocore.config import Config
+
+# "standard" retry mode backs off on throttling and transient 5xx answers.
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
+
+
+def aws_client(
+    service: Literal["s3", "sqs"],
+    *,
+    region: str,
+    endpoint_url: str | None = None,
+    access_key_id: str | None = None,
+    secret_access_key: str | None = None,
+) -> Any:
+    """A boto3 client; unset credentials and endpoint fall back to boto3's own chain (IAM roles)."""
+    config = _CLIENT_CONFIG
+    if service == "s3" and endpoint_url:
+        # SeaweedFS and other S3-compatible servers serve buckets as paths, not subdomains
+        config = config.merge(Config(s3={"addressing_style": "path"}))
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint_url or None,
+        aws_access_key_id=access_key_id or None,
+        aws_secret_access_key=secret_access_key or None,
+        config=config,
+    )

@@ -1,0 +1,46 @@
+"""The document store: pymongo for ``mongodb://`` URIs, montydb (sqlite) for ``montydb://`` paths.
+
+Both expose the pymongo API Adology uses (insert, find, replace, indexes), so callers never
+branch on which one they hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from adology.errors import SettingsError
+
+MONTY_SCHEME = "montydb://"
+
+
+def open_client(uri: str) -> Any:
+    """A pymongo ``MongoClient`` or a montydb ``MontyClient`` for ``uri`` (caller closes it)."""
+    if uri.startswith(MONTY_SCHEME):
+        from montydb import MontyClient, set_storage
+
+        repository = Path(uri.removeprefix(MONTY_SCHEME))
+        if not repository.is_absolute():
+            raise SettingsError(f"MONGO_URI={uri!r}: expected montydb:///absolute/path")
+        if not (repository / "monty.storage.cfg").exists():
+            repository.mkdir(parents=True, exist_ok=True)
+            set_storage(str(repository), storage="sqlite")
+        return MontyClient(str(repository))
+    if uri.startswith(("mongodb://", "mongodb+srv://")):
+        import pymongo
+
+        return pymongo.MongoClient(uri, serverSelectionTimeoutMS=5000, tz_aware=True)
+    raise SettingsError(f"MONGO_URI={uri!r}: expected mongodb://, mongodb+srv:// or montydb:///absolute/path")
+
+
+@contextlib.contextmanager
+def open_mongo(uri: str, database: str) -> Iterator[Any]:
+    """Open the database named ``database`` and close its client on exit."""
+    client = open_client(uri)
+    try:
+        client.server_info()  # fails fast, and the same way, for both backends
+        yield client[database]
+    finally:
+        client.close()

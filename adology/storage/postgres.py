@@ -1,0 +1,27 @@
+"""Postgres connections: a psycopg 3 pool whose connections understand pgvector."""
+
+from __future__ import annotations
+
+import psycopg
+from pgvector.psycopg import register_vector
+from psycopg_pool import ConnectionPool
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    register_vector(conn)
+    conn.commit()  # register_vector queries the catalog; leave the connection idle, not in a transaction
+
+
+def open_pool(database_url: str, *, min_size: int = 1, max_size: int = 10, name: str = "adology") -> ConnectionPool:
+    """An opened pool; ``with pool.connection() as conn`` commits on success, rolls back on error."""
+    pool = ConnectionPool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        name=name,
+        configure=_configure,
+        open=False,
+        kwargs={"application_name": name},
+    )
+    pool.open(wait=True, timeout=30)
+    return pool

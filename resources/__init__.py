@@ -1,0 +1,137 @@
+"""Dagster resources: thin, typed wrappers around the core library's store clients.
+
+``resources_for(environment)`` is the one place that decides what each environment gets.
+Secrets (database and Mongo URIs, AWS secret keys) are ``dg.EnvVar``s, so they are read at run
+time and never shown in the UI or stored in run config.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+import psycopg
+from dagster_aws.s3 import S3Resource
+from dagster_aws.utils import ResourceWithBoto3Configuration
+from psycopg_pool import ConnectionPool
+from pydantic import PrivateAttr
+
+from adology.settings import Environment, Settings
+from adology.storage.aws import aws_client
+from adology.storage.mongo import open_mongo
+from adology.storage.postgres import open_pool
+from adology.storage.queues import RequestQueues
+from adology.storage.s3 import ObjectStore
+
+
+class PostgresResource(dg.ConfigurableResource):
+    """The Adology database through a psycopg 3 connection pool opened once per run."""
+
+    database_url: str
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+
+    _pool: ConnectionPool | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._pool = open_pool(self.database_url, min_size=self.pool_min_size, max_size=self.pool_max_size)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    @contextlib.contextmanager
+    def get_connection(self) -> Iterator[psycopg.Connection]:
+        """A pooled connection: committed when the block succeeds, rolled back when it raises."""
+        if self._pool is None:
+            self._pool = open_pool(self.database_url, min_size=self.pool_min_size, max_size=self.pool_max_size)
+        with self._pool.connection() as conn:
+            yield conn
+
+
+class ObjectStoreResource(dg.ConfigurableResource):
+    """The media / logs / reports bucket, on dagster-aws's S3 resource; the bucket is ensured at start."""
+
+    s3: S3Resource
+    bucket: str
+
+    _store: ObjectStore | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.get_store().ensure_bucket()
+
+    def get_store(self) -> ObjectStore:
+        if self._store is None:
+            self._store = ObjectStore(self.s3.get_client(), self.bucket)
+        return self._store
+
+
+class QueuesResource(ResourceWithBoto3Configuration):
+    """The high- and low-priority FIFO request queues with their dead-letter queues, ensured at start."""
+
+    prefix: str = "adology"
+    max_receives: int = 5
+    visibility_seconds: int = 300
+
+    _queues: RequestQueues | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.get_queues().ensure()
+
+    def get_queues(self) -> RequestQueues:
+        if self._queues is None:
+            client = aws_client(
+                "sqs",
+                region=self.region_name or "us-east-1",
+                endpoint_url=self.endpoint_url,
+                access_key_id=self.aws_access_key_id,
+                secret_access_key=self.aws_secret_access_key,
+            )
+            self._queues = RequestQueues(
+                client, self.prefix, max_receives=self.max_receives, visibility_seconds=self.visibility_seconds
+            )
+        return self._queues
+
+
+class MongoResource(dg.ConfigurableResource):
+    """The document store (raw source payloads, full AI documents): MongoDB, or montydb locally."""
+
+    uri: str
+    database: str = "adology"
+
+    @contextlib.contextmanager
+    def get_database(self) -> Iterator[Any]:
+        with open_mongo(self.uri, self.database) as database:
+            yield database
+
+
+def resources_for(settings: Settings) -> dict[str, Any]:
+    """The resources for ``settings.environment``: the embedded stack locally, AWS in production.
+
+    In production S3 and SQS credentials come from the task's IAM role, so no key is configured.
+    """
+    local = settings.environment is Environment.LOCAL
+    aws: dict[str, Any] = {"region_name": settings.aws_region}
+    if local:
+        aws |= {
+            "aws_access_key_id": dg.EnvVar("AWS_ACCESS_KEY_ID"),
+            "aws_secret_access_key": dg.EnvVar("AWS_SECRET_ACCESS_KEY"),
+        }
+    return {
+        "postgres": PostgresResource(database_url=dg.EnvVar("DATABASE_URL")),
+        "object_store": ObjectStoreResource(
+            s3=S3Resource(endpoint_url=settings.s3_endpoint_url if local else None, **aws),
+            bucket=settings.s3_bucket,
+        ),
+        "queues": QueuesResource(
+            endpoint_url=settings.sqs_endpoint_url if local else None,
+            prefix=settings.queue_prefix,
+            max_receives=settings.queue_max_receives,
+            visibility_seconds=settings.queue_visibility_seconds,
+            **aws,
+        ),
+        "mongo": MongoResource(uri=dg.EnvVar("MONGO_URI"), database=settings.mongo_database),
+    }
