@@ -19,6 +19,7 @@ import httpx
 from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Settings
+from adology.stack.process import terminate
 
 log = get_logger(__name__)
 
@@ -111,11 +112,14 @@ class DagsterDev:
         ]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         if foreground:
-            self.process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT)
+            # same process group as the terminal, so Ctrl-C reaches dagster dev directly
+            self.process = subprocess.Popen(command, env=env, cwd=self.settings.dagster_home,
+                                            preexec_fn=_default_interrupts)
         else:
             with open(self.log_path, "ab") as output:  # the child keeps its own copy of the descriptor
                 self.process = subprocess.Popen(
-                    command, env=env, cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT
+                    command, env=env, cwd=self.settings.dagster_home, stdout=output, stderr=subprocess.STDOUT,
+                    start_new_session=True, preexec_fn=_default_interrupts,
                 )
         log.info("dagster dev starting", extra={"url": self.url, "pid": self.process.pid})
 
@@ -136,14 +140,17 @@ class DagsterDev:
         return self.process.wait()
 
     def stop(self, *, timeout: float = 30.0) -> None:
-        """SIGINT first: ``dagster dev`` then shuts the webserver, daemon and code server down itself."""
+        """Signal the whole process group: ``dagster dev`` shuts its webserver, daemon and code
+        server down on SIGTERM; whatever still runs after ``timeout`` is killed."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            log.warning("dagster dev ignored SIGINT; terminating", extra={"pid": self.process.pid})
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        terminate(self.process.pid, timeout=timeout)
+        self.process.wait(timeout=10)
         log.info("dagster dev stopped")
+
+
+def _default_interrupts() -> None:
+    """Runs in the child before exec: a shell starts background jobs with SIGINT ignored, and
+    ``dagster dev`` maps SIGTERM onto SIGINT's handler, so it would ignore both. Restore them."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -83,8 +83,9 @@ class Settings(BaseSettings):
     dagster_postgres_url: str | None = Field(
         None,
         alias="DAGSTER_POSTGRES_URL",
-        pattern=r"^postgres(ql)?://",
-        description="libpq URI of the database holding Dagster's run and event storage",
+        pattern=r"^postgres(ql)?(\+psycopg2)?://",
+        description="SQLAlchemy URL of Dagster's run and event storage, "
+        "e.g. postgresql+psycopg2://user:pass@host:5432/dagster",
     )
     mongo_uri: str | None = Field(
         None,
@@ -162,7 +163,9 @@ class Settings(BaseSettings):
         password = self.postgres_password.get_secret_value()
         local_pg = f"postgresql://adology:{password}@127.0.0.1:{self.postgres_port}"
         self.database_url = self.database_url or f"{local_pg}/adology"
-        self.dagster_postgres_url = self.dagster_postgres_url or f"{local_pg}/dagster"
+        # dagster-postgres is written for psycopg2; SQLAlchemy 2.1 would pick psycopg 3 for a bare postgresql://
+        dagster_pg = local_pg.replace("postgresql://", "postgresql+psycopg2://", 1)
+        self.dagster_postgres_url = self.dagster_postgres_url or f"{dagster_pg}/dagster"
         self.mongo_uri = self.mongo_uri or f"montydb://{self.state_dir / 'mongo'}"
         self.aws_access_key_id = self.aws_access_key_id or "adology-local"
         self.aws_secret_access_key = self.aws_secret_access_key or SecretStr("adology-local-secret")
