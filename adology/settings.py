@@ -11,8 +11,10 @@ import enum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from adology.errors import SettingsError
 
@@ -29,10 +31,10 @@ class LogFormat(str, enum.Enum):
     JSON = "json"
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Configuration for every Adology process; construct with :func:`load_settings`."""
 
-    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     environment: Environment = Field(
         Environment.LOCAL,
@@ -206,15 +208,13 @@ class Settings(BaseSettings):
         return exports
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Read settings from ``environ`` (default: the process environment).
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``environ`` (default: the process environment) and nothing else.
 
     Raises :class:`SettingsError` naming every bad variable, its value and the expected form.
     """
     try:
-        if environ is None:
-            return Settings()
-        return Settings.model_validate(environ)
+        return Settings.model_validate(dict(os.environ if environ is None else environ))
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
 

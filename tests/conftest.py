@@ -1,0 +1,75 @@
+"""Shared fixtures: one real embedded stack for the session, on free ports in a temporary state dir.
+
+Tests talk to the real servers (PostgreSQL + pgvector, SeaweedFS, moto SQS, montydb); nothing
+here fakes a store. Tests that need their own stack (lifecycle, restarts) start one with
+``make_settings`` and stop it themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from adology.settings import Settings, load_settings
+from adology.stack import Stack
+from adology.stack.process import port_is_free
+
+_taken: set[int] = set()
+
+
+def _free_block(width: int, *, grpc_offset: int | None = None) -> int:
+    """A base port such that base..base+width-1 (and each +grpc_offset) are free and unused here."""
+    for _ in range(500):
+        base = random.randrange(20000, 40000)
+        ports = list(range(base, base + width))
+        if grpc_offset:
+            ports += [port + grpc_offset for port in ports]
+        if not _taken.intersection(ports) and all(port_is_free(port) for port in ports):
+            _taken.update(ports)
+            return base
+    raise RuntimeError("no free port block found")
+
+
+@pytest.fixture(scope="session")
+def make_settings(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Settings]:
+    """Settings for a fresh stack: its own state dir and free ports."""
+
+    def factory(name: str = "stack", **overrides: str) -> Settings:
+        state_dir: Path = tmp_path_factory.mktemp(name)
+        environ = {
+            "ADOLOGY_STATE_DIR": str(state_dir),
+            "ADOLOGY_PG_PORT": str(_free_block(1)),
+            "ADOLOGY_S3_PORT": str(_free_block(5, grpc_offset=10000)),
+            "ADOLOGY_SQS_PORT": str(_free_block(1)),
+            "ADOLOGY_DAGSTER_PORT": str(_free_block(1)),
+            **overrides,
+        }
+        return load_settings(environ)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def stack_settings(make_settings: Callable[..., Settings]) -> Iterator[Settings]:
+    """The session's running stack; its variables are exported so Dagster EnvVars resolve."""
+    settings = make_settings("session")
+    stack = Stack(settings)
+    stack.up()
+    saved = dict(os.environ)
+    os.environ.update(settings.client_environment())
+    try:
+        yield settings
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        stack.down()
+
+
+@pytest.fixture
+def database_url(stack_settings: Settings) -> str:
+    assert stack_settings.database_url
+    return stack_settings.database_url

@@ -1,0 +1,84 @@
+"""The `adology` command: env exports, status JSON, clear errors for bad settings, and the demo
+(stack + Dagster webserver + daemon proven healthy) run as a new user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adology.settings import Settings
+
+ADOLOGY = str(Path(sys.executable).parent / "adology")
+
+
+def _run(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ADOLOGY, *args], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _stack_env(settings: Settings) -> dict[str, str]:
+    return {k: v for k, v in settings.client_environment().items() if k.startswith(("ADOLOGY_", "DAGSTER_"))}
+
+
+def test_env_prints_shell_exports_with_standard_names(stack_settings: Settings) -> None:
+    result = _run("stack", "env", env=_stack_env(stack_settings))
+    assert result.returncode == 0, result.stderr
+    exports = dict(shlex.split(line.removeprefix("export "))[0].split("=", 1) for line in result.stdout.splitlines())
+    for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                 "AWS_REGION", "DATABASE_URL", "MONGO_URI", "DAGSTER_HOME", "ADOLOGY_STATE_DIR"):
+        assert name in exports
+    assert exports["DATABASE_URL"] == stack_settings.database_url
+
+
+def test_status_json_reports_each_part(stack_settings: Settings) -> None:
+    result = _run("stack", "status", "--json", env=_stack_env(stack_settings))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["healthy"] is True
+    assert set(report["parts"]) == {"postgres", "s3", "sqs", "mongo"}
+    assert report["parts"]["postgres"]["detail"].startswith("PostgreSQL 18")
+
+
+def test_status_of_a_stopped_stack_exits_non_zero(tmp_path: Path) -> None:
+    result = _run("stack", "status", "--json", env={"ADOLOGY_STATE_DIR": str(tmp_path), "ADOLOGY_PG_PORT": "20999",
+                                                    "ADOLOGY_S3_PORT": "21000", "ADOLOGY_SQS_PORT": "21999"})
+    assert result.returncode == 1
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["parts"]["postgres"] == {**report["parts"]["postgres"], "running": False, "healthy": False}
+
+
+def test_bad_setting_exits_with_a_clear_message(tmp_path: Path) -> None:
+    result = _run("stack", "up", env={"ADOLOGY_STATE_DIR": str(tmp_path), "ADOLOGY_SQS_PORT": "nine"})
+    assert result.returncode == 2
+    assert "ADOLOGY_SQS_PORT='nine': expected port of the embedded moto SQS server" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_migrate_is_idempotent(stack_settings: Settings) -> None:
+    result = _run("db", "migrate", env=_stack_env(stack_settings))
+    assert result.returncode == 0, result.stderr
+    assert "none (schema up to date)" in result.stdout
+
+
+@pytest.mark.slow
+def test_demo_brings_up_stack_and_dagster_healthy(make_settings) -> None:
+    settings = make_settings("demo")
+    env = _stack_env(settings)
+    try:
+        result = _run("demo", "--json", env=env, timeout=400)
+        assert result.returncode == 0, result.stdout + result.stderr
+        summary = json.loads(result.stdout.splitlines()[-1])
+        assert summary["healthy"] is True
+        assert summary["dagster"]["code_locations"] == {"adology": "loaded"}
+        assert summary["dagster"]["daemons"] and all(summary["dagster"]["daemons"].values())
+        assert "QUEUED_RUN_COORDINATOR" in summary["dagster"]["daemons"]
+        leftover = subprocess.run(["pgrep", "-f", f"-p {settings.dagster_port}"], capture_output=True, text=True)
+        assert leftover.stdout.strip() == ""  # the demo stopped the webserver and daemon it started
+    finally:
+        _run("stack", "down", env=env)

@@ -1,0 +1,146 @@
+"""The embedded stack: lifecycle, idempotent `up`, persistence across down + up, stale pid files,
+ports in use, and S3's refusal of unsigned or wrongly signed requests."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+
+import boto3
+import psycopg
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from adology.errors import PortInUseError, StackError
+from adology.settings import Settings, load_settings
+from adology.stack import Stack
+from adology.stack.parts import SqsPart
+from adology.storage.mongo import open_mongo
+
+
+@pytest.fixture
+def own_stack(make_settings: Callable[..., Settings]) -> Iterator[Stack]:
+    stack = Stack(make_settings("lifecycle"))
+    try:
+        yield stack
+    finally:
+        stack.down()
+
+
+def _s3(settings: Settings, **overrides: object) -> object:
+    arguments = {
+        "endpoint_url": settings.s3_endpoint_url,
+        "region_name": settings.aws_region,
+        "aws_access_key_id": settings.aws_access_key_id,
+        "aws_secret_access_key": settings.aws_secret_access_key.get_secret_value(),
+        **overrides,
+    }
+    return boto3.client("s3", **arguments)
+
+
+def test_lifecycle_idempotent_up_and_persistence_across_restart(own_stack: Stack) -> None:
+    settings = own_stack.settings
+    first = own_stack.up()
+    assert first.started == ["postgres", "s3", "sqs"]
+    assert first.migrations  # a fresh database gets the whole schema
+    assert own_stack.healthy()
+    pids = {name: status.pid for name, status in own_stack.status().items()}
+
+    second = own_stack.up()
+    assert second.started == [] and second.migrations == []
+    assert second.already_running == ["postgres", "s3", "sqs"]
+    assert {name: status.pid for name, status in own_stack.status().items()} == pids
+
+    _s3(settings).put_object(Bucket=settings.s3_bucket, Key="media/kept.txt", Body=b"still here")
+    with psycopg.connect(settings.database_url) as conn:
+        conn.execute("INSERT INTO organizations (name) VALUES ('Persisted Org')")
+    with open_mongo(settings.mongo_uri, settings.mongo_database) as database:
+        database.raw_ads.insert_one({"source": "meta", "payload": {"id": "kept"}})
+
+    assert own_stack.down() == ["sqs", "s3", "postgres"]
+    statuses = own_stack.status()
+    assert not any(statuses[name].running for name in ("postgres", "s3", "sqs"))
+    assert own_stack.down() == []  # nothing left to stop
+
+    assert own_stack.up().started == ["postgres", "s3", "sqs"]
+    body = _s3(settings).get_object(Bucket=settings.s3_bucket, Key="media/kept.txt")["Body"].read()
+    assert body == b"still here"
+    with psycopg.connect(settings.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM organizations WHERE name = 'Persisted Org'").fetchone() == (1,)
+    with open_mongo(settings.mongo_uri, settings.mongo_database) as database:
+        assert database.raw_ads.find_one({"payload.id": "kept"})["source"] == "meta"
+
+
+def test_every_server_listens_on_loopback_only(stack_settings: Settings) -> None:
+    stack = Stack(stack_settings)
+    pids = {status.pid for status in stack.status().values() if status.pid}
+    listening = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True, check=True).stdout
+    ours = [line for line in listening.splitlines() if any(f"pid={pid}," in line for pid in pids)]
+    assert ours, listening
+    for line in ours:
+        local_address = line.split()[3]
+        assert local_address.startswith("127.0.0.1:"), line
+
+
+def test_s3_refuses_unsigned_and_wrongly_signed_requests(stack_settings: Settings) -> None:
+    key = "media/secret.bin"
+    _s3(stack_settings).put_object(Bucket=stack_settings.s3_bucket, Key=key, Body=b"x")
+    unsigned = _s3(stack_settings, config=Config(signature_version=UNSIGNED),
+                   aws_access_key_id=None, aws_secret_access_key=None)
+    with pytest.raises(ClientError) as refused:
+        unsigned.get_object(Bucket=stack_settings.s3_bucket, Key=key)
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    wrong = _s3(stack_settings, aws_secret_access_key="not-the-secret")
+    with pytest.raises(ClientError) as mismatched:
+        wrong.get_object(Bucket=stack_settings.s3_bucket, Key=key)
+    assert mismatched.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
+
+
+def test_stale_pid_file_is_detected_and_cleaned(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings("stale")
+    part = SqsPart(settings)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    part.pid_file.write(dead.pid)  # what a killed stack leaves behind
+    status = part.status()
+    assert not status.running and not status.healthy
+    assert not part.pid_file.path.exists()
+
+
+def test_pid_of_an_unrelated_process_is_not_mistaken_for_ours(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings("foreign")
+    part = SqsPart(settings)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        part.pid_file.write(sleeper.pid)  # the pid was reused by something else after a reboot
+        assert part.pid_file.live_pid() is None
+        assert not part.pid_file.path.exists()
+        assert sleeper.poll() is None  # and we did not kill it
+    finally:
+        sleeper.kill()
+
+
+def test_port_in_use_names_the_port_and_the_part(make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings("busy")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", settings.sqs_port))
+        squatter.listen()
+        with pytest.raises(PortInUseError) as error:
+            SqsPart(settings).start()
+    message = str(error.value)
+    assert f"port {settings.sqs_port}" in message and "sqs" in message and "ADOLOGY_SQS_PORT" in message
+
+
+def test_embedded_stack_refuses_production_settings() -> None:
+    production = load_settings({
+        "ADOLOGY_ENV": "production",
+        "DATABASE_URL": "postgresql://u:p@db:5432/a",
+        "DAGSTER_POSTGRES_URL": "postgresql://u:p@db:5432/d",
+        "MONGO_URI": "mongodb://m:27017",
+    })
+    with pytest.raises(StackError, match="ADOLOGY_ENV=local"):
+        Stack(production)
