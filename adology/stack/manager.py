@@ -18,7 +18,7 @@ from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Environment, Settings
 from adology.stack.parts import MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
-from adology.storage.aws import aws_client
+from adology.storage.aws import settings_client
 from adology.storage.queues import RequestQueues
 from adology.storage.s3 import ObjectStore
 
@@ -89,15 +89,9 @@ class Stack:
 
     def _ensure_buckets_and_queues(self) -> None:
         settings = self.settings
-        secret = settings.aws_secret_access_key.get_secret_value() if settings.aws_secret_access_key else None
-        ObjectStore(
-            aws_client("s3", region=settings.aws_region, endpoint_url=settings.s3_endpoint_url,
-                       access_key_id=settings.aws_access_key_id, secret_access_key=secret),
-            settings.s3_bucket,
-        ).ensure_bucket()
+        ObjectStore(settings_client(settings, "s3"), settings.s3_bucket).ensure_bucket()
         RequestQueues(
-            aws_client("sqs", region=settings.aws_region, endpoint_url=settings.sqs_endpoint_url,
-                       access_key_id=settings.aws_access_key_id, secret_access_key=secret),
+            settings_client(settings, "sqs"),
             settings.queue_prefix,
             max_receives=settings.queue_max_receives,
             visibility_seconds=settings.queue_visibility_seconds,

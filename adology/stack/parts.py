@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import psycopg
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -27,6 +26,7 @@ from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Settings
 from adology.stack.process import PidFile, require_free_ports, spawn, terminate, wait_until
+from adology.storage.aws import settings_client
 from adology.storage.mongo import open_mongo
 
 log = get_logger(__name__)
@@ -259,15 +259,7 @@ class SeaweedPart(Part):
         return f"http://127.0.0.1:{self.settings.s3_port}"
 
     def probe(self) -> str:
-        client = boto3.client(
-            "s3",
-            endpoint_url=self.endpoint,
-            region_name=self.settings.aws_region,
-            aws_access_key_id=self.settings.aws_access_key_id,
-            aws_secret_access_key=self.settings.aws_secret_access_key.get_secret_value()
-            if self.settings.aws_secret_access_key else None,
-            config=_PROBE_CONFIG,
-        )
+        client = settings_client(self.settings, "s3", config=_PROBE_CONFIG)
         try:
             buckets = client.list_buckets()["Buckets"]
         except (BotoCoreError, ClientError) as exc:
@@ -323,15 +315,7 @@ class SqsPart(Part):
         return f"http://127.0.0.1:{self.settings.sqs_port}"
 
     def probe(self) -> str:
-        client = boto3.client(
-            "sqs",
-            endpoint_url=self.endpoint,
-            region_name=self.settings.aws_region,
-            aws_access_key_id=self.settings.aws_access_key_id,
-            aws_secret_access_key=self.settings.aws_secret_access_key.get_secret_value()
-            if self.settings.aws_secret_access_key else None,
-            config=_PROBE_CONFIG,
-        )
+        client = settings_client(self.settings, "sqs", config=_PROBE_CONFIG)
         try:
             queues = client.list_queues().get("QueueUrls", [])
         except (BotoCoreError, ClientError) as exc:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 import boto3
 from botocore.config import Config
 
+from adology.settings import Settings
+
 # "standard" retry mode backs off on throttling and transient 5xx answers.
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
 
@@ -18,9 +20,10 @@ def aws_client(
     endpoint_url: str | None = None,
     access_key_id: str | None = None,
     secret_access_key: str | None = None,
+    config: Config | None = None,
 ) -> Any:
     """A boto3 client; unset credentials and endpoint fall back to boto3's own chain (IAM roles)."""
-    config = _CLIENT_CONFIG
+    config = _CLIENT_CONFIG.merge(config) if config else _CLIENT_CONFIG
     if service == "s3" and endpoint_url:
         # SeaweedFS and other S3-compatible servers serve buckets as paths, not subdomains
         config = config.merge(Config(s3={"addressing_style": "path"}))
@@ -30,5 +33,18 @@ def aws_client(
         endpoint_url=endpoint_url or None,
         aws_access_key_id=access_key_id or None,
         aws_secret_access_key=secret_access_key or None,
+        config=config,
+    )
+
+
+def settings_client(settings: Settings, service: Literal["s3", "sqs"], *, config: Config | None = None) -> Any:
+    """A client for ``service`` configured from Adology settings (endpoint, region, keys)."""
+    secret = settings.aws_secret_access_key
+    return aws_client(
+        service,
+        region=settings.aws_region,
+        endpoint_url=settings.s3_endpoint_url if service == "s3" else settings.sqs_endpoint_url,
+        access_key_id=settings.aws_access_key_id,
+        secret_access_key=secret.get_secret_value() if secret else None,
         config=config,
     )
