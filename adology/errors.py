@@ -27,3 +27,20 @@ class PortInUseError(StackError):
 
 class MigrationError(AdologyError):
     """A schema migration failed or an applied migration was edited after it ran."""
+
+
+class SourceError(AdologyError):
+    """An ad source refused a request or sent something unusable; never carries a secret.
+
+    ``code`` is the source's own error code when it sent one (Meta's ``error.code``), ``status``
+    the HTTP status when there was a response.
+    """
+
+    def __init__(self, message: str, *, code: int | str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class TransientSourceError(SourceError):
+    """A failure worth retrying (throttling, HTTP 429/5xx, a dropped connection); raised once retries run out."""

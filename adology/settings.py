@@ -145,11 +145,66 @@ class Settings(BaseModel):
         description="SQS visibility timeout in seconds (0-43200)",
     )
 
+    library_port: Port = Field(
+        8765, alias="ADOLOGY_LIBRARY_PORT", description="port of the local ad library server (1024-55535)"
+    )
+    library_ads: int = Field(
+        500, alias="ADOLOGY_LIBRARY_ADS", ge=1, le=1_000_000, description="ads in the local ad library (1-1000000)"
+    )
+    library_brands: int = Field(
+        5, alias="ADOLOGY_LIBRARY_BRANDS", ge=5, le=1000, description="brands in the local ad library (5-1000)"
+    )
+    library_seed: int = Field(7, alias="ADOLOGY_LIBRARY_SEED", description="seed of the local ad library (an integer)")
+
+    meta_api_base_url: str | None = Field(
+        None, alias="META_API_BASE_URL", pattern=r"^https?://",
+        description="http(s):// base URL of the Meta Graph API (production: https://graph.facebook.com)",
+    )
+    meta_api_version: str = Field(
+        "v21.0", alias="META_API_VERSION", pattern=r"^v\d+\.\d+$", description="Graph API version such as v21.0"
+    )
+    meta_access_token: SecretStr | None = Field(
+        None, alias="META_ACCESS_TOKEN", description="Meta Ad Library API access token"
+    )
+    apify_base_url: str | None = Field(
+        None, alias="APIFY_BASE_URL", pattern=r"^https?://",
+        description="http(s):// base URL of the Apify API (production: https://api.apify.com)",
+    )
+    apify_token: SecretStr | None = Field(None, alias="APIFY_TOKEN", description="Apify API token")
+    apify_actor_id: str = Field(
+        "curious_coder~facebook-ads-library-scraper", alias="APIFY_ACTOR_ID", pattern=r"^[\w.-]+~[\w.-]+$",
+        description="Apify actor as username~actor-name",
+    )
+    serpapi_base_url: str | None = Field(
+        None, alias="SERPAPI_BASE_URL", pattern=r"^https?://",
+        description="http(s):// base URL of SerpApi (production: https://serpapi.com)",
+    )
+    serpapi_api_key: SecretStr | None = Field(None, alias="SERPAPI_API_KEY", description="SerpApi API key")
+
+    media_allowed_endpoints: str = Field(
+        "", alias="ADOLOGY_MEDIA_ALLOWED_ENDPOINTS", pattern=r"^([\w.-]+:\d+)?(,[\w.-]+:\d+)*$",
+        description="comma-separated host:port exceptions to the media SSRF guard (local: the ad library only)",
+    )
+    media_max_bytes: int = Field(
+        100 * 1024 * 1024, alias="ADOLOGY_MEDIA_MAX_BYTES", ge=1024,
+        description="largest creative stored, in bytes (at least 1024)",
+    )
+    media_concurrency: int = Field(
+        16, alias="ADOLOGY_MEDIA_CONCURRENCY", ge=1, le=512, description="creatives downloaded at once (1-512)"
+    )
+    media_timeout_seconds: float = Field(
+        30.0, alias="ADOLOGY_MEDIA_TIMEOUT_SECONDS", gt=0, le=600,
+        description="seconds to wait on a silent media server before retrying (0-600)",
+    )
+
     @model_validator(mode="after")
     def _fill_embedded_defaults(self) -> Settings:
         """Point unset endpoints at the embedded stack locally; demand them in production."""
         self.state_dir = self.state_dir.expanduser().resolve()
         if self.environment is Environment.PRODUCTION:
+            self.meta_api_base_url = self.meta_api_base_url or "https://graph.facebook.com"
+            self.apify_base_url = self.apify_base_url or "https://api.apify.com"
+            self.serpapi_base_url = self.serpapi_base_url or "https://serpapi.com"
             missing = [
                 name
                 for name, value in (
@@ -173,6 +228,15 @@ class Settings(BaseModel):
         self.aws_secret_access_key = self.aws_secret_access_key or SecretStr("adology-local-secret")
         self.s3_endpoint_url = self.s3_endpoint_url or f"http://127.0.0.1:{self.s3_port}"
         self.sqs_endpoint_url = self.sqs_endpoint_url or f"http://127.0.0.1:{self.sqs_port}"
+        library = f"http://127.0.0.1:{self.library_port}"
+        self.meta_api_base_url = self.meta_api_base_url or library
+        self.apify_base_url = self.apify_base_url or library
+        self.serpapi_base_url = self.serpapi_base_url or library
+        # the local library serves fake sources, so any non-empty credential works against it
+        self.meta_access_token = self.meta_access_token or SecretStr("local-meta-token")
+        self.apify_token = self.apify_token or SecretStr("local-apify-token")
+        self.serpapi_api_key = self.serpapi_api_key or SecretStr("local-serpapi-key")
+        self.media_allowed_endpoints = self.media_allowed_endpoints or f"127.0.0.1:{self.library_port}"
         return self
 
     @property
@@ -188,6 +252,7 @@ class Settings(BaseModel):
             "ADOLOGY_S3_PORT": str(self.s3_port),
             "ADOLOGY_SQS_PORT": str(self.sqs_port),
             "ADOLOGY_DAGSTER_PORT": str(self.dagster_port),
+            "ADOLOGY_LIBRARY_PORT": str(self.library_port),
             "ADOLOGY_S3_BUCKET": self.s3_bucket,
             "ADOLOGY_QUEUE_PREFIX": self.queue_prefix,
             "ADOLOGY_MONGO_DB": self.mongo_database,
@@ -201,6 +266,10 @@ class Settings(BaseModel):
             exports["AWS_ACCESS_KEY_ID"] = self.aws_access_key_id
         if self.aws_secret_access_key:
             exports["AWS_SECRET_ACCESS_KEY"] = self.aws_secret_access_key.get_secret_value()
+        for variable, secret in (("META_ACCESS_TOKEN", self.meta_access_token), ("APIFY_TOKEN", self.apify_token),
+                                 ("SERPAPI_API_KEY", self.serpapi_api_key)):
+            if secret is not None:
+                exports[variable] = secret.get_secret_value()
         if self.s3_endpoint_url:
             exports["AWS_ENDPOINT_URL_S3"] = self.s3_endpoint_url
         if self.sqs_endpoint_url:
@@ -229,7 +298,7 @@ def _describe(exc: ValidationError) -> str:
         if field is None:
             lines.append(error["msg"].removeprefix("Value error, "))
             continue
-        secret = "SECRET" in variable or "PASSWORD" in variable
+        secret = any(word in variable for word in ("SECRET", "PASSWORD", "TOKEN", "API_KEY"))
         shown = "<hidden>" if secret else repr(error.get("input"))
         lines.append(f"{variable}={shown}: expected {field.description}")
     return "invalid settings:\n  " + "\n  ".join(lines)

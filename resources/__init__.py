@@ -18,6 +18,7 @@ from dagster_aws.utils import ResourceWithBoto3Configuration
 from psycopg_pool import ConnectionPool
 from pydantic import PrivateAttr
 
+from adology.acquisition import MediaConfig, SourceConfig
 from adology.settings import Environment, Settings
 from adology.storage.aws import aws_client
 from adology.storage.mongo import open_mongo
@@ -108,6 +109,42 @@ class MongoResource(dg.ConfigurableResource):
             yield database
 
 
+class SourcesResource(dg.ConfigurableResource):
+    """The acquisition sources (Meta Ad Library, Apify, SerpApi) and the media fetcher's limits."""
+
+    meta_base_url: str
+    meta_api_version: str = "v21.0"
+    meta_access_token: str | None = None
+    apify_base_url: str
+    apify_token: str | None = None
+    apify_actor_id: str = "curious_coder~facebook-ads-library-scraper"
+    serpapi_base_url: str
+    serpapi_api_key: str | None = None
+    media_allowed_endpoints: list[str] = []
+    media_max_bytes: int = 100 * 1024 * 1024
+    media_concurrency: int = 16
+    media_timeout_seconds: float = 30.0
+
+    def source_config(self) -> SourceConfig:
+        return SourceConfig(
+            meta_base_url=self.meta_base_url, meta_api_version=self.meta_api_version,
+            meta_access_token=self.meta_access_token, apify_base_url=self.apify_base_url,
+            apify_token=self.apify_token, apify_actor_id=self.apify_actor_id,
+            serpapi_base_url=self.serpapi_base_url, serpapi_api_key=self.serpapi_api_key,
+        )
+
+    def media_config(self) -> MediaConfig:
+        return MediaConfig(
+            allowed_endpoints=tuple(self.media_allowed_endpoints), max_bytes=self.media_max_bytes,
+            concurrency=self.media_concurrency, timeout_seconds=self.media_timeout_seconds,
+        )
+
+
+def _optional_secret(variable: str, value: Any) -> Any:
+    """An EnvVar when the secret is configured, so it is read at run time and never displayed."""
+    return dg.EnvVar(variable) if value is not None else None
+
+
 def resources_for(settings: Settings) -> dict[str, Any]:
     """The resources for ``settings.environment``: the embedded stack locally, AWS in production.
 
@@ -134,4 +171,18 @@ def resources_for(settings: Settings) -> dict[str, Any]:
             **aws,
         ),
         "mongo": MongoResource(uri=dg.EnvVar("MONGO_URI"), database=settings.mongo_database),
+        "sources": SourcesResource(
+            meta_base_url=settings.meta_api_base_url or "",
+            meta_api_version=settings.meta_api_version,
+            meta_access_token=_optional_secret("META_ACCESS_TOKEN", settings.meta_access_token),
+            apify_base_url=settings.apify_base_url or "",
+            apify_token=_optional_secret("APIFY_TOKEN", settings.apify_token),
+            apify_actor_id=settings.apify_actor_id,
+            serpapi_base_url=settings.serpapi_base_url or "",
+            serpapi_api_key=_optional_secret("SERPAPI_API_KEY", settings.serpapi_api_key),
+            media_allowed_endpoints=[e for e in settings.media_allowed_endpoints.split(",") if e],
+            media_max_bytes=settings.media_max_bytes,
+            media_concurrency=settings.media_concurrency,
+            media_timeout_seconds=settings.media_timeout_seconds,
+        ),
     }

@@ -1,0 +1,415 @@
+"""Acquire one brand: fetch every configured source, store creatives in S3, upsert ads.
+
+Pages are processed as they arrive (memory stays flat however many ads a brand has):
+1. the untouched item of every ad (secrets already redacted by the parser) goes to Mongo ``raw_ads``;
+2. each ad is merged with its existing row — the Meta API and the Apify scraper describe the same
+   Facebook ad, one with spend ranges, the other with creatives — so fields only ever gain values;
+3. creatives not yet stored are streamed to S3; a creative already stored for the ad is not
+   downloaded again, which is what makes a second run download nothing;
+4. the page's rows are upserted in one transaction (``executemany`` on one pipeline).
+A bad URL costs only that creative: the ad records the reason and is retried on the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import psycopg
+from psycopg.types.json import Jsonb
+
+from adology.errors import AdologyError
+from adology.logs import get_logger, log_context
+from adology.media.fetch import MediaFetcher, MediaFetchError, MediaLimits, StoredMedia
+from adology.media.guard import UrlPolicy
+from adology.sources.clients import ApifyClient, MetaAdLibraryClient, SerpApiClient
+from adology.sources.models import Connector, MediaRef, NormalizedAd, ParsedPage, SourceClient
+from adology.storage.s3 import ObjectStore
+
+log = get_logger(__name__)
+
+NO_MEDIA_REASON = "no creative URL in any source payload for this ad"
+
+
+class UnknownBrandError(AdologyError):
+    """The brand partition has no row in ``brands``."""
+
+
+class SourceFetchError(AdologyError):
+    """A source could not be fetched at all (not one bad item: the whole listing)."""
+
+
+@dataclass(frozen=True)
+class BrandSource:
+    connector: Connector
+    handle: str
+
+
+@dataclass(frozen=True)
+class Brand:
+    id: int
+    partition_key: str
+    name: str
+    status: str
+    sources: tuple[BrandSource, ...]
+
+
+def load_brand(conn: psycopg.Connection, partition_key: str) -> Brand:
+    row = conn.execute(
+        "SELECT id, partition_key, name, status FROM brands WHERE partition_key = %s", (partition_key,)
+    ).fetchone()
+    if row is None:
+        raise UnknownBrandError(f"no brand with partition key {partition_key!r} in table brands")
+    sources = tuple(
+        BrandSource(Connector(source), handle)
+        for source, handle in conn.execute(
+            "SELECT source, handle FROM brand_sources WHERE brand_id = %s ORDER BY source, handle", (row[0],)
+        )
+    )
+    return Brand(row[0], row[1], row[2], row[3], sources)
+
+
+@dataclass
+class AcquisitionReport:
+    pages: int = 0
+    ads_seen: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0  # ads left without a stored creative, each with its reason
+    parse_failures: int = 0
+    media_downloaded: int = 0
+    media_deduplicated: int = 0  # downloaded bytes that S3 already held under the same sha256
+    media_reused: int = 0  # already stored for the ad: not downloaded at all
+    bytes_downloaded: int = 0
+    source_errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {name: value for name, value in vars(self).items() if name != "source_errors"} | {
+            "source_errors": len(self.source_errors)
+        }
+
+
+@dataclass
+class _Existing:
+    id: int
+    brand_id: int
+    row: dict[str, Any]
+    media: list[dict[str, Any]]
+    content_hash: str | None
+    media_failure: str | None
+
+
+_COPY_FIELDS = ("advertiser_id", "advertiser_name", "title", "body", "link_url", "cta", "display_format",
+                "started_at", "ended_at", "is_active")
+
+
+async def acquire_brand(
+    brand: Brand,
+    *,
+    clients: Mapping[Connector, SourceClient],
+    fetcher: MediaFetcher,
+    connect: Callable[[], Any],
+    raw_ads: Any,
+    progress: Callable[[AcquisitionReport], None] | None = None,
+) -> AcquisitionReport:
+    """Fetch every source of ``brand`` and store what is new; ``connect()`` yields a DB connection."""
+    report = AcquisitionReport()
+    started = time.monotonic()
+    downloads: dict[str, asyncio.Task[StoredMedia]] = {}
+    with log_context(brand=brand.partition_key):
+        for source in brand.sources:
+            client = clients.get(source.connector)
+            if client is None:
+                report.source_errors.append(f"{source.connector.value}: no client configured")
+                continue
+            try:
+                async for page in client.fetch(source.handle):
+                    await _store_page(brand, page, fetcher, connect, raw_ads, report, downloads)
+                    if progress is not None:
+                        progress(report)
+            except AdologyError as exc:
+                # the pages already stored stay stored; the rest is fetched again next run
+                report.source_errors.append(f"{source.connector.value} {source.handle}: {exc}")
+                log.error("source fetch failed", extra={"connector": source.connector.value, "error": str(exc)})
+        with connect() as conn:
+            conn.execute("UPDATE brands SET last_acquired_at = now() WHERE id = %s", (brand.id,))
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+async def _store_page(
+    brand: Brand,
+    page: ParsedPage,
+    fetcher: MediaFetcher,
+    connect: Callable[[], Any],
+    raw_ads: Any,
+    report: AcquisitionReport,
+    downloads: dict[str, asyncio.Task[StoredMedia]],
+) -> None:
+    report.pages += 1
+    report.parse_failures += len(page.failures)
+    fetched_at = datetime.now(UTC)
+    _save_raw(raw_ads, brand, page, fetched_at)
+    ads = _dedupe(page.ads)
+    report.ads_seen += len(ads)
+    if not ads:
+        return
+    existing = await asyncio.to_thread(_load_existing, connect, ads)
+    plans = [_plan_media(ad, existing.get((ad.source, ad.source_ad_id))) for ad in ads]
+    for plan in plans:
+        for ref in plan.to_fetch:
+            if ref.url not in downloads:
+                downloads[ref.url] = asyncio.ensure_future(fetcher.fetch(ref.url))
+    rows = []
+    for ad, plan in zip(ads, plans, strict=True):
+        media = [await _resolve(entry, downloads, report) for entry in plan.entries]
+        current = existing.get((ad.source, ad.source_ad_id))
+        row = _merge(brand, ad, current, media)
+        rows.append(row)
+        if current is None:
+            report.new += 1
+        elif row["content_hash"] != current.content_hash or row["media_failure"] != current.media_failure:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        if row["media_failure"] is not None:
+            report.failed += 1
+    await asyncio.to_thread(_upsert, connect, rows)
+    log.info("page stored", extra={"connector": page.connector.value, "ads": len(ads), "new": report.new,
+                                   "failed": report.failed})
+
+
+def _dedupe(ads: list[NormalizedAd]) -> list[NormalizedAd]:
+    unique: dict[tuple[str, str], NormalizedAd] = {}
+    for ad in ads:
+        unique[(ad.source, ad.source_ad_id)] = ad
+    return list(unique.values())
+
+
+def _save_raw(raw_ads: Any, brand: Brand, page: ParsedPage, fetched_at: datetime) -> None:
+    documents = [
+        {"source": ad.source, "source_ad_id": ad.source_ad_id, "connector": page.connector.value,
+         "brand": brand.partition_key, "request": page.request, "fetched_at": fetched_at, "payload": ad.raw}
+        for ad in page.ads
+    ] + [
+        {"connector": page.connector.value, "brand": brand.partition_key, "request": page.request,
+         "fetched_at": fetched_at, "parse_failure": failure.model_dump()}
+        for failure in page.failures
+    ]
+    if documents:
+        raw_ads.insert_many(documents)
+
+
+def _load_existing(connect: Callable[[], Any], ads: list[NormalizedAd]) -> dict[tuple[str, str], _Existing]:
+    with connect() as conn:
+        cursor = conn.execute(
+            f"""SELECT id, brand_id, source, source_ad_id, media, content_hash, media_failure, {", ".join(_COPY_FIELDS)},
+                       platforms, spend_range, impressions_range
+                FROM ads
+                WHERE (source, source_ad_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))""",
+            ([ad.source for ad in ads], [ad.source_ad_id for ad in ads]),
+        )
+        names = [column.name for column in cursor.description]
+        found = {}
+        for values in cursor:
+            record = dict(zip(names, values, strict=True))
+            found[(record["source"], record["source_ad_id"])] = _Existing(
+                record["id"], record["brand_id"], record, record["media"], record["content_hash"],
+                record["media_failure"],
+            )
+        return found
+
+
+@dataclass
+class _MediaPlan:
+    entries: list[dict[str, Any]]  # the ad's media list; entries without s3_key await a download
+    to_fetch: list[MediaRef]
+
+
+def _identity(kind: str, role: str, url: str) -> tuple[str, str, str]:
+    return kind, role, url.split("?", 1)[0]  # signed query strings change on every fetch
+
+
+def _plan_media(ad: NormalizedAd, existing: _Existing | None) -> _MediaPlan:
+    stored = {
+        _identity(entry["kind"], entry["role"], entry["source_url"]): entry
+        for entry in (existing.media if existing else [])
+        if entry.get("s3_key")
+    }
+    if not ad.media:
+        # e.g. the Meta API, which never carries creatives: keep whatever another connector stored
+        return _MediaPlan(entries=list(existing.media) if existing else [], to_fetch=[])
+    entries, to_fetch = [], []
+    for ref in ad.media:
+        key = _identity(ref.kind.value, ref.role, ref.url)
+        if key in stored:
+            entries.append(stored[key])
+        else:
+            entries.append({"kind": ref.kind.value, "role": ref.role, "source_url": key[2], "fetch_url": ref.url,
+                            "width": ref.width, "height": ref.height})
+            to_fetch.append(ref)
+    return _MediaPlan(entries, to_fetch)
+
+
+async def _resolve(
+    entry: dict[str, Any], downloads: dict[str, asyncio.Task[StoredMedia]], report: AcquisitionReport
+) -> dict[str, Any]:
+    fetch_url = entry.pop("fetch_url", None)
+    if fetch_url is None:
+        if entry.get("s3_key"):
+            report.media_reused += 1
+        return entry
+    try:
+        stored = await downloads[fetch_url]
+    except MediaFetchError as exc:
+        log.warning("creative not stored", extra={"reason": exc.reason.value, "detail": exc.detail,
+                                                   "url": entry["source_url"]})
+        return entry | {"s3_key": None, "error": str(exc)}
+    report.media_downloaded += 1
+    report.bytes_downloaded += stored.size
+    report.media_deduplicated += int(stored.already_stored)
+    return entry | {"s3_key": stored.key, "sha256": stored.sha256, "content_type": stored.content_type,
+                    "bytes": stored.size, "error": None}
+
+
+def _merge(brand: Brand, ad: NormalizedAd, current: _Existing | None, media: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ad's row after this fetch: new values win, missing ones keep what other fetches found."""
+    previous = current.row if current else {}
+    row: dict[str, Any] = {"brand_id": current.brand_id if current else brand.id, "source": ad.source,
+                           "source_ad_id": ad.source_ad_id}
+    fresh = ad.model_dump(include=set(_COPY_FIELDS))
+    for name in _COPY_FIELDS:
+        row[name] = fresh[name] if fresh[name] is not None else previous.get(name)
+    row["platforms"] = sorted(set(ad.platforms) | set(previous.get("platforms") or []))
+    row["spend_range"] = ad.spend.model_dump() if ad.spend else previous.get("spend_range")
+    row["impressions_range"] = ad.impressions.model_dump() if ad.impressions else previous.get("impressions_range")
+    row["media"] = media
+    row["connectors"] = [ad.connector.value]
+    failures = [entry["error"] for entry in media if entry.get("error")]
+    stored_any = any(entry.get("s3_key") for entry in media)
+    row["media_failure"] = None if stored_any else ("; ".join(failures) or NO_MEDIA_REASON)
+    hashed = NormalizedAd(
+        source=ad.source, source_ad_id=ad.source_ad_id, connector=ad.connector,
+        title=row["title"], body=row["body"], link_url=row["link_url"], cta=row["cta"],
+        media=[MediaRef(kind=e["kind"], role=e["role"], url=e["source_url"]) for e in media],
+    )
+    row["content_hash"] = hashed.content_hash()
+    return row
+
+
+_UPSERT = """
+INSERT INTO ads (brand_id, source, source_ad_id, advertiser_id, advertiser_name, title, body, link_url, cta,
+                 display_format, started_at, ended_at, is_active, platforms, spend_range, impressions_range,
+                 media, connectors, media_failure, content_hash)
+VALUES (%(brand_id)s, %(source)s, %(source_ad_id)s, %(advertiser_id)s, %(advertiser_name)s, %(title)s, %(body)s,
+        %(link_url)s, %(cta)s, %(display_format)s, %(started_at)s, %(ended_at)s, %(is_active)s, %(platforms)s,
+        %(spend_range)s, %(impressions_range)s, %(media)s, %(connectors)s, %(media_failure)s, %(content_hash)s)
+ON CONFLICT (source, source_ad_id) DO UPDATE SET
+    advertiser_id = EXCLUDED.advertiser_id, advertiser_name = EXCLUDED.advertiser_name,
+    title = EXCLUDED.title, body = EXCLUDED.body, link_url = EXCLUDED.link_url, cta = EXCLUDED.cta,
+    display_format = EXCLUDED.display_format, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+    is_active = EXCLUDED.is_active, platforms = EXCLUDED.platforms, spend_range = EXCLUDED.spend_range,
+    impressions_range = EXCLUDED.impressions_range, media = EXCLUDED.media,
+    connectors = ARRAY(SELECT DISTINCT unnest(ads.connectors || EXCLUDED.connectors) ORDER BY 1),
+    media_failure = EXCLUDED.media_failure, content_hash = EXCLUDED.content_hash, last_seen_at = now()
+"""
+
+
+def _upsert(connect: Callable[[], Any], rows: list[dict[str, Any]]) -> None:
+    params = [
+        row | {"media": Jsonb(row["media"]),
+               "spend_range": Jsonb(row["spend_range"]) if row["spend_range"] is not None else None,
+               "impressions_range": Jsonb(row["impressions_range"]) if row["impressions_range"] is not None else None}
+        for row in rows
+    ]
+    with connect() as conn, conn.transaction():
+        conn.cursor().executemany(_UPSERT, params)
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """Where each connector lives and its credential; a connector without one is not configured."""
+
+    meta_base_url: str
+    meta_api_version: str
+    meta_access_token: str | None
+    apify_base_url: str
+    apify_token: str | None
+    apify_actor_id: str
+    serpapi_base_url: str
+    serpapi_api_key: str | None
+
+
+@dataclass(frozen=True)
+class MediaConfig:
+    allowed_endpoints: tuple[str, ...]
+    max_bytes: int
+    concurrency: int
+    timeout_seconds: float
+
+
+def build_clients(config: SourceConfig, http: httpx.AsyncClient) -> dict[Connector, SourceClient]:
+    clients: dict[Connector, SourceClient] = {}
+    if config.meta_access_token:
+        clients[Connector.META] = MetaAdLibraryClient(
+            access_token=config.meta_access_token, http=http, base_url=config.meta_base_url,
+            api_version=config.meta_api_version,
+        )
+    if config.apify_token:
+        clients[Connector.APIFY] = ApifyClient(
+            token=config.apify_token, http=http, base_url=config.apify_base_url, actor_id=config.apify_actor_id,
+            max_items=10_000,
+        )
+    if config.serpapi_api_key:
+        clients[Connector.SERPAPI] = SerpApiClient(
+            api_key=config.serpapi_api_key, http=http, base_url=config.serpapi_base_url,
+        )
+    return clients
+
+
+async def run_acquisition(
+    brand: Brand,
+    *,
+    sources: SourceConfig,
+    media: MediaConfig,
+    store: ObjectStore,
+    connect: Callable[[], Any],
+    raw_ads: Any,
+    progress: Callable[[AcquisitionReport], None] | None = None,
+) -> AcquisitionReport:
+    """Everything one brand's acquisition needs, opened for the run and closed after it."""
+    timeout = httpx.Timeout(media.timeout_seconds, connect=10.0)
+    limits = httpx.Limits(max_connections=media.concurrency + 8, max_keepalive_connections=media.concurrency)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+        fetcher = MediaFetcher(
+            http=http, store=store, policy=UrlPolicy.allowing(media.allowed_endpoints),
+            limits=MediaLimits(max_bytes=media.max_bytes), concurrency=media.concurrency,
+        )
+        return await acquire_brand(
+            brand, clients=build_clients(sources, http), fetcher=fetcher, connect=connect, raw_ads=raw_ads,
+            progress=progress,
+        )
+
+
+def ad_invariants(conn: psycopg.Connection, brand_id: int) -> dict[str, int]:
+    """Counts that must be zero: ads with neither a stored creative nor a failure reason, and
+    source ids stored twice."""
+    (without_creative,) = conn.execute(
+        """SELECT count(*) FROM ads
+           WHERE brand_id = %s AND media_failure IS NULL
+             AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(media) AS m WHERE m->>'s3_key' IS NOT NULL)""",
+        (brand_id,),
+    ).fetchone()
+    (duplicates,) = conn.execute(
+        """SELECT count(*) FROM (SELECT 1 FROM ads WHERE brand_id = %s
+                                 GROUP BY source, source_ad_id HAVING count(*) > 1) AS repeated""",
+        (brand_id,),
+    ).fetchone()
+    return {"ads_without_creative_or_reason": without_creative, "duplicate_source_ids": duplicates}

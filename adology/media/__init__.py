@@ -1,0 +1,1 @@
+"""Media acquisition: stream creatives from source URLs into content-addressed S3 objects."""

@@ -1,0 +1,265 @@
+"""Stream a creative from its URL straight into S3, content-addressed by sha256.
+
+Bytes flow from the HTTP response into S3 in parts: memory per transfer is bounded by the part
+size (a file smaller than one part is a single PUT). The sha256 is known only at the end, so a
+multipart upload goes to a temporary key and is copied server-side to ``media/{sha256}.{ext}``;
+a creative shared by many ads is stored once. Transient failures (timeouts, dropped
+connections, 429/5xx) are retried with exponential backoff and jitter; permanent ones (404,
+403, not media, too large, blocked address) fail at once with a reason the ad keeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from botocore.exceptions import BotoCoreError, ClientError
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from adology.errors import AdologyError
+from adology.logs import get_logger
+from adology.media.guard import BlockedUrlError, UrlPolicy
+from adology.media.sniff import SNIFF_BYTES, MediaType, looks_like_markup, sniff
+from adology.storage.s3 import ObjectStore
+
+log = get_logger(__name__)
+
+MIN_PART_BYTES = 5 * 1024 * 1024  # S3's smallest part (except the last)
+MAX_REDIRECTS = 5
+
+
+class FailureReason(str, enum.Enum):
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    HTTP_ERROR = "http_error"
+    TIMEOUT = "timeout"
+    TRUNCATED = "truncated"
+    NETWORK = "network"
+    NOT_MEDIA = "not_media"
+    TOO_LARGE = "too_large"
+    EMPTY = "empty"
+    BLOCKED = "blocked"
+    STORAGE = "storage"
+
+
+_TRANSIENT = {FailureReason.TIMEOUT, FailureReason.TRUNCATED, FailureReason.NETWORK, FailureReason.HTTP_ERROR}
+
+
+class MediaFetchError(AdologyError):
+    def __init__(self, reason: FailureReason, detail: str, *, transient: bool = False) -> None:
+        super().__init__(f"{reason.value}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.transient = transient
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    max_bytes: int = 100 * 1024 * 1024
+    part_bytes: int = 8 * 1024 * 1024
+    attempts: int = 3
+    backoff_initial_seconds: float = 0.5
+    backoff_max_seconds: float = 8.0
+    transfer_timeout_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class StoredMedia:
+    key: str
+    sha256: str
+    content_type: str
+    kind: str
+    size: int
+    already_stored: bool  # the same bytes were in S3 before this transfer
+
+
+class MediaFetcher:
+    """Fetches creatives into an :class:`ObjectStore`; share one per run (it holds the HTTP pool)."""
+
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        store: ObjectStore,
+        policy: UrlPolicy,
+        limits: MediaLimits = MediaLimits(),
+        concurrency: int = 16,
+    ) -> None:
+        if limits.part_bytes < MIN_PART_BYTES:
+            raise ValueError(f"part_bytes must be at least {MIN_PART_BYTES} (S3's minimum part size)")
+        self.http = http
+        self.store = store
+        self.policy = policy
+        self.limits = limits
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def fetch(self, url: str) -> StoredMedia:
+        """Store the creative at ``url``; raise :class:`MediaFetchError` with the reason it failed."""
+        async with self._slots:
+            retrying = AsyncRetrying(
+                stop=stop_after_attempt(self.limits.attempts),
+                wait=wait_exponential_jitter(
+                    initial=self.limits.backoff_initial_seconds, max=self.limits.backoff_max_seconds
+                ),
+                retry=retry_if_exception(lambda exc: isinstance(exc, MediaFetchError) and exc.transient),
+                reraise=True,
+            )
+            async for attempt in retrying:
+                with attempt:
+                    try:
+                        return await asyncio.wait_for(self._transfer(url), self.limits.transfer_timeout_seconds)
+                    except TimeoutError:
+                        raise MediaFetchError(
+                            FailureReason.TIMEOUT,
+                            f"transfer took longer than {self.limits.transfer_timeout_seconds:.0f}s",
+                            transient=True,
+                        ) from None
+        raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    async def _transfer(self, url: str) -> StoredMedia:
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            try:
+                await self.policy.check(current)
+            except BlockedUrlError as exc:
+                raise MediaFetchError(FailureReason.BLOCKED, str(exc)) from None
+            try:
+                async with self.http.stream("GET", current, follow_redirects=False) as response:
+                    if response.is_redirect:
+                        location = response.headers.get("location")
+                        if not location:
+                            raise MediaFetchError(FailureReason.HTTP_ERROR, f"HTTP {response.status_code} without Location")
+                        current = urljoin(current, location)
+                        continue
+                    _raise_for_status(response)
+                    return await self._stream_to_store(response)
+            except httpx.TimeoutException as exc:
+                raise MediaFetchError(FailureReason.TIMEOUT, f"{type(exc).__name__} from {_host(current)}",
+                                      transient=True) from None
+            except httpx.RemoteProtocolError as exc:
+                raise MediaFetchError(FailureReason.TRUNCATED, f"connection closed early: {exc}", transient=True) from None
+            except httpx.TransportError as exc:
+                raise MediaFetchError(FailureReason.NETWORK, f"{type(exc).__name__}: {exc}", transient=True) from None
+        raise MediaFetchError(FailureReason.HTTP_ERROR, f"more than {MAX_REDIRECTS} redirects")
+
+    async def _stream_to_store(self, response: httpx.Response) -> StoredMedia:
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limits.max_bytes:
+            raise MediaFetchError(FailureReason.TOO_LARGE, f"{declared} bytes declared; limit {self.limits.max_bytes}")
+        digest = hashlib.sha256()
+        buffer = bytearray()
+        media_type: MediaType | None = None
+        size = 0
+        upload: _MultipartUpload | None = None
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.limits.max_bytes:
+                    raise MediaFetchError(FailureReason.TOO_LARGE, f"more than {self.limits.max_bytes} bytes")
+                digest.update(chunk)
+                buffer += chunk
+                if media_type is None and len(buffer) >= SNIFF_BYTES:
+                    media_type = _require_media(bytes(buffer[:SNIFF_BYTES]))
+                if len(buffer) >= self.limits.part_bytes:
+                    upload = upload or await _MultipartUpload.start(self.store)
+                    await upload.add_part(bytes(buffer))
+                    buffer.clear()
+            if size == 0:
+                raise MediaFetchError(FailureReason.EMPTY, "the server sent zero bytes")
+            encoded = "content-encoding" in response.headers  # then Content-Length counts compressed bytes
+            if not encoded and declared is not None and declared.isdigit() and size < int(declared):
+                raise MediaFetchError(FailureReason.TRUNCATED, f"{size} of {declared} bytes arrived", transient=True)
+            media_type = media_type or _require_media(bytes(buffer))
+            sha256 = digest.hexdigest()
+            key = f"media/{sha256}.{media_type.extension}"
+            already_stored = await asyncio.to_thread(self.store.exists, key=key)
+            if upload is not None:
+                if buffer:
+                    await upload.add_part(bytes(buffer))
+                await upload.finish(key=key, copy=not already_stored)
+                upload = None
+            elif not already_stored:
+                await asyncio.to_thread(
+                    self.store.put_bytes, key=key, data=bytes(buffer), content_type=media_type.content_type
+                )
+        except (BotoCoreError, ClientError) as exc:
+            raise MediaFetchError(FailureReason.STORAGE, f"S3 refused the object: {exc}", transient=True) from None
+        finally:
+            if upload is not None:
+                await upload.abort()
+        return StoredMedia(key, sha256, media_type.content_type, media_type.kind, size, already_stored)
+
+
+def _require_media(head: bytes) -> MediaType:
+    media_type = sniff(head)
+    if media_type is not None:
+        return media_type
+    if looks_like_markup(head):
+        raise MediaFetchError(FailureReason.NOT_MEDIA, "the server sent an HTML/XML page, not media")
+    raise MediaFetchError(FailureReason.NOT_MEDIA, f"unrecognised media type (starts with {head[:8].hex()})")
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if status == 200:
+        return
+    if status in (404, 410):
+        raise MediaFetchError(FailureReason.NOT_FOUND, f"HTTP {status}")
+    if status in (401, 403):
+        raise MediaFetchError(FailureReason.FORBIDDEN, f"HTTP {status} (a signed URL may have expired)")
+    if status == 429 or status >= 500:
+        raise MediaFetchError(FailureReason.HTTP_ERROR, f"HTTP {status}", transient=True)
+    raise MediaFetchError(FailureReason.HTTP_ERROR, f"HTTP {status}")
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc
+
+
+class _MultipartUpload:
+    """A multipart upload to a temporary key, finished by a server-side copy to the final key."""
+
+    def __init__(self, store: ObjectStore, key: str, upload_id: str) -> None:
+        self.store, self.key, self.upload_id = store, key, upload_id
+        self.parts: list[dict[str, Any]] = []
+
+    @classmethod
+    async def start(cls, store: ObjectStore) -> _MultipartUpload:
+        key = f"incoming/{uuid.uuid4().hex}"
+        response = await asyncio.to_thread(store.client.create_multipart_upload, Bucket=store.bucket, Key=key)
+        return cls(store, key, response["UploadId"])
+
+    async def add_part(self, data: bytes) -> None:
+        number = len(self.parts) + 1
+        response = await asyncio.to_thread(
+            self.store.client.upload_part, Bucket=self.store.bucket, Key=self.key, UploadId=self.upload_id,
+            PartNumber=number, Body=data,
+        )
+        self.parts.append({"PartNumber": number, "ETag": response["ETag"]})
+
+    async def finish(self, *, key: str, copy: bool) -> None:
+        client, bucket = self.store.client, self.store.bucket
+        await asyncio.to_thread(
+            client.complete_multipart_upload, Bucket=bucket, Key=self.key, UploadId=self.upload_id,
+            MultipartUpload={"Parts": self.parts},
+        )
+        if copy:
+            await asyncio.to_thread(
+                client.copy_object, Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": self.key}
+            )
+        await asyncio.to_thread(client.delete_object, Bucket=bucket, Key=self.key)
+
+    async def abort(self) -> None:
+        try:
+            await asyncio.to_thread(
+                self.store.client.abort_multipart_upload, Bucket=self.store.bucket, Key=self.key,
+                UploadId=self.upload_id,
+            )
+        except (BotoCoreError, ClientError) as exc:
+            log.warning("could not abort multipart upload", extra={"key": self.key, "error": str(exc)})

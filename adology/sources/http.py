@@ -1,0 +1,198 @@
+"""HTTP plumbing the source clients share: one retry policy, one reading of error envelopes.
+
+Throttling (HTTP 429, a source's own throttling codes), server errors (5xx) and dropped connections
+are retried with exponential backoff and jitter, a bounded number of times; any other error becomes
+a :class:`SourceError` at once. Secrets travel only in the request itself: the URL a caller sees,
+every message and every returned body have them removed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+
+from adology.errors import SourceError, TransientSourceError
+from adology.logs import get_logger
+from adology.sources.models import Connector
+from adology.sources.parsing import error_envelope
+from adology.sources.redaction import mask_secrets, redact_secrets, redact_url, scrub_values
+
+log = get_logger(__name__)
+
+# How much of a non-JSON error body to quote: enough to recognise an HTML error page.
+_BODY_EXCERPT_CHARS = 200
+
+QueryParams = Mapping[str, str | int]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff with jitter; tests shrink ``base_wait_seconds`` to milliseconds."""
+
+    attempts: int = 5
+    base_wait_seconds: float = 1.0
+    max_wait_seconds: float = 60.0
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+@dataclass(frozen=True)
+class SourceResponse:
+    """A successful JSON answer: the URL asked (no secrets), its status and its body (redacted)."""
+
+    url: str
+    status: int
+    body: Any
+
+
+class SourceHttp:
+    """One connector's HTTP access: retries, error envelopes and secret hygiene in one place."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        connector: Connector,
+        retry: RetryPolicy,
+        secrets: Sequence[str],
+        throttle_codes: frozenset[int] = frozenset(),
+    ) -> None:
+        self._http = http
+        self._connector = connector
+        self._retry = retry
+        self._secrets = tuple(secret for secret in secrets if secret)
+        self._throttle_codes = throttle_codes
+
+    def scrub(self, text: str) -> str:
+        """``text`` without this connector's secrets, whether as URL parameters or verbatim."""
+        return mask_secrets(redact_url(text), self._secrets)
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: QueryParams | None = None,
+        secret_params: QueryParams | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> SourceResponse:
+        return await self.request_json("GET", url, params=params, secret_params=secret_params, headers=headers)
+
+    async def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: QueryParams | None = None,
+        secret_params: QueryParams | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> SourceResponse:
+        """Send a request, retrying transient failures; raises SourceError once it cannot succeed.
+
+        ``secret_params`` are added to the query of the request sent and nowhere else.
+        """
+        public_url = str(httpx.URL(url, params=dict(params or {})))
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._retry.attempts),
+            # Jitter keeps parallel clients that were throttled together from retrying in step.
+            wait=wait_exponential(multiplier=self._retry.base_wait_seconds, max=self._retry.max_wait_seconds)
+            + wait_random(0, self._retry.base_wait_seconds),
+            retry=retry_if_exception_type(TransientSourceError),
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                response = await self._send_once(
+                    method, url, public_url,
+                    params={**(params or {}), **(secret_params or {})}, headers=headers, json_body=json_body,
+                )
+        return response
+
+    async def _send_once(
+        self,
+        method: str,
+        url: str,
+        public_url: str,
+        *,
+        params: QueryParams,
+        headers: Mapping[str, str] | None,
+        json_body: Any,
+    ) -> SourceResponse:
+        label = f"{self._connector.value} {method} {public_url}"
+        try:
+            response = await self._http.request(method, url, params=params, headers=headers, json=json_body)
+        # "from None" below: the httpx exception holds the request, whose URL carries the secret.
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise TransientSourceError(self.scrub(f"{label} failed: {type(exc).__name__}: {exc}")) from None
+        except httpx.TransportError as exc:  # a bad URL scheme or proxy: retrying cannot help
+            raise SourceError(self.scrub(f"{label} failed: {type(exc).__name__}: {exc}")) from None
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:  # not JSON (an HTML error page, an empty body): judged by status below
+            body = None
+        envelope = error_envelope(body)
+        code = envelope.code if envelope else None
+        reason = (
+            f"{envelope.message} (code {envelope.code}, type {envelope.kind})"
+            if envelope
+            else response.text[:_BODY_EXCERPT_CHARS] or "empty body"
+        )
+        message = self.scrub(f"{label}: HTTP {status}: {reason}")
+        if status == 429 or status >= 500 or (code is not None and code in self._throttle_codes):
+            raise TransientSourceError(message, code=code, status=status)
+        # A structured error object is an error even under 2xx; SerpApi's plain-string "error" at
+        # 200 (its "no results") is left for the parser to judge.
+        if status >= 400 or (envelope is not None and isinstance(body["error"], dict)):
+            raise SourceError(message, code=code, status=status)
+        if body is None:
+            raise SourceError(self.scrub(f"{label}: HTTP {status}: answer is not JSON: {reason}"), status=status)
+        return SourceResponse(url=public_url, status=status, body=redact_secrets(scrub_values(body, self._secrets)))
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "source request failed; retrying",
+            extra={
+                "connector": self._connector.value,
+                "attempt": state.attempt_number,
+                "max_attempts": self._retry.attempts,
+                "wait_seconds": round(state.next_action.sleep, 3) if state.next_action else None,
+                "reason": str(error),
+            },
+        )
+
+
+class _RedactUrlsFilter(logging.Filter):
+    """httpx logs each request URL at INFO, and Meta's and SerpApi's keys ride in the query string."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_url(str(arg)) if isinstance(arg, httpx.URL | str) else arg for arg in record.args
+            )
+        return True
+
+
+def _install_httpx_log_redaction() -> None:
+    httpx_logger = logging.getLogger("httpx")
+    if not any(isinstance(existing, _RedactUrlsFilter) for existing in httpx_logger.filters):
+        httpx_logger.addFilter(_RedactUrlsFilter())
+
+
+# At import, because any process that sends a source request has imported this module first.
+_install_httpx_log_redaction()
