@@ -23,6 +23,7 @@ import httpx
 import psycopg
 from psycopg.types.json import Jsonb
 
+from adology.brands import Brand
 from adology.errors import AdologyError
 from adology.logs import get_logger, log_context
 from adology.media.fetch import MediaFetcher, MediaFetchError, MediaLimits, StoredMedia
@@ -36,44 +37,6 @@ log = get_logger(__name__)
 NO_MEDIA_REASON = "no creative URL in any source payload for this ad"
 
 
-class UnknownBrandError(AdologyError):
-    """The brand partition has no row in ``brands``."""
-
-
-class SourceFetchError(AdologyError):
-    """A source could not be fetched at all (not one bad item: the whole listing)."""
-
-
-@dataclass(frozen=True)
-class BrandSource:
-    connector: Connector
-    handle: str
-
-
-@dataclass(frozen=True)
-class Brand:
-    id: int
-    partition_key: str
-    name: str
-    status: str
-    sources: tuple[BrandSource, ...]
-
-
-def load_brand(conn: psycopg.Connection, partition_key: str) -> Brand:
-    row = conn.execute(
-        "SELECT id, partition_key, name, status FROM brands WHERE partition_key = %s", (partition_key,)
-    ).fetchone()
-    if row is None:
-        raise UnknownBrandError(f"no brand with partition key {partition_key!r} in table brands")
-    sources = tuple(
-        BrandSource(Connector(source), handle)
-        for source, handle in conn.execute(
-            "SELECT source, handle FROM brand_sources WHERE brand_id = %s ORDER BY source, handle", (row[0],)
-        )
-    )
-    return Brand(row[0], row[1], row[2], row[3], sources)
-
-
 @dataclass
 class AcquisitionReport:
     pages: int = 0
@@ -81,7 +44,8 @@ class AcquisitionReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    failed: int = 0  # ads left without a stored creative, each with its reason
+    failed: int = 0  # ads whose creatives could not be stored, each with its reason
+    without_media: int = 0  # ads no source gave a creative URL for (text ads, Meta API only)
     parse_failures: int = 0
     media_downloaded: int = 0
     media_deduplicated: int = 0  # downloaded bytes that S3 already held under the same sha256
@@ -123,6 +87,8 @@ async def acquire_brand(
     report = AcquisitionReport()
     started = time.monotonic()
     downloads: dict[str, asyncio.Task[StoredMedia]] = {}
+    # each ad counted once per run, however many sources list it: (verdict, media state)
+    outcomes: dict[tuple[str, str], tuple[str, str]] = {}
     with log_context(brand=brand.partition_key):
         for source in brand.sources:
             client = clients.get(source.connector)
@@ -131,7 +97,7 @@ async def acquire_brand(
                 continue
             try:
                 async for page in client.fetch(source.handle):
-                    await _store_page(brand, page, fetcher, connect, raw_ads, report, downloads)
+                    await _store_page(brand, page, fetcher, connect, raw_ads, report, downloads, outcomes)
                     if progress is not None:
                         progress(report)
             except AdologyError as exc:
@@ -152,13 +118,13 @@ async def _store_page(
     raw_ads: Any,
     report: AcquisitionReport,
     downloads: dict[str, asyncio.Task[StoredMedia]],
+    outcomes: dict[tuple[str, str], tuple[str, str]],
 ) -> None:
     report.pages += 1
     report.parse_failures += len(page.failures)
     fetched_at = datetime.now(UTC)
     _save_raw(raw_ads, brand, page, fetched_at)
     ads = _dedupe(page.ads)
-    report.ads_seen += len(ads)
     if not ads:
         return
     existing = await asyncio.to_thread(_load_existing, connect, ads)
@@ -173,17 +139,29 @@ async def _store_page(
         current = existing.get((ad.source, ad.source_ad_id))
         row = _merge(brand, ad, current, media)
         rows.append(row)
+        key = (ad.source, ad.source_ad_id)
         if current is None:
-            report.new += 1
+            outcome = "new"
         elif row["content_hash"] != current.content_hash or row["media_failure"] != current.media_failure:
-            report.updated += 1
+            outcome = "updated"
         else:
-            report.unchanged += 1
-        if row["media_failure"] is not None:
-            report.failed += 1
+            outcome = "unchanged"
+        earlier = outcomes.get(key, (outcome, ""))[0]
+        verdict = outcome if earlier == "unchanged" else earlier  # a later source never demotes "new"
+        failure = row["media_failure"]
+        outcomes[key] = (verdict, "none" if failure == NO_MEDIA_REASON else ("failed" if failure else "stored"))
     await asyncio.to_thread(_upsert, connect, rows)
+    _tally(report, outcomes)
     log.info("page stored", extra={"connector": page.connector.value, "ads": len(ads), "new": report.new,
                                    "failed": report.failed})
+
+
+def _tally(report: AcquisitionReport, outcomes: dict[tuple[str, str], tuple[str, str]]) -> None:
+    verdicts = [verdict for verdict, _ in outcomes.values()]
+    states = [state for _, state in outcomes.values()]
+    report.ads_seen = len(outcomes)
+    report.new, report.updated, report.unchanged = (verdicts.count(v) for v in ("new", "updated", "unchanged"))
+    report.failed, report.without_media = states.count("failed"), states.count("none")
 
 
 def _dedupe(ads: list[NormalizedAd]) -> list[NormalizedAd]:
@@ -238,23 +216,23 @@ def _identity(kind: str, role: str, url: str) -> tuple[str, str, str]:
 
 
 def _plan_media(ad: NormalizedAd, existing: _Existing | None) -> _MediaPlan:
-    stored = {
-        _identity(entry["kind"], entry["role"], entry["source_url"]): entry
-        for entry in (existing.media if existing else [])
-        if entry.get("s3_key")
-    }
-    if not ad.media:
-        # e.g. the Meta API, which never carries creatives: keep whatever another connector stored
-        return _MediaPlan(entries=list(existing.media) if existing else [], to_fetch=[])
-    entries, to_fetch = [], []
+    """The ad's media after this fetch: every creative stored before stays (the library is
+    permanent, and a source that omits one this time — the Meta API never lists any — must not
+    erase it); refs not stored yet are fetched."""
+    previous = list(existing.media) if existing else []
+    stored = {_identity(e["kind"], e["role"], e["source_url"]): e for e in previous if e.get("s3_key")}
+    entries = [entry for entry in previous if entry.get("s3_key")]
+    to_fetch = []
     for ref in ad.media:
         key = _identity(ref.kind.value, ref.role, ref.url)
         if key in stored:
-            entries.append(stored[key])
-        else:
-            entries.append({"kind": ref.kind.value, "role": ref.role, "source_url": key[2], "fetch_url": ref.url,
-                            "width": ref.width, "height": ref.height})
-            to_fetch.append(ref)
+            continue
+        stored[key] = {"kind": ref.kind.value, "role": ref.role, "source_url": key[2], "fetch_url": ref.url,
+                       "width": ref.width, "height": ref.height}
+        entries.append(stored[key])
+        to_fetch.append(ref)
+    if not ad.media:
+        entries += [entry for entry in previous if not entry.get("s3_key")]  # keep recorded failures
     return _MediaPlan(entries, to_fetch)
 
 

@@ -117,6 +117,68 @@ def db_migrate() -> None:
     click.echo(f"migrations applied: {', '.join(applied) or 'none (schema up to date)'}")
 
 
+@main.group()
+def sources() -> None:
+    """Acquisition sources: the Meta Ad Library API, Apify scrapers, SerpApi."""
+
+
+@sources.command("parse")
+@click.argument("connector", type=click.Choice(["meta", "apify", "serpapi"]))
+@click.argument("payload_file", type=click.Path(exists=True, dir_okay=False))
+@_reports_errors
+def sources_parse(connector: str, payload_file: str) -> None:
+    """Print the normalized ads of a saved payload (a page, a list of items, or JSON lines) as
+    JSON lines. Items that cannot be parsed are reported on stderr with their position and the
+    reason; the others still parse. Exit code 1 when any item failed."""
+    from adology.sources.models import Connector
+    from adology.sources.payloads import load_payload_file, parse_payload
+
+    _settings_or_exit()
+    documents, failures = load_payload_file(payload_file)
+    multi_document = len(documents) > 1 or bool(failures)
+    reported = [{"line": failure.position, "reason": failure.reason} for failure in failures]
+    parsed = 0
+    for number, document in enumerate(documents, start=1):
+        try:
+            ads, item_failures = parse_payload(Connector(connector), document)
+        except AdologyError as exc:
+            reported.append({"document": number, "reason": str(exc)})
+            continue
+        for ad in ads:
+            click.echo(ad.model_dump_json())
+        parsed += len(ads)
+        for failure in item_failures:
+            entry = {"position": failure.position, "reason": failure.reason, "source_ad_id": failure.source_ad_id}
+            reported.append({"document": number, **entry} if multi_document else entry)
+    for entry in reported:
+        click.echo(json.dumps({"failure": entry}), err=True)
+    click.echo(f"{parsed} ads parsed, {len(reported)} failures", err=True)
+    sys.exit(1 if reported else 0)
+
+
+@main.group()
+def library() -> None:
+    """The local ad library: fictional brands served in the real sources' payload shapes."""
+
+
+@library.command("serve")
+@click.option("--port", type=int, help="Port on 127.0.0.1 (default: ADOLOGY_LIBRARY_PORT).")
+@click.option("--ads", type=int, help="Number of ads (default: ADOLOGY_LIBRARY_ADS).")
+@click.option("--brands", type=int, help="Number of brands (default: ADOLOGY_LIBRARY_BRANDS).")
+@click.option("--seed", type=int, help="Catalog seed (default: ADOLOGY_LIBRARY_SEED).")
+def library_serve(port: int | None, ads: int | None, brands: int | None, seed: int | None) -> None:
+    """Serve the library in the foreground until Ctrl-C or SIGTERM."""
+    from adology.library import Catalog, serve
+
+    settings = _settings_or_exit()
+    catalog = Catalog.generate(
+        seed=settings.library_seed if seed is None else seed,
+        ads=settings.library_ads if ads is None else ads,
+        brands=settings.library_brands if brands is None else brands,
+    )
+    serve(host="127.0.0.1", port=settings.library_port if port is None else port, catalog=catalog)
+
+
 @main.command()
 @_reports_errors
 def dev() -> None:

@@ -4,7 +4,8 @@ import asyncio
 
 import dagster as dg
 
-from adology.acquisition import AcquisitionReport, ad_invariants, load_brand, run_acquisition
+from adology.acquisition import AcquisitionReport, ad_invariants, run_acquisition
+from adology.brands import load_brand
 from adology.logs import log_context
 from adology_assets.partitions import brand_partitions
 from resources import MongoResource, ObjectStoreResource, PostgresResource, SourcesResource
@@ -35,7 +36,7 @@ def ads(
     sources: SourcesResource,
 ) -> dg.MaterializeResult:
     partition_key = context.partition_key
-    with log_context(brand=partition_key, run_id=context.run_id):
+    with log_context(brand=partition_key, run_id=context.run.run_id):
         with postgres.get_connection() as conn:
             brand = load_brand(conn, partition_key)
 

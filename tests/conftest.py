@@ -46,6 +46,7 @@ def make_settings(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Set
             "ADOLOGY_S3_PORT": str(_free_block(5, grpc_offset=10000)),
             "ADOLOGY_SQS_PORT": str(_free_block(1)),
             "ADOLOGY_DAGSTER_PORT": str(_free_block(1)),
+            "ADOLOGY_LIBRARY_PORT": str(_free_block(1)),
             **overrides,
         }
         return load_settings(environ)
@@ -73,3 +74,9 @@ def stack_settings(make_settings: Callable[..., Settings]) -> Iterator[Settings]
 def database_url(stack_settings: Settings) -> str:
     assert stack_settings.database_url
     return stack_settings.database_url
+
+
+@pytest.fixture(scope="session")
+def library_url(stack_settings: Settings) -> str:
+    """The session stack's local ad library (sources, creatives and fault endpoints)."""
+    return f"http://127.0.0.1:{stack_settings.library_port}"

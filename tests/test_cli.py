@@ -41,7 +41,7 @@ def test_status_json_reports_each_part(stack_settings: Settings) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["healthy"] is True
-    assert set(report["parts"]) == {"postgres", "s3", "sqs", "mongo"}
+    assert set(report["parts"]) == {"postgres", "s3", "sqs", "mongo", "library"}
     assert report["parts"]["postgres"]["detail"].startswith("PostgreSQL 18")
 
 
@@ -82,3 +82,26 @@ def test_demo_brings_up_stack_and_dagster_healthy(make_settings) -> None:
         assert leftover.stdout.strip() == ""  # the demo stopped the webserver and daemon it started
     finally:
         _run("stack", "down", env=env)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "sources"
+
+
+def test_sources_parse_prints_json_lines_and_reports_bad_items(tmp_path: Path) -> None:
+    env = {"ADOLOGY_STATE_DIR": str(tmp_path)}
+    good = _run("sources", "parse", "apify", str(FIXTURES / "apify_camel_case_items.json"), env=env)
+    assert good.returncode == 0, good.stderr
+    ads = [json.loads(line) for line in good.stdout.splitlines()]
+    assert ads and all(ad["source"] == "meta" and ad["connector"] == "apify" for ad in ads)
+    assert "raw" not in ads[0]  # the untouched payload goes to Mongo, not to the parse output
+
+    mixed = _run("sources", "parse", "apify", str(FIXTURES / "apify_items.jsonl"), env=env)
+    assert mixed.returncode == 1
+    assert len(mixed.stdout.splitlines()) >= 1  # the good lines still parse
+    failures = [json.loads(line)["failure"] for line in mixed.stderr.splitlines() if line.startswith("{")]
+    assert failures and failures[0]["line"] == 3 and "not valid JSON" in failures[0]["reason"]
+
+
+def test_sources_parse_rejects_a_missing_file(tmp_path: Path) -> None:
+    result = _run("sources", "parse", "meta", str(tmp_path / "nope.json"), env={"ADOLOGY_STATE_DIR": str(tmp_path)})
+    assert result.returncode == 2 and "does not exist" in result.stderr

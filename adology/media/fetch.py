@@ -105,7 +105,8 @@ class MediaFetcher:
             retrying = AsyncRetrying(
                 stop=stop_after_attempt(self.limits.attempts),
                 wait=wait_exponential_jitter(
-                    initial=self.limits.backoff_initial_seconds, max=self.limits.backoff_max_seconds
+                    multiplier=self.limits.backoff_initial_seconds, max=self.limits.backoff_max_seconds,
+                    jitter=self.limits.backoff_initial_seconds,
                 ),
                 retry=retry_if_exception(lambda exc: isinstance(exc, MediaFetchError) and exc.transient),
                 reraise=True,

@@ -26,6 +26,7 @@ from adology.sources.parsing import (
     get_text,
     get_texts,
     get_timestamp,
+    copy_text,
     is_template,
     parse_items,
     require_text,
@@ -101,14 +102,9 @@ def _ad_copy(snapshot: dict[str, Any], cards: list[dict[str, Any]]) -> dict[str,
         "link_url": get_text(card, "link_url", "linkUrl"),
     }
     return {
-        field: _rendered(card_copy[field]) or _rendered(snapshot_copy[field])
+        field: copy_text(card_copy[field]) or copy_text(snapshot_copy[field])
         for field in snapshot_copy
     }
-
-
-def _rendered(text: str | None) -> str | None:
-    """Placeholder copy is not copy: analysis must not read "{{product.name}}" as the ad's words."""
-    return None if is_template(text) else text
 
 
 def _body_text(container: dict[str, Any], field: str) -> str | None:

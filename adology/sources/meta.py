@@ -13,6 +13,7 @@ from adology.errors import SourceError
 from adology.sources.models import Connector, NormalizedAd, ParseFailure
 from adology.sources.parsing import (
     bounds_range,
+    copy_text,
     describe_type,
     error_envelope,
     first_text,
@@ -59,8 +60,9 @@ def _parse_ad(item: dict[str, Any]) -> NormalizedAd:
         connector=Connector.META,
         advertiser_id=get_text(item, "page_id"),
         advertiser_name=get_text(item, "page_name"),
-        title=first_text(item, "ad_creative_link_titles"),
-        body=first_text(item, "ad_creative_bodies"),
+        # DPA/DCO ads list their template ("{{product.name}}"); the rendered copy is not in the API
+        title=copy_text(first_text(item, "ad_creative_link_titles")),
+        body=copy_text(first_text(item, "ad_creative_bodies")),
         platforms=[platform.lower() for platform in get_texts(item, "publisher_platforms")],
         started_at=get_timestamp(item, "ad_delivery_start_time"),
         ended_at=ended_at,

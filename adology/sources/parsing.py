@@ -267,6 +267,11 @@ def is_template(text: str | None) -> bool:
     return text is not None and _TEMPLATE.search(text) is not None
 
 
+def copy_text(text: str | None) -> str | None:
+    """Placeholder copy is not copy: analysis must not read "{{product.name}}" as the ad's words."""
+    return None if is_template(text) else text
+
+
 def https_url(address: str | None) -> str | None:
     """A URL from an address that may be a bare domain ("example.com")."""
     if address is None or "://" in address:

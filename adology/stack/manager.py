@@ -17,7 +17,7 @@ from adology.db.migrate import migrate
 from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Environment, Settings
-from adology.stack.parts import MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
+from adology.stack.parts import LibraryPart, MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
 from adology.storage.aws import settings_client
 from adology.storage.queues import RequestQueues
 from adology.storage.s3 import ObjectStore
@@ -39,7 +39,9 @@ class Stack:
         if settings.environment is not Environment.LOCAL:
             raise StackError("the embedded stack runs only with ADOLOGY_ENV=local")
         self.settings = settings
-        self.parts: list[Part] = [PostgresPart(settings), SeaweedPart(settings), SqsPart(settings), MongoPart(settings)]
+        self.parts: list[Part] = [
+            PostgresPart(settings), SeaweedPart(settings), SqsPart(settings), MongoPart(settings), LibraryPart(settings),
+        ]
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

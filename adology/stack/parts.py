@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
@@ -326,6 +327,40 @@ class SqsPart(Part):
         env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "false"}
         command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.settings.sqs_port)]
         return spawn(command, log_path=self.log_path, env=env)
+
+
+@dataclass
+class LibraryPart(Part):
+    """The local ad library: the embedded stand-in for the Meta, Apify and SerpApi endpoints."""
+
+    name: str = field(init=False, default="library")
+    port_setting: str = field(init=False, default="ADOLOGY_LIBRARY_PORT")
+
+    @property
+    def pid_file(self) -> PidFile:
+        return PidFile(self.state / "run" / "library.pid", marker="adology library serve")
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.settings.library_port]
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.settings.library_port}"
+
+    def probe(self) -> str:
+        response = httpx.get(f"{self.endpoint}/brands", timeout=5)
+        response.raise_for_status()
+        return f"ad library, {len(response.json())} brands"
+
+    def _start(self) -> int:
+        settings = self.settings
+        command = [
+            sys.executable, "-m", "adology", "library", "serve", "--port", str(settings.library_port),
+            "--ads", str(settings.library_ads), "--brands", str(settings.library_brands),
+            "--seed", str(settings.library_seed),
+        ]
+        return spawn(command, log_path=self.log_path)
 
 
 @dataclass

@@ -1,0 +1,163 @@
+"""The `ads` asset end to end against the real stack and the local ad library: every creative
+lands in SeaweedFS by sha256, every ad in Postgres, raw payloads in Mongo with no secret; a second
+run changes and downloads nothing; one bad URL costs only its ad, which is retried next run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import dagster as dg
+import psycopg
+import pytest
+
+from adology.acquisition import NO_MEDIA_REASON, acquire_brand, ad_invariants
+from adology.brands import Brand, BrandSource, upsert_brand
+from adology.library.seeding import register_library_brands
+from adology.media.fetch import MediaFetcher, MediaLimits
+from adology.media.guard import UrlPolicy
+from adology.settings import Settings
+from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParsedPage
+from adology.storage.aws import settings_client
+from adology.storage.mongo import open_mongo
+from adology.storage.s3 import ObjectStore
+from adology_assets.acquisition import ads
+from resources import resources_for
+
+
+@pytest.fixture(scope="module")
+def brand(stack_settings: Settings, library_url: str) -> Brand:
+    with psycopg.connect(stack_settings.database_url) as conn:
+        return register_library_brands(conn, library_url, limit=1)[0]
+
+
+@pytest.fixture(scope="module")
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as test_instance:
+        yield test_instance
+
+
+def _materialize(settings: Settings, instance: dg.DagsterInstance, partition: str) -> dg.ExecuteInJobResult:
+    instance.add_dynamic_partitions("brand", [partition])
+    return dg.materialize([ads], partition_key=partition, resources=resources_for(settings), instance=instance)
+
+
+def _metadata(result: dg.ExecuteInJobResult) -> dict[str, Any]:
+    (materialization,) = result.asset_materializations_for_node("ads")
+    return {name: value.value for name, value in materialization.metadata.items()}
+
+
+def test_ads_are_acquired_once_and_a_second_run_changes_nothing(
+    stack_settings: Settings, instance: dg.DagsterInstance, brand: Brand, library_url: str
+) -> None:
+    first = _materialize(stack_settings, instance, brand.partition_key)
+    assert first.success
+    report = _metadata(first)
+    catalog_entry = next(b for b in __import__("httpx").get(f"{library_url}/brands").json()
+                         if b["partition_key"] == brand.partition_key)
+    expected_ads = catalog_entry["ads"] + catalog_entry["google_ads"]
+    assert report["new"] == expected_ads and report["failed"] == 0 and report["parse_failures"] == 0
+    assert report["media_downloaded"] > 0 and report["bytes_downloaded"] > 0
+    assert all(check.passed for check in first.get_asset_check_evaluations())
+
+    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+    with psycopg.connect(stack_settings.database_url) as conn:
+        rows = conn.execute(
+            "SELECT source, media, connectors, spend_range, media_failure FROM ads WHERE brand_id = %s", (brand.id,)
+        ).fetchall()
+        assert ad_invariants(conn, brand.id) == {"ads_without_creative_or_reason": 0, "duplicate_source_ids": 0}
+    assert len(rows) == expected_ads
+    keys = {item["s3_key"] for _, media, *_ in rows for item in media if item.get("s3_key")}
+    assert keys and all(key.startswith("media/") for key in keys)
+    assert all(store.exists(key=key) for key in keys)
+    facebook = [row for row in rows if row[0] == "meta"]
+    assert all(set(row[2]) == {"apify", "meta"} for row in facebook)  # both connectors merged into one row
+    assert any(row[3] for row in facebook)  # spend ranges came from the Meta API, creatives from Apify
+    textual = [row for row in rows if row[4] == NO_MEDIA_REASON]  # Google text ads have no creative to store
+    assert all(row[0] == "google" for row in textual) and len(textual) == report["without_media"]
+    assert all(row[4] is None for row in rows if row not in textual)
+
+    with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
+        documents = list(database.raw_ads.find({"brand": brand.partition_key}))
+    assert len(documents) >= expected_ads
+    serialized = json.dumps(documents, default=str)
+    for secret in ("local-meta-token", "local-apify-token", "local-serpapi-key"):
+        assert secret not in serialized
+
+    second = _materialize(stack_settings, instance, brand.partition_key)
+    again = _metadata(second)
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, expected_ads)
+    assert again["media_downloaded"] == 0 and again["bytes_downloaded"] == 0
+
+
+def test_an_unknown_brand_fails_with_a_clear_error(stack_settings: Settings, instance: dg.DagsterInstance) -> None:
+    result = dg.materialize(
+        [ads], partition_key="no-such-brand", resources=resources_for(stack_settings), instance=instance,
+        raise_on_error=False,
+    ) if instance.add_dynamic_partitions("brand", ["no-such-brand"]) is None else None
+    assert result is not None and not result.success
+    (failure,) = [event for event in result.all_events if event.is_step_failure]
+    assert "no brand with partition key 'no-such-brand'" in str(failure.step_failure_data.error)
+
+
+class _FixedSource:
+    """A source whose listing is fixed by the test; the creatives it points to are real URLs."""
+
+    connector = Connector.APIFY
+
+    def __init__(self, ads: list[NormalizedAd]) -> None:
+        self.ads = ads
+
+    async def fetch(self, handle: str) -> AsyncIterator[ParsedPage]:
+        yield ParsedPage(connector=self.connector, request="test://listing", payload={}, ads=self.ads)
+
+
+def _ad(ad_id: str, *urls: str) -> NormalizedAd:
+    return NormalizedAd(source="meta", source_ad_id=ad_id, connector=Connector.APIFY, title=f"ad {ad_id}",
+                        media=[MediaRef(kind=MediaKind.IMAGE, url=url) for url in urls])
+
+
+def test_one_bad_url_costs_only_its_ad_and_is_retried_next_run(stack_settings: Settings, library_url: str) -> None:
+    with psycopg.connect(stack_settings.database_url) as conn:
+        brand = upsert_brand(conn, partition_key="fault-brand", name="Fault Brand",
+                             sources=[BrandSource(Connector.APIFY, "fault-page")])
+    listing = [
+        _ad("9001", f"{library_url}/faults/image.jpg"),
+        _ad("9002", f"{library_url}/faults/404"),
+        _ad("9003", f"{library_url}/faults/flaky/retry-next-run?failures=1"),
+        _ad("9004", f"{library_url}/faults/html", f"{library_url}/faults/image.jpg"),
+        _ad("9005"),
+    ]
+    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+
+    def run() -> Any:
+        async def go() -> Any:
+            import httpx
+
+            async with httpx.AsyncClient(timeout=5) as http:
+                fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
+                                       limits=MediaLimits(attempts=1))
+                with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
+                    return await acquire_brand(
+                        brand, clients={Connector.APIFY: _FixedSource(listing)}, fetcher=fetcher,
+                        connect=lambda: psycopg.connect(stack_settings.database_url), raw_ads=database.raw_ads,
+                    )
+        return asyncio.run(go())
+
+    def failures() -> dict[str, str | None]:
+        with psycopg.connect(stack_settings.database_url) as conn:
+            return dict(conn.execute(
+                "SELECT source_ad_id, media_failure FROM ads WHERE brand_id = %s", (brand.id,)).fetchall())
+
+    first = run()
+    assert (first.new, first.failed, first.without_media) == (5, 2, 1)
+    reasons = failures()
+    assert reasons["9001"] is None and reasons["9004"] is None  # one good creative is enough
+    assert reasons["9002"].startswith("not_found") and reasons["9003"].startswith("http_error")
+    assert reasons["9005"] == NO_MEDIA_REASON
+
+    second = run()  # the flaky server has used up its one failure: the ad is stored now
+    assert failures()["9003"] is None
+    assert (second.updated, second.unchanged, second.failed) == (1, 4, 1) and second.media_downloaded == 1
