@@ -13,7 +13,7 @@ import tempfile
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 import cv2
@@ -81,6 +81,24 @@ class _BytesLRU:
 _cache = _BytesLRU(CACHE_BYTES)
 
 
+def _cached(key: Hashable, make: Callable[[], bytes]) -> bytes:
+    """Render once per key; later requests for the same creative are served from memory."""
+    data = _cache.get(key)
+    if data is None:
+        data = make()
+        _cache.put(key, data)
+    return data
+
+
+def _encoded(image: Image.Image, image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    if image_format == "png":
+        image.save(buffer, format="PNG", compress_level=6)
+    else:
+        image.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
 def clear_cache() -> None:
     """Forget every rendered creative (benchmarks measuring cold renders start here)."""
     _cache.clear()
@@ -93,43 +111,27 @@ def render_image(ad: Ad, card_index: int | None = None) -> bytes:
     # A carousel's or product feed's own image is its first card.
     if card_index is None and ad.cards:
         card_index = 0
-    key = ("image", ad, card_index)
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
     card = ad.cards[card_index] if card_index is not None else None
-    image = _compose_ad(ad, card, IMAGE_SIZES[ad.aspect])
-    buffer = io.BytesIO()
-    if ad.image_format == "png":
-        image.save(buffer, format="PNG", compress_level=6)
-    else:
-        image.save(buffer, format="JPEG", quality=90)
-    data = buffer.getvalue()
-    _cache.put(key, data)
-    return data
+    return _cached(("image", ad, card_index),
+                   lambda: _encoded(_compose_ad(ad, card, IMAGE_SIZES[ad.aspect]), ad.image_format))
 
 
 def render_logo(brand: Brand) -> bytes:
     """The brand's profile picture: its initials in a circle, as a PNG."""
-    key = ("logo", brand)
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    image = Image.new("RGB", (160, 160), brand.early.palette[1])
-    _logo(ImageDraw.Draw(image), brand, brand.early.palette, (80, 80), 72)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    data = buffer.getvalue()
-    _cache.put(key, data)
-    return data
+    def make() -> bytes:
+        image = Image.new("RGB", (160, 160), brand.early.palette[1])
+        _logo(ImageDraw.Draw(image), brand, brand.early.palette, (80, 80), 72)
+        return _encoded(image, "png")
+
+    return _cached(("logo", brand), make)
 
 
 def render_video(ad: Ad) -> bytes:
     """A 2.5-3.5 s mp4 (12 fps) of 2-4 scenes joined by hard cuts: product, offer, CTA, brand."""
-    key = ("video", ad)
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
+    return _cached(("video", ad), lambda: _encode_video(ad))
+
+
+def _encode_video(ad: Ad) -> bytes:
     width, height = VIDEO_SIZES[ad.aspect]
     scenes = _SCENES[ad.variant % len(_SCENES)]
     scene_count = len(scenes)
@@ -149,9 +151,7 @@ def render_video(ad: Ad) -> bytes:
                     writer.write(_sparkle(base, frame_no, frames))
         finally:
             writer.release()
-        data = path.read_bytes()
-    _cache.put(key, data)
-    return data
+        return path.read_bytes()
 
 
 def video_seconds(ad: Ad) -> float:
