@@ -6,6 +6,7 @@ import json
 import shlex
 import sys
 import time
+from pathlib import Path
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -154,6 +155,44 @@ def sources_parse(connector: str, payload_file: str) -> None:
         click.echo(json.dumps({"failure": entry}), err=True)
     click.echo(f"{parsed} ads parsed, {len(reported)} failures", err=True)
     sys.exit(1 if reported else 0)
+
+
+@main.group()
+def ai() -> None:
+    """The AI harness: run one routine alone, on files, with any provider."""
+
+
+@ai.command("list")
+def ai_list() -> None:
+    """List the routines and the providers."""
+    from adology.ai.registry import PROVIDER_NAMES
+    from adology.ai.routines import ROUTINES
+
+    _settings_or_exit()
+    for routine in ROUTINES.values():
+        click.echo(f"routine  {routine.name:9} {routine.summary}")
+    for name in PROVIDER_NAMES:
+        click.echo(f"provider {name}")
+
+
+@ai.command("run")
+@click.argument("routine_name", metavar="ROUTINE", type=click.Choice(["describe", "label", "embed"]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--provider", "provider_name", type=click.Choice(["local", "openai", "bedrock"]), default=None,
+              help="Provider (default: ADOLOGY_AI_PROVIDER).")
+@_reports_errors
+def ai_run(routine_name: str, files: tuple[str, ...], provider_name: str | None) -> None:
+    """Run ROUTINE on FILES (images, videos, or one JSON ad with title/body/cta/link_url and
+    optional "creatives": [paths]) and print the typed result as JSON. Routines that read a
+    description (label, embed) run describe first with the same provider."""
+    import asyncio
+
+    from adology.ai.harness import run_routine
+
+    settings = _settings_or_exit()
+    result = asyncio.run(run_routine(routine_name, [Path(f) for f in files], settings=settings,
+                                     provider_name=provider_name or settings.ai_provider))
+    click.echo(json.dumps(result, indent=2))
 
 
 @main.group()

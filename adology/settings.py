@@ -197,6 +197,32 @@ class Settings(BaseModel):
         description="seconds to wait on a silent media server before retrying (0-600)",
     )
 
+    ai_provider: str = Field(
+        "local", alias="ADOLOGY_AI_PROVIDER", pattern=r"^(local|openai|bedrock)$",
+        description="'local' (offline), 'openai' or 'bedrock'",
+    )
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY", description="OpenAI API key")
+    openai_base_url: str | None = Field(
+        None, alias="OPENAI_BASE_URL", pattern=r"^https?://",
+        description="http(s):// base URL of an OpenAI-compatible API; unset for api.openai.com",
+    )
+    openai_chat_model: str = Field("gpt-4.1-mini", alias="ADOLOGY_OPENAI_CHAT_MODEL", description="chat model name")
+    openai_embedding_model: str = Field(
+        "text-embedding-3-small", alias="ADOLOGY_OPENAI_EMBEDDING_MODEL", description="embedding model name"
+    )
+    ai_concurrency: int = Field(
+        16, alias="ADOLOGY_AI_CONCURRENCY", ge=1, le=1024, description="AI calls in flight per run (1-1024)"
+    )
+    ai_requests_per_minute: float = Field(
+        3000, alias="ADOLOGY_AI_RPM", gt=0, description="AI requests per minute per run (a positive number)"
+    )
+    ai_tokens_per_minute: float = Field(
+        2_000_000, alias="ADOLOGY_AI_TPM", gt=0, description="AI tokens per minute per run (a positive number)"
+    )
+    ai_budget_usd: float | None = Field(
+        None, alias="ADOLOGY_AI_BUDGET_USD", ge=0, description="estimated AI spend per run that stops AI work (dollars)"
+    )
+
     @model_validator(mode="after")
     def _fill_embedded_defaults(self) -> Settings:
         """Point unset endpoints at the embedded stack locally; demand them in production."""
@@ -267,7 +293,7 @@ class Settings(BaseModel):
         if self.aws_secret_access_key:
             exports["AWS_SECRET_ACCESS_KEY"] = self.aws_secret_access_key.get_secret_value()
         for variable, secret in (("META_ACCESS_TOKEN", self.meta_access_token), ("APIFY_TOKEN", self.apify_token),
-                                 ("SERPAPI_API_KEY", self.serpapi_api_key)):
+                                 ("SERPAPI_API_KEY", self.serpapi_api_key), ("OPENAI_API_KEY", self.openai_api_key)):
             if secret is not None:
                 exports[variable] = secret.get_secret_value()
         if self.s3_endpoint_url:

@@ -4,7 +4,7 @@ import dagster as dg
 
 from adology.logs import configure_logging
 from adology.settings import load_settings
-from adology_assets import acquisition
+from adology_assets import acquisition, analysis
 from resources import resources_for
 
 settings = load_settings()
@@ -12,5 +12,7 @@ configure_logging(level=settings.log_level, log_format=settings.log_format)
 
 defs = dg.Definitions.merge(
     dg.Definitions(assets=[acquisition.ads]),
-    dg.Definitions(resources=resources_for(settings)),
+    dg.Definitions(assets=[analysis.ad_descriptions, analysis.ad_labels, analysis.ad_embeddings]),
+    # Steps share a run's asyncio fan-out and per-ad logs; one process per run avoids a process per step.
+    dg.Definitions(resources=resources_for(settings), executor=dg.in_process_executor),
 )

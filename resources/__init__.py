@@ -19,6 +19,8 @@ from psycopg_pool import ConnectionPool
 from pydantic import PrivateAttr
 
 from adology.acquisition import MediaConfig, SourceConfig
+from adology.ai.limits import AILimits
+from adology.ai.registry import ProviderConfig
 from adology.settings import Environment, Settings
 from adology.storage.aws import aws_client
 from adology.storage.mongo import open_mongo
@@ -140,6 +142,30 @@ class SourcesResource(dg.ConfigurableResource):
         )
 
 
+class AIResource(dg.ConfigurableResource):
+    """The AI provider and the run-wide limits on AI work (concurrency, requests/tokens per minute, budget)."""
+
+    provider: str = "local"
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    openai_chat_model: str = "gpt-4.1-mini"
+    openai_embedding_model: str = "text-embedding-3-small"
+    concurrency: int = 16
+    requests_per_minute: float = 3000
+    tokens_per_minute: float = 2_000_000
+    budget_usd: float | None = None
+
+    def provider_config(self) -> ProviderConfig:
+        return ProviderConfig(
+            name=self.provider, openai_base_url=self.openai_base_url, openai_api_key=self.openai_api_key,
+            openai_chat_model=self.openai_chat_model, openai_embedding_model=self.openai_embedding_model,
+        )
+
+    def limits(self) -> AILimits:
+        return AILimits(concurrency=self.concurrency, requests_per_minute=self.requests_per_minute,
+                        tokens_per_minute=self.tokens_per_minute, budget_usd=self.budget_usd)
+
+
 def _optional_secret(variable: str, value: Any) -> Any:
     """An EnvVar when the secret is configured, so it is read at run time and never displayed."""
     return dg.EnvVar(variable) if value is not None else None
@@ -184,5 +210,16 @@ def resources_for(settings: Settings) -> dict[str, Any]:
             media_max_bytes=settings.media_max_bytes,
             media_concurrency=settings.media_concurrency,
             media_timeout_seconds=settings.media_timeout_seconds,
+        ),
+        "ai": AIResource(
+            provider=settings.ai_provider,
+            openai_base_url=settings.openai_base_url,
+            openai_api_key=_optional_secret("OPENAI_API_KEY", settings.openai_api_key),
+            openai_chat_model=settings.openai_chat_model,
+            openai_embedding_model=settings.openai_embedding_model,
+            concurrency=settings.ai_concurrency,
+            requests_per_minute=settings.ai_requests_per_minute,
+            tokens_per_minute=settings.ai_tokens_per_minute,
+            budget_usd=settings.ai_budget_usd,
         ),
     }

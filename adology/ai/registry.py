@@ -1,0 +1,59 @@
+"""Providers by name, built from one configuration: ``local`` (offline), ``openai``, ``bedrock``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from adology.ai.types import Provider
+from adology.errors import SettingsError
+
+PROVIDER_NAMES = ("local", "openai", "bedrock")
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    name: str = "local"
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    openai_chat_model: str = "gpt-4.1-mini"
+    openai_embedding_model: str = "text-embedding-3-small"
+    openai_timeout_seconds: float = 60.0
+    bedrock_region: str = "us-east-1"
+    bedrock_endpoint_url: str | None = None
+    bedrock_concurrency: int = 8
+
+
+@contextlib.asynccontextmanager
+async def open_provider(config: ProviderConfig) -> AsyncIterator[Provider]:
+    """The named provider, with any client it holds opened for the block and closed after it."""
+    if config.name == "local":
+        from adology.ai.local.provider import LocalProvider
+
+        yield LocalProvider()
+    elif config.name == "openai":
+        import openai
+
+        from adology.ai.providers.openai_provider import OpenAIProvider
+
+        if not config.openai_api_key:
+            raise SettingsError("OPENAI_API_KEY is required for ADOLOGY_AI_PROVIDER=openai")
+        # retries are ours (they honour Retry-After and are counted), so the client's are off
+        client = openai.AsyncOpenAI(api_key=config.openai_api_key, base_url=config.openai_base_url,
+                                    max_retries=0, timeout=config.openai_timeout_seconds)
+        try:
+            yield OpenAIProvider(client, chat_model=config.openai_chat_model,
+                                 embedding_model=config.openai_embedding_model)
+        finally:
+            await client.close()
+    elif config.name == "bedrock":
+        import boto3
+
+        from adology.ai.providers.bedrock_provider import BedrockProvider
+
+        client = boto3.client("bedrock-runtime", region_name=config.bedrock_region,
+                              endpoint_url=config.bedrock_endpoint_url)
+        yield BedrockProvider(client, max_workers=config.bedrock_concurrency)
+    else:
+        raise SettingsError(f"ADOLOGY_AI_PROVIDER={config.name!r}: expected one of {', '.join(PROVIDER_NAMES)}")
