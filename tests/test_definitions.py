@@ -51,8 +51,11 @@ def test_instance_uses_postgres_storage_and_queued_coordinator(stack_settings: S
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
-        limits = instance.run_coordinator.get_run_queue_config().tag_concurrency_limits
+        concurrency = instance.get_concurrency_config()
+        limits = concurrency.run_queue_config.tag_concurrency_limits
         assert {limit["key"] for limit in limits} == {"adology/brand", "dagster/backfill"}
+        assert concurrency.run_queue_config.max_concurrent_runs == 4
+        assert concurrency.pool_config.default_pool_limit == 2
         assert not instance.telemetry_enabled
 
 
