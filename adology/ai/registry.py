@@ -48,12 +48,11 @@ async def open_provider(config: ProviderConfig) -> AsyncIterator[Provider]:
         finally:
             await client.close()
     elif config.name == "bedrock":
-        import boto3
+        from adology.ai.providers.bedrock_provider import BedrockProvider, bedrock_runtime_client
 
-        from adology.ai.providers.bedrock_provider import BedrockProvider
-
-        client = boto3.client("bedrock-runtime", region_name=config.bedrock_region,
-                              endpoint_url=config.bedrock_endpoint_url)
-        yield BedrockProvider(client, max_workers=config.bedrock_concurrency)
+        client = bedrock_runtime_client(region_name=config.bedrock_region, endpoint_url=config.bedrock_endpoint_url,
+                                        max_workers=config.bedrock_concurrency)
+        with BedrockProvider(client, max_workers=config.bedrock_concurrency) as provider:
+            yield provider
     else:
         raise SettingsError(f"ADOLOGY_AI_PROVIDER={config.name!r}: expected one of {', '.join(PROVIDER_NAMES)}")

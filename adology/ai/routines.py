@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from adology.ai.providers.prompts import LABEL_PROMPT_VERSION, PROMPT_VERSION
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, Description, Provider, Usage
 
@@ -33,12 +34,12 @@ class Routine:
 
 
 def _describe_version(provider: Provider) -> str:
-    return f"{provider.name}/{provider.model_id('describe')}/{attribute_schema().version}"
+    return f"{provider.name}/{provider.model_id('describe')}/{PROMPT_VERSION}/{attribute_schema().version}"
 
 
 def _label_version(provider: Provider) -> str:
     versions = "+".join(taxonomy.version for taxonomy in taxonomies().values())
-    return f"{provider.name}/{provider.model_id('label')}/{versions}"
+    return f"{provider.name}/{provider.model_id('label')}/{LABEL_PROMPT_VERSION}/{versions}"
 
 
 def _embed_version(provider: Provider) -> str:

@@ -1,0 +1,153 @@
+"""The per-ad AI assets end to end on the real stack: descriptions, labels and embeddings land in
+Postgres, full documents in Mongo and per-ad logs in S3; a second run makes no AI call; tracked
+brands are skipped with a reason; failed ads keep their reason while the run goes on; a budget
+stops AI work cleanly and the next run finishes it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import dagster as dg
+import httpx
+import psycopg
+import pytest
+
+from adology.acquisition import acquire_brand
+from adology.ai.schema import taxonomies
+from adology.brands import Brand, BrandSource, upsert_brand
+from adology.media.fetch import MediaFetcher, MediaLimits
+from adology.media.guard import UrlPolicy
+from adology.settings import Settings
+from adology.sources.apify import parse_apify_items
+from adology.sources.models import Connector, ParsedPage
+from adology.storage.aws import settings_client
+from adology.storage.mongo import open_mongo
+from adology.storage.s3 import ObjectStore
+from adology_assets.analysis import ad_descriptions, ad_embeddings, ad_labels
+from resources import AIResource, resources_for
+
+AI_ASSETS = [ad_descriptions, ad_labels, ad_embeddings]
+ADS_PER_BRAND = 6
+
+
+class _Listing:
+    connector = Connector.APIFY
+
+    def __init__(self, page: ParsedPage) -> None:
+        self.page = page
+
+    async def fetch(self, handle: str) -> AsyncIterator[ParsedPage]:
+        yield self.page
+
+
+def _acquire_sample(settings: Settings, library_url: str, partition_key: str, status: str) -> Brand:
+    """A brand holding a few real library ads (images, carousels, a video when the sample has one)."""
+    brands = httpx.get(f"{library_url}/brands").json()
+    page_id = brands[1]["sources"]["apify"]["handle"]
+    run = httpx.post(f"{library_url}/v2/acts/curious_coder~facebook-ads-library-scraper/runs",
+                     headers={"Authorization": "Bearer t0ken-for-tests"},
+                     json={"urls": [{"url": f"https://www.facebook.com/ads/library/?view_all_page_id={page_id}"}],
+                           "count": 40}).json()["data"]
+    items = httpx.get(f"{library_url}/v2/datasets/{run['defaultDatasetId']}/items").json()
+    ads, _ = parse_apify_items(items)
+    videos = [ad for ad in ads if ad.display_format == "VIDEO"][:1]
+    sample = videos + [ad for ad in ads if ad not in videos][: ADS_PER_BRAND - len(videos)]
+    for ad in sample:  # a separate brand of its own: fresh ids, same real creatives
+        ad.source_ad_id = f"{partition_key}-{ad.source_ad_id}"
+    with psycopg.connect(settings.database_url) as conn:
+        brand = upsert_brand(conn, partition_key=partition_key, name=partition_key.title(), status=status,
+                             sources=[BrandSource(Connector.APIFY, page_id)])
+    store = ObjectStore(settings_client(settings, "s3"), settings.s3_bucket)
+
+    async def go() -> None:
+        async with httpx.AsyncClient(timeout=10) as http:
+            fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
+                                   limits=MediaLimits(attempts=1))
+            with open_mongo(settings.mongo_uri, settings.mongo_database) as database:
+                await acquire_brand(
+                    brand, clients={Connector.APIFY: _Listing(ParsedPage(connector=Connector.APIFY, request="t",
+                                                                          payload={}, ads=sample))},
+                    fetcher=fetcher, connect=lambda: psycopg.connect(settings.database_url), raw_ads=database.raw_ads,
+                )
+
+    asyncio.run(go())
+    return brand
+
+
+@pytest.fixture(scope="module")
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as test_instance:
+        yield test_instance
+
+
+def _materialize(settings: Settings, instance: dg.DagsterInstance, brand: Brand, assets: list[Any],
+                 **ai_overrides: Any) -> dg.ExecuteInJobResult:
+    instance.add_dynamic_partitions("brand", [brand.partition_key])
+    resources = resources_for(settings)
+    if ai_overrides:
+        resources["ai"] = AIResource(**{**resources["ai"].model_dump(), **ai_overrides})
+    return dg.materialize(assets, partition_key=brand.partition_key, resources=resources, instance=instance,
+                          selection=[a.key for a in assets])
+
+
+def _metadata(result: dg.ExecuteInJobResult, asset: str) -> dict[str, Any]:
+    (materialization,) = result.asset_materializations_for_node(asset)
+    return {name: value.value for name, value in materialization.metadata.items()}
+
+
+def test_local_analysis_fills_every_store_and_reruns_for_free(
+    stack_settings: Settings, instance: dg.DagsterInstance, library_url: str
+) -> None:
+    brand = _acquire_sample(stack_settings, library_url, "analysis-local", "analyzed")
+    first = _materialize(stack_settings, instance, brand, AI_ASSETS)
+    assert first.success
+    for asset in ("ad_descriptions", "ad_labels", "ad_embeddings"):
+        report = _metadata(first, asset)
+        assert (report["selected"], report["succeeded"], report["failed"]) == (ADS_PER_BRAND, ADS_PER_BRAND, 0)
+        assert report["ai_calls"] == ADS_PER_BRAND
+    assert all(check.passed for check in first.get_asset_check_evaluations())
+
+    known = {(name, label) for name, taxonomy in taxonomies().items() for label in taxonomy.names}
+    with psycopg.connect(stack_settings.database_url) as conn:
+        words = conn.execute("SELECT d.word_count, d.attributes FROM ad_descriptions d JOIN ads a ON a.id = d.ad_id "
+                             "WHERE a.brand_id = %s", (brand.id,)).fetchall()
+        labels = conn.execute("SELECT l.taxonomy, l.label FROM ad_labels l JOIN ads a ON a.id = l.ad_id "
+                              "WHERE a.brand_id = %s", (brand.id,)).fetchall()
+        kinds = conn.execute("SELECT e.kind, count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
+                             "WHERE a.brand_id = %s GROUP BY 1", (brand.id,)).fetchall()
+        (ad_id,) = conn.execute("SELECT id FROM ads WHERE brand_id = %s LIMIT 1", (brand.id,)).fetchone()
+        nearest = conn.execute(
+            "SELECT ad_id FROM ad_embeddings WHERE model = 'wordllama-l2-256' AND kind = 'retrieval' "
+            "ORDER BY embedding::vector(256) <=> (SELECT embedding::vector(256) FROM ad_embeddings "
+            "WHERE ad_id = %s AND kind = 'retrieval') LIMIT 1", (ad_id,)).fetchone()
+    assert len(words) == ADS_PER_BRAND and all(0 < count <= 500 and len(attrs) >= 50 for count, attrs in words)
+    assert labels and set(labels) <= known
+    assert {"UNIVERSAL", "TREND"} <= {taxonomy for taxonomy, _ in labels}
+    assert dict(kinds) == {"text": ADS_PER_BRAND, "visual": ADS_PER_BRAND, "retrieval": ADS_PER_BRAND}
+    assert nearest == (ad_id,)  # the HNSW-indexed similarity search finds the ad itself first
+
+    with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
+        documents = list(database.ad_analyses.find({"brand": brand.partition_key}))
+    assert len(documents) == 3 * ADS_PER_BRAND and all(d["status"] == "succeeded" for d in documents)
+    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+    log_lines = store.get_bytes(key=f"logs/{brand.partition_key}/{ad_id}.jsonl").decode().splitlines()
+    assert [json.loads(line)["stage"] for line in log_lines] == ["describe", "label", "embed"]
+
+    second = _materialize(stack_settings, instance, brand, AI_ASSETS)
+    for asset in ("ad_descriptions", "ad_labels", "ad_embeddings"):
+        report = _metadata(second, asset)
+        assert (report["ai_calls"], report["selected"], report["unchanged"]) == (0, 0, ADS_PER_BRAND)
+
+
+def test_tracked_brands_are_skipped_with_a_reason(
+    stack_settings: Settings, instance: dg.DagsterInstance, library_url: str
+) -> None:
+    with psycopg.connect(stack_settings.database_url) as conn:
+        brand = upsert_brand(conn, partition_key="tracked-only", name="Tracked Only", status="tracked",
+                             sources=[BrandSource(Connector.APIFY, "1")])
+    result = _materialize(stack_settings, instance, brand, [ad_descriptions])
+    report = _metadata(result, "ad_descriptions")
+    assert "tracked" in report["skipped_reason"] and report["ai_calls"] == 0
