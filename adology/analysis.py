@@ -115,6 +115,7 @@ async def analyze_brand(
             done = [(c, outcome) for c, outcome in zip(batch, outcomes, strict=True) if outcome is not None]
             await asyncio.to_thread(_write_batch, connect, stage, version, provider, done)
             await asyncio.to_thread(_write_documents, analyses, store, brand, stage, version, provider, done)
+            report.usage = governor.usage
             if progress is not None:
                 progress(report)
     report.usage = governor.usage
@@ -343,7 +344,7 @@ def stage_invariants(conn: Any, stage: str, brand_id: int) -> dict[str, int]:
             "embeddings_with_wrong_dimensions": "SELECT count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
                                                 "WHERE a.brand_id = %(brand)s AND vector_dims(e.embedding) <> e.dimensions",
             "embeddings_not_unit_norm": "SELECT count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
-                                        "WHERE a.brand_id = %(brand)s AND abs(l2_norm(e.embedding) - 1) > 0.001",
+                                        "WHERE a.brand_id = %(brand)s AND abs(vector_norm(e.embedding) - 1) > 0.001",
             "models_with_mixed_dimensions": "SELECT count(*) FROM (SELECT e.kind, e.model FROM ad_embeddings e "
                                             "JOIN ads a ON a.id = e.ad_id WHERE a.brand_id = %(brand)s "
                                             "GROUP BY 1, 2 HAVING count(DISTINCT e.dimensions) > 1) m",
