@@ -152,3 +152,57 @@ def test_tracked_brands_are_skipped_with_a_reason(
     result = _materialize(stack_settings, instance, brand, [ad_descriptions])
     report = _metadata(result, "ad_descriptions")
     assert "tracked" in report["skipped_reason"] and report["ai_calls"] == 0
+
+
+@pytest.fixture(scope="module")
+def fake_openai() -> Iterator[Any]:
+    from adology.ai.fakeserver import FakeAIServer
+
+    with FakeAIServer() as server:
+        yield server
+
+
+def _openai(server: Any, **overrides: Any) -> dict[str, Any]:
+    return {"provider": "openai", "openai_base_url": f"{server.base_url}/v1", "openai_api_key": "sk-test-key",
+            "concurrency": 4, **overrides}
+
+
+def test_openai_provider_reanalyses_on_version_change_and_records_failures(
+    stack_settings: Settings, instance: dg.DagsterInstance, library_url: str, fake_openai: Any
+) -> None:
+    brand = _acquire_sample(stack_settings, library_url, "analysis-openai", "analyzed")
+    assert _materialize(stack_settings, instance, brand, [ad_descriptions]).success  # local first
+
+    fake_openai.configure(malformed_first_n=2 * 2)  # one ad at a time: two ads answer badly twice and fail
+    result = _materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai, concurrency=1))
+    assert result.success  # failed ads never fail the run
+    report = _metadata(result, "ad_descriptions")
+    assert report["selected"] == ADS_PER_BRAND  # a new provider/model version makes every ad eligible
+    assert (report["failed"], report["succeeded"]) == (2, ADS_PER_BRAND - 2)
+    assert report["failure_reasons"] == {"ai_malformed_output": report["failed"]}
+    assert report["input_tokens"] > 0 and report["estimated_cost_usd"] > 0
+    with psycopg.connect(stack_settings.database_url) as conn:
+        failed = conn.execute(
+            "SELECT s.reason FROM ad_analysis_state s JOIN ads a ON a.id = s.ad_id "
+            "WHERE a.brand_id = %s AND s.stage = 'describe' AND s.status = 'failed'", (brand.id,)).fetchall()
+    assert failed and {reason for (reason,) in failed} == {"ai_malformed_output"}
+
+    retry = _materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai))
+    again = _metadata(retry, "ad_descriptions")
+    assert (again["selected"], again["succeeded"], again["failed"]) == (report["failed"], report["failed"], 0)
+
+
+def test_a_budget_stops_ai_work_cleanly_and_the_next_run_finishes(
+    stack_settings: Settings, instance: dg.DagsterInstance, library_url: str, fake_openai: Any
+) -> None:
+    brand = _acquire_sample(stack_settings, library_url, "analysis-budget", "analyzed")
+    stopped = _materialize(stack_settings, instance, brand, [ad_descriptions],
+                           **_openai(fake_openai, budget_usd=0.000001, concurrency=1))
+    assert stopped.success
+    report = _metadata(stopped, "ad_descriptions")
+    assert report["succeeded"] >= 1 and report["not_started_budget"] == ADS_PER_BRAND - report["succeeded"]
+    assert report["not_started_budget"] > 0 and report["failed"] == 0
+
+    finished = _metadata(_materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai)),
+                         "ad_descriptions")
+    assert finished["selected"] == report["not_started_budget"] and finished["failed"] == 0

@@ -69,11 +69,18 @@ class AIGovernor:
             raise BudgetExhausted(f"made {self.usage.calls} of the {max_calls} allowed AI calls")
 
     async def admit(self, *, estimated_tokens: int) -> asyncio.Semaphore:
-        """Wait for a slot, a request and the tokens; the caller holds the returned semaphore."""
-        self.check_budget()
-        await self._requests.take(1)
-        await self._tokens.take(estimated_tokens)
+        """Wait for a slot, a request and the tokens; the caller holds the returned semaphore.
+
+        The budget is checked once the slot is held, so calls queued behind a slot see the cost
+        of the calls that went before them."""
         await self._slots.acquire()
+        try:
+            self.check_budget()
+            await self._requests.take(1)
+            await self._tokens.take(estimated_tokens)
+        except BaseException:
+            self._slots.release()
+            raise
         return self._slots
 
     def record(self, usage: Usage) -> None:
