@@ -238,37 +238,27 @@ def dev() -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object on the last line.")
+@click.option("--timeout", default=1800.0, show_default=True, help="Seconds to wait for every request.")
 @_reports_errors
-def demo(as_json: bool) -> None:
-    """Bring up the stack and Dagster, prove every part healthy, and summarise."""
-    from adology.devserver import DagsterDev
-    from adology.stack import Stack
+def demo(as_json: bool, timeout: float) -> None:
+    """The main job end to end: stack, demo brandspace, requests through the outbox and SQS,
+    Dagster runs, notifications, and a summary."""
+    from adology.demo import DemoProgress, run_demo
 
     settings = _settings_or_exit()
-    started = time.monotonic()
-    stack = Stack(settings)
-    click.echo("starting the embedded stack ...")
-    stack.up()
-    parts = {name: status.as_dict() for name, status in stack.status().items()}
-    server = DagsterDev(settings)
-    click.echo(f"starting Dagster at {server.url} ...")
-    server.start()
-    try:
-        dagster = server.wait_healthy()
-    finally:
-        server.stop()
-    summary = {
-        "healthy": all(part["healthy"] for part in parts.values()) and dagster.healthy,
-        "stack": parts,
-        "dagster": dagster.as_dict(),
-        "seconds": round(time.monotonic() - started, 1),
-    }
+
+    def show(progress: DemoProgress) -> None:
+        rate = progress.finished / progress.seconds if progress.seconds else 0.0
+        click.echo(f"  {progress.finished}/{progress.requests} requests finished ({progress.succeeded} succeeded), "
+                   f"{progress.seconds:.0f}s elapsed, {rate * 60:.1f} requests/min", err=True)
+
+    click.echo("running the demo: stack, brandspace, requests, Dagster daemon ...", err=True)
+    result = run_demo(settings, timeout=timeout, progress=show)
     if as_json:
-        click.echo(json.dumps(summary))
+        click.echo(json.dumps(result))
     else:
-        for name, part in parts.items():
-            click.echo(f"  {name:9} {'healthy' if part['healthy'] else 'UNHEALTHY':10} {part['detail']}")
-        click.echo(f"  dagster   {'healthy' if dagster.healthy else 'UNHEALTHY':10} "
-                   f"code locations {dagster.code_locations}, daemons {len(dagster.daemons)} healthy")
-        click.echo(f"demo finished in {summary['seconds']}s; the stack is still up ('adology stack down' stops it)")
-    sys.exit(0 if summary["healthy"] else 1)
+        for name, value in result.items():
+            click.echo(f"  {name:22} {value}")
+        click.echo("the stack is still up: 'adology stack down' stops it; 'adology dev' opens the Dagster UI")
+    ok = result["requests_succeeded"] == result["requests"] and result["notifications"] == result["requests"]
+    sys.exit(0 if ok else 1)

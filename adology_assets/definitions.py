@@ -6,6 +6,7 @@ from adology.logs import configure_logging
 from adology.settings import load_settings
 from adology_assets import acquisition, analysis
 from resources import resources_for
+from sensors import outcomes, requests, spine
 
 settings = load_settings()
 configure_logging(level=settings.log_level, log_format=settings.log_format)
@@ -13,6 +14,11 @@ configure_logging(level=settings.log_level, log_format=settings.log_format)
 defs = dg.Definitions.merge(
     dg.Definitions(assets=[acquisition.ads]),
     dg.Definitions(assets=[analysis.ad_descriptions, analysis.ad_labels, analysis.ad_embeddings]),
+    dg.Definitions(
+        sensors=[requests.high_priority_requests, requests.low_priority_requests, spine.outbox_relay,
+                 outcomes.request_running, outcomes.request_succeeded, outcomes.request_failed],
+        schedules=[spine.spine_refresh],
+    ),
     # Steps share a run's asyncio fan-out and per-ad logs; one process per run avoids a process per step.
     dg.Definitions(resources=resources_for(settings), executor=dg.in_process_executor),
 )

@@ -28,6 +28,7 @@ class ReceivedMessage:
     body: str
     attributes: dict[str, str]
     receive_count: int
+    deduplication_id: str  # the same for every delivery of one send; a re-publish gets a new one
 
 
 @dataclass
@@ -102,7 +103,7 @@ class RequestQueues:
             MaxNumberOfMessages=max(1, min(max_messages, 10)),
             WaitTimeSeconds=wait_seconds,
             MessageAttributeNames=["All"],
-            MessageSystemAttributeNames=["ApproximateReceiveCount"],
+            MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageDeduplicationId"],
         )
         return [
             ReceivedMessage(
@@ -111,6 +112,7 @@ class RequestQueues:
                 body=item["Body"],
                 attributes={k: v.get("StringValue", "") for k, v in item.get("MessageAttributes", {}).items()},
                 receive_count=int(item.get("Attributes", {}).get("ApproximateReceiveCount", "1")),
+                deduplication_id=item.get("Attributes", {}).get("MessageDeduplicationId", item["MessageId"]),
             )
             for item in response.get("Messages", [])
         ]
