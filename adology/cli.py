@@ -119,6 +119,29 @@ def db_migrate() -> None:
 
 
 @main.group()
+def queue() -> None:
+    """The SQS request queues."""
+
+
+@queue.command("replay-dlq")
+@click.option("--priority", type=click.Choice(["high", "low"]), required=True)
+@click.option("--limit", type=int, default=None, help="Replay at most this many messages.")
+@_reports_errors
+def queue_replay_dlq(priority: str, limit: int | None) -> None:
+    """Move dead-lettered messages back to their queue, after the cause has been fixed."""
+    from adology.requests import replay_dlq
+    from adology.storage.aws import settings_client
+    from adology.storage.queues import Priority, RequestQueues
+
+    settings = _settings_or_exit()
+    queues = RequestQueues(settings_client(settings, "sqs"), settings.queue_prefix,
+                           max_receives=settings.queue_max_receives,
+                           visibility_seconds=settings.queue_visibility_seconds)
+    moved = replay_dlq(queues, Priority(priority), limit=limit)
+    click.echo(f"replayed {moved} message(s) from the {priority}-priority dead-letter queue")
+
+
+@main.group()
 def sources() -> None:
     """Acquisition sources: the Meta Ad Library API, Apify scrapers, SerpApi."""
 

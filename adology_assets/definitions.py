@@ -6,7 +6,7 @@ from adology.logs import configure_logging
 from adology.settings import load_settings
 from adology_assets import acquisition, analysis
 from resources import resources_for
-from sensors import outcomes, requests, spine
+from sensors import backfills, outcomes, requests, spine
 
 settings = load_settings()
 configure_logging(level=settings.log_level, log_format=settings.log_format)
@@ -16,7 +16,8 @@ defs = dg.Definitions.merge(
     dg.Definitions(assets=[analysis.ad_descriptions, analysis.ad_labels, analysis.ad_embeddings]),
     dg.Definitions(
         sensors=[requests.high_priority_requests, requests.low_priority_requests, spine.outbox_relay,
-                 outcomes.request_running, outcomes.request_succeeded, outcomes.request_failed],
+                 outcomes.request_running, outcomes.request_succeeded, outcomes.request_failed,
+                 backfills.analyzed_brand_backfill],
         schedules=[spine.spine_refresh],
     ),
     # Steps share a run's asyncio fan-out and per-ad logs; one process per run avoids a process per step.

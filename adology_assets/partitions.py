@@ -8,3 +8,6 @@ import dagster as dg
 
 brand_partitions = dg.DynamicPartitionsDefinition(name="brand")
 brandspace_partitions = dg.DynamicPartitionsDefinition(name="brandspace")
+
+# Backfills over many brands run ten brands per run instead of one run per small partition.
+BRAND_BACKFILL_POLICY = dg.BackfillPolicy.multi_run(max_partitions_per_run=10)

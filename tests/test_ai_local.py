@@ -302,8 +302,10 @@ def test_broken_and_unsupported_media_fail_with_their_reason(provider: LocalProv
         assert raised.value.reason == reason, creative.content_type
         assert not raised.value.retryable
     with pytest.raises(AIError) as raised:
-        _run(provider.embed(AdInput(ad_id="copy-only", title="Just words"), None))
+        _run(provider.embed(AdInput(ad_id="nothing"), None))
     assert raised.value.reason == "no_creative"
+    copy_only, _ = _run(provider.embed(AdInput(ad_id="copy-only", title="Just words"), None))
+    assert {e.kind.value for e in copy_only.embeddings} == {"text", "retrieval"}  # a text ad has no pixels
 
 
 @pytest.mark.parametrize("fixture", ["blank", "scribbles"])

@@ -67,17 +67,21 @@ def test_db_migrate_is_idempotent(stack_settings: Settings) -> None:
 
 
 @pytest.mark.slow
-def test_demo_brings_up_stack_and_dagster_healthy(make_settings) -> None:
-    settings = make_settings("demo")
-    env = _stack_env(settings)
+def test_demo_runs_the_whole_flow_and_loses_no_request(make_settings) -> None:
+    """The README's `make demo` path on a small library: requests through the outbox and SQS,
+    runs launched by the daemon's sensors, every ad stored and analysed, a notification each."""
+    settings = make_settings("demo", ADOLOGY_LIBRARY_ADS="30")
+    env = {**_stack_env(settings), "ADOLOGY_LIBRARY_ADS": "30"}
     try:
-        result = _run("demo", "--json", env=env, timeout=400)
-        assert result.returncode == 0, result.stdout + result.stderr
+        result = _run("demo", "--json", "--timeout", "900", env=env, timeout=1200)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         summary = json.loads(result.stdout.splitlines()[-1])
-        assert summary["healthy"] is True
-        assert summary["dagster"]["code_locations"] == {"adology": "loaded"}
-        assert summary["dagster"]["daemons"] and all(summary["dagster"]["daemons"].values())
-        assert "QUEUED_RUN_COORDINATOR" in summary["dagster"]["daemons"]
+        assert summary["brands"] == 5 and summary["requests"] == 5
+        assert summary["requests_succeeded"] == 5 and summary["requests_lost"] == 0
+        assert summary["notifications"] == 5
+        assert summary["ads"] > 0 and summary["creatives_stored"] > 0
+        analysable = summary["ads"] - summary["ads_without_creative"]
+        assert summary["descriptions"] >= analysable and summary["failed_ads"] == 0
         leftover = subprocess.run(["pgrep", "-f", f"-p {settings.dagster_port}"], capture_output=True, text=True)
         assert leftover.stdout.strip() == ""  # the demo stopped the webserver and daemon it started
     finally:
@@ -105,3 +109,17 @@ def test_sources_parse_prints_json_lines_and_reports_bad_items(tmp_path: Path) -
 def test_sources_parse_rejects_a_missing_file(tmp_path: Path) -> None:
     result = _run("sources", "parse", "meta", str(tmp_path / "nope.json"), env={"ADOLOGY_STATE_DIR": str(tmp_path)})
     assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_queue_replay_dlq_moves_messages_back(stack_settings: Settings) -> None:
+    from adology.storage.aws import settings_client
+    from adology.storage.queues import Priority, RequestQueues
+
+    queues = RequestQueues(settings_client(stack_settings, "sqs"), stack_settings.queue_prefix)
+    queues.send(Priority.LOW, body={"poison": True}, group_id="g", deduplication_id="replay-me", dead_letter=True)
+    result = _run("queue", "replay-dlq", "--priority", "low", env=_stack_env(stack_settings))
+    assert result.returncode == 0, result.stderr
+    assert "replayed 1 message" in result.stdout
+    (back,) = queues.receive(Priority.LOW)
+    assert json.loads(back.body) == {"poison": True}
+    queues.delete(Priority.LOW, receipt_handle=back.receipt_handle)

@@ -183,3 +183,43 @@ def test_a_failed_run_marks_the_request_failed_and_notifies(
     retry = _tick(instance, resources, first_tick.cursor)  # acknowledges the first delivery, takes the retry
     assert [r.run_key for r in retry.run_requests] == [f"{request_id}:1:{brand}"] != [first.run_key]
     assert [r.tags["adology/request_id"] for r in retry.run_requests] == [request_id]
+
+
+def test_a_brand_turning_analyzed_is_backfilled_once_below_interactive_priority(
+    stack_settings: Settings, instance: dg.DagsterInstance, resources: dict[str, Any]
+) -> None:
+    from sensors.backfills import analyzed_brand_backfill
+
+    key = f"turns-{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(stack_settings.database_url) as conn:
+        upsert_brand(conn, partition_key=key, name=key, status="tracked", sources=[BrandSource(Connector.APIFY, "1")])
+        (cursor_start,) = conn.execute("SELECT max(analyzed_since) FROM brands").fetchone()
+
+    def tick(cursor: str | None) -> dg.SensorResult:
+        with dg.build_sensor_context(instance=instance, cursor=cursor,
+                                     resources={"postgres": resources["postgres"]}) as context:
+            return analyzed_brand_backfill(context)
+
+    start = cursor_start.isoformat() if cursor_start else None  # other tests' brands are not ours
+    assert tick(start).run_requests == []  # still tracked: nothing to backfill
+    with psycopg.connect(stack_settings.database_url) as conn:
+        conn.execute("UPDATE brands SET status = 'analyzed' WHERE partition_key = %s", (key,))
+    first = tick(start)
+    (request,) = [r for r in first.run_requests if r.partition_key == key]
+    assert request.tags["dagster/priority"] == "-10" and request.tags["adology/kind"] == "backfill"
+    assert {k.to_user_string() for k in request.asset_selection} == {"ad_descriptions", "ad_labels", "ad_embeddings"}
+    assert tick(first.cursor).run_requests == []  # once per change
+    with psycopg.connect(stack_settings.database_url) as conn:
+        conn.execute("UPDATE brands SET status = 'tracked' WHERE partition_key = %s", (key,))
+        conn.execute("UPDATE brands SET status = 'analyzed' WHERE partition_key = %s", (key,))
+    (again,) = tick(first.cursor).run_requests
+    assert again.partition_key == key and again.run_key != request.run_key
+
+
+def test_backfills_group_brands_into_runs() -> None:
+    from adology_assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for name in ("ads", "ad_descriptions", "ad_labels", "ad_embeddings"):
+        policy = graph.get(dg.AssetKey(name)).backfill_policy
+        assert policy is not None and policy.max_partitions_per_run == 10

@@ -159,8 +159,8 @@ class LocalProvider:
     def _embed_sync(self, ad: AdInput, description: Description | None) -> Embeddings:
         analysis = self.analyse(ad)
         visual = analysis.visual_vector
-        if visual is None:
-            raise AIError("no_creative", f"ad {ad.ad_id} has no image or video to embed")
+        if visual is None and not ad.copy_text().strip():
+            raise AIError("no_creative", f"ad {ad.ad_id} has neither a creative nor copy to embed")
         retrieval_text = description.description if description is not None else compose_description(analysis)
         words = "\n".join(part for part in (ad.copy_text(), *analysis.text_lines, *analysis.findings.phrases)
                           if part.strip())
@@ -169,7 +169,9 @@ class LocalProvider:
         # An ad with no words at all has no text embedding (a zero vector would match nothing honestly).
         if text_vector.any():
             embeddings.append(Embedding(kind=EmbeddingKind.TEXT, model=TEXT_MODEL_ID, vector=text_vector.tolist()))
-        embeddings.append(Embedding(kind=EmbeddingKind.VISUAL, model=VISUAL_MODEL_ID, vector=visual.tolist()))
+        # a text-only ad (a Google text ad, say) has no pixels: no visual vector, the others still exist
+        if visual is not None:
+            embeddings.append(Embedding(kind=EmbeddingKind.VISUAL, model=VISUAL_MODEL_ID, vector=visual.tolist()))
         embeddings.append(Embedding(kind=EmbeddingKind.RETRIEVAL, model=TEXT_MODEL_ID,
                                     vector=retrieval_vector.tolist()))
         return Embeddings(embeddings=embeddings)
