@@ -16,6 +16,7 @@ tokens and no cost.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -100,6 +101,8 @@ class LocalProvider:
 
     def __init__(self, *, cache_size: int = 512) -> None:
         self._cache = MeasurementCache(cache_size)
+        # the work is CPU-bound: more measurements at once than cores only thrash
+        self._cores = asyncio.Semaphore(os.cpu_count() or 1)
 
     def model_id(self, routine: str) -> str:
         """``describe``, ``label`` or ``embed`` (or an embedding kind: ``text``, ``visual``, ``retrieval``)."""
@@ -109,15 +112,18 @@ class LocalProvider:
             raise ValueError(f"unknown routine {routine!r}; expected one of {sorted(_MODEL_IDS)}") from None
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:
-        description = await asyncio.to_thread(self._describe_sync, ad)
+        async with self._cores:
+            description = await asyncio.to_thread(self._describe_sync, ad)
         return description, Usage(calls=1)
 
     async def label(self, ad: AdInput, description: Description | None) -> tuple[Labels, Usage]:
-        labels = await asyncio.to_thread(self._label_sync, ad, description)
+        async with self._cores:
+            labels = await asyncio.to_thread(self._label_sync, ad, description)
         return labels, Usage(calls=1)
 
     async def embed(self, ad: AdInput, description: Description | None) -> tuple[Embeddings, Usage]:
-        embeddings = await asyncio.to_thread(self._embed_sync, ad, description)
+        async with self._cores:
+            embeddings = await asyncio.to_thread(self._embed_sync, ad, description)
         return embeddings, Usage(calls=1)
 
     # --- synchronous work, run in worker threads ---------------------------------------------

@@ -185,7 +185,9 @@ def _engine() -> Any:
 
         # The detector upscales frames whose short side is under this; larger ones are read at the
         # size read_text gives them (the default, 736, upscales every ad and reads no more text).
-        _ocr_engine = RapidOCR(det_limit_side_len=OCR_MIN_SIDE)
+        # one thread per recognition: the provider runs one recognition per core at a time,
+        # and onnxruntime's own thread pool on top of that only oversubscribes the cores
+        _ocr_engine = RapidOCR(det_limit_side_len=OCR_MIN_SIDE, intra_op_num_threads=1)
     return _ocr_engine
 
 
