@@ -538,7 +538,9 @@ def enqueue_refresh(
     messages = 0
     calls = 0
     entries: list[dict[str, Any]] = []
+    enqueued: list[str] = []
     for index, chunk in enumerate(due_brands(conn, now=now, chunk_size=brands_per_message)):
+        enqueued += chunk
         message = RequestMessage(
             request_id=refresh_request_id(now, index),
             kind="refresh",
@@ -561,6 +563,10 @@ def enqueue_refresh(
             entries = []
     if entries:
         calls += _send_batch(queues, entries)
+    # Not due again until a full interval has passed: a refresh still running when the schedule
+    # next fires must not be enqueued twice. Acquisition then sets the real next time.
+    conn.execute("UPDATE brands SET next_refresh_at = %s::timestamptz + refresh_interval WHERE partition_key = ANY(%s)",
+                 (now, enqueued))
     log.info(
         "refresh enqueued",
         extra={

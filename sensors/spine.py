@@ -41,7 +41,7 @@ def outbox_relay(context: dg.SensorEvaluationContext, postgres: PostgresResource
 )
 def spine_refresh(context: dg.ScheduleEvaluationContext, postgres: PostgresResource,
                   queues: QueuesResource) -> dg.SkipReason:
-    now = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+    now = context.scheduled_execution_time
     with postgres.get_connection() as conn:
         messages, calls = enqueue_refresh(conn, queues.get_queues(), now=now)
     return dg.SkipReason(f"enqueued {messages} refresh message(s) in {calls} batch send(s)")

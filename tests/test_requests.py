@@ -440,7 +440,9 @@ def test_enqueue_refresh_sends_every_due_brand_once_in_batches(
 
         assert [len(chunk) for chunk in due_brands(conn, now=now, limit=120, chunk_size=50)] == [50, 50, 20]
         assert enqueue_refresh(conn, queues, now=now, brands_per_message=50) == (5, 1)
-        assert enqueue_refresh(conn, queues, now=now, brands_per_message=50) == (5, 1)  # same ids: deduplicated
+        # an enqueued brand is not due again for a full interval, however often the schedule fires
+        assert enqueue_refresh(conn, queues, now=now, brands_per_message=50) == (0, 0)
+        assert list(due_brands(conn, now=now)) == []
 
     messages = [parse_message(m["Body"]) for m in _drain(queues, Priority.LOW)]
     assert len(messages) == 5
@@ -484,6 +486,7 @@ def test_failed_batch_entries_are_retried_once_then_reported(
         assert enqueue_refresh(conn, queues, now=datetime.now(UTC), brands_per_message=1) == (3, 2)
         assert sorted(b for m in _drain(queues, Priority.LOW) for b in parse_message(m["Body"]).brands) == brands
 
+        conn.execute("UPDATE brands SET next_refresh_at = '-infinity' WHERE partition_key = ANY(%s)", (brands,))
         queues.client = _FlakyBatches(queues.client._client, failures=2)
         with pytest.raises(QueueSendError, match="InternalError"):
             enqueue_refresh(conn, queues, now=datetime.now(UTC) + timedelta(minutes=1), brands_per_message=1)

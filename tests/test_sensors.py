@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -223,3 +224,26 @@ def test_backfills_group_brands_into_runs() -> None:
     for name in ("ads", "ad_descriptions", "ad_labels", "ad_embeddings"):
         policy = graph.get(dg.AssetKey(name)).backfill_policy
         assert policy is not None and policy.max_partitions_per_run == 10
+
+
+def test_the_spine_schedule_enqueues_due_brands_as_low_priority_batches(
+    stack_settings: Settings, resources: dict[str, Any], brand: str
+) -> None:
+    from sensors.spine import spine_refresh
+
+    now = datetime.now(UTC)
+    with dg.build_schedule_context(resources=resources, scheduled_execution_time=now) as context:
+        result = spine_refresh(context)
+    assert isinstance(result, dg.SkipReason) and "refresh message(s)" in result.skip_message
+    queues = resources["queues"].get_queues()
+    received = []
+    while batch := queues.receive(Priority.LOW):
+        received += batch
+        for message in batch:
+            queues.delete(Priority.LOW, receipt_handle=message.receipt_handle)
+    brands = [b for message in received for b in json.loads(message.body)["brands"]]
+    assert brand in brands and len(brands) == len(set(brands))  # every due brand once, ours among them
+    assert all(json.loads(m.body)["kind"] == "refresh" for m in received)
+    with dg.build_schedule_context(resources=resources, scheduled_execution_time=now) as context:
+        again = spine_refresh(context)
+    assert "enqueued 0 refresh message(s)" in again.skip_message  # not due again until its interval passes
