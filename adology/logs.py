@@ -17,7 +17,9 @@ from pythonjsonlogger.json import JsonFormatter
 
 from adology.settings import LogFormat
 
-_context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("adology_log_context", default={})
+# a tuple of pairs, immutable, so no block can change what an outer block bound
+_context: contextvars.ContextVar[tuple[tuple[str, Any], ...]] = contextvars.ContextVar("adology_log_context",
+                                                                                         default=())
 
 # Attributes every LogRecord has; anything else on a record is a context or `extra=` field.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -26,7 +28,7 @@ _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, No
 @contextlib.contextmanager
 def log_context(**fields: Any) -> Iterator[None]:
     """Attach ``fields`` to every record logged inside the block (nested blocks add to them)."""
-    token = _context.set({**_context.get(), **fields})
+    token = _context.set(tuple({**dict(_context.get()), **fields}.items()))
     try:
         yield
     finally:
@@ -35,7 +37,7 @@ def log_context(**fields: Any) -> Iterator[None]:
 
 class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in _context.get().items():
+        for key, value in _context.get():
             if not hasattr(record, key):
                 setattr(record, key, value)
         return True
