@@ -71,7 +71,8 @@ def test_demo_runs_the_whole_flow_and_loses_no_request(make_settings) -> None:
     """The README's `make demo` path on a small library: requests through the outbox and SQS,
     runs launched by the daemon's sensors, every ad stored and analysed, a notification each."""
     settings = make_settings("demo", ADOLOGY_LIBRARY_ADS="30")
-    env = {**_stack_env(settings), "ADOLOGY_LIBRARY_ADS": "30"}
+    # every variable of its own stack, so nothing of the session stack (DATABASE_URL, endpoints) leaks in
+    env = {**settings.client_environment(), "ADOLOGY_LIBRARY_ADS": "30"}
     try:
         result = _run("demo", "--json", "--timeout", "900", env=env, timeout=1200)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
