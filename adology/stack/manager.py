@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from botocore.exceptions import ClientError
 
 from adology.db.migrate import migrate
 from adology.errors import StackError
@@ -91,7 +94,9 @@ class Stack:
 
     def _ensure_buckets_and_queues(self) -> None:
         settings = self.settings
-        ObjectStore(settings_client(settings, "s3"), settings.s3_bucket).ensure_bucket()
+        store = ObjectStore(settings_client(settings, "s3"), settings.s3_bucket)
+        store.ensure_bucket()
+        _wait_until_objects_are_served(store)
         RequestQueues(
             settings_client(settings, "sqs"),
             settings.queue_prefix,
@@ -108,3 +113,25 @@ class Stack:
             return
         link.unlink(missing_ok=True)
         link.symlink_to(DAGSTER_YAML)
+
+
+_SENTINEL = "health/ready"
+
+
+def _wait_until_objects_are_served(store: ObjectStore, *, timeout: float = 60.0) -> None:
+    """After a restart SeaweedFS lists buckets before its master has learned the volumes on disk,
+    and reads fail until it has: wait until a sentinel object (written once) reads back."""
+    deadline = time.monotonic() + timeout
+    last_error = ""
+    while time.monotonic() < deadline:
+        try:
+            store.get_bytes(key=_SENTINEL)
+            return
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code in {"NoSuchKey", "404"}:
+                store.put_bytes(key=_SENTINEL, data=b"ok\n", content_type="text/plain")
+                continue
+            last_error = f"{code}: {exc}"
+        time.sleep(0.5)
+    raise StackError(f"S3 did not serve objects within {timeout:.0f}s: {last_error}")
