@@ -24,7 +24,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from adology.ai.local import LocalProvider
-from adology.ai.local.provider import EMBEDDING_MODELS
+from adology.ai.local.provider import EMBEDDING_MODELS, MeasurementCache
 from adology.ai.local.text import analyse_text
 from adology.ai.local.vision import VISUAL_DIM
 from adology.ai.schema import attribute_schema, taxonomies
@@ -267,7 +267,7 @@ def test_embeddings_have_documented_dimensions_and_unit_length(free_shipping: Re
 
 
 def test_same_ad_gives_identical_results_in_a_fresh_provider(free_shipping_ad: AdInput, free_shipping: Results) -> None:
-    fresh = LocalProvider()
+    fresh = LocalProvider(cache=MeasurementCache(16))  # its own cache: everything is measured anew
 
     async def concurrently() -> tuple[Any, ...]:
         return await asyncio.gather(fresh.describe(free_shipping_ad), fresh.label(free_shipping_ad, None),

@@ -94,13 +94,19 @@ class MeasurementCache:
             return len(self._items)
 
 
+# Measurements are small (text lines, colours, a 192-float vector), so thousands fit in memory.
+PROCESS_MEASUREMENTS = MeasurementCache(8192)
+
+
 class LocalProvider:
-    """The offline provider; ``cache_size`` bounds how many creatives' measurements are kept."""
+    """The offline provider; creatives are measured once per process (see ``PROCESS_MEASUREMENTS``)."""
 
     name = "local"
 
-    def __init__(self, *, cache_size: int = 512) -> None:
-        self._cache = MeasurementCache(cache_size)
+    def __init__(self, *, cache: MeasurementCache | None = None) -> None:
+        # Shared by every provider in the process by default: the describe, label and embed steps
+        # of one run each open a provider, and must not OCR the same creative three times.
+        self._cache = cache if cache is not None else PROCESS_MEASUREMENTS
         # the work is CPU-bound: more measurements at once than cores only thrash
         self._cores = asyncio.Semaphore(os.cpu_count() or 1)
 
