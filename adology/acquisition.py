@@ -3,7 +3,8 @@
 Pages are processed as they arrive (memory stays flat however many ads a brand has):
 1. the untouched item of every ad (secrets already redacted by the parser) goes to Mongo ``raw_ads``;
 2. each ad is merged with its existing row — the Meta API and the Apify scraper describe the same
-   Facebook ad, one with spend ranges, the other with creatives — so fields only ever gain values;
+   Facebook ad, one with spend ranges, the other with creatives; what the ad says keeps its first
+   value, delivery facts (active, end date, spend) take the latest, and nothing known is lost;
 3. creatives not yet stored are streamed to S3; a creative already stored for the ad is not
    downloaded again, which is what makes a second run download nothing;
 4. the page's rows are upserted in one transaction (``executemany`` on one pipeline).
@@ -70,8 +71,13 @@ class _Existing:
     media_failure: str | None
 
 
-_COPY_FIELDS = ("advertiser_id", "advertiser_name", "title", "body", "link_url", "cta", "display_format",
-                "started_at", "ended_at", "is_active")
+# What an ad says never changes once published (a new message is a new ad), so these keep the
+# first value seen: a poorer later fetch (a SerpApi listing whose details call failed gives only
+# the bare domain as link) must not overwrite it. Delivery fields change, and take the latest.
+_CREATIVE_FIELDS = ("advertiser_id", "advertiser_name", "title", "body", "link_url", "cta", "display_format",
+                    "started_at")
+_DELIVERY_FIELDS = ("ended_at", "is_active")
+_COPY_FIELDS = _CREATIVE_FIELDS + _DELIVERY_FIELDS
 
 
 async def acquire_brand(
@@ -258,12 +264,15 @@ async def _resolve(
 
 
 def _merge(brand: Brand, ad: NormalizedAd, current: _Existing | None, media: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ad's row after this fetch: new values win, missing ones keep what other fetches found."""
+    """The ad's row after this fetch: creative fields keep their first value, delivery fields take
+    the latest, and nothing known is lost to a fetch that lacks it."""
     previous = current.row if current else {}
     row: dict[str, Any] = {"brand_id": current.brand_id if current else brand.id, "source": ad.source,
                            "source_ad_id": ad.source_ad_id}
     fresh = ad.model_dump(include=set(_COPY_FIELDS))
-    for name in _COPY_FIELDS:
+    for name in _CREATIVE_FIELDS:
+        row[name] = previous[name] if previous.get(name) is not None else fresh[name]
+    for name in _DELIVERY_FIELDS:
         row[name] = fresh[name] if fresh[name] is not None else previous.get(name)
     row["platforms"] = sorted(set(ad.platforms) | set(previous.get("platforms") or []))
     row["spend_range"] = ad.spend.model_dump() if ad.spend else previous.get("spend_range")

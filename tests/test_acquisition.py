@@ -161,3 +161,35 @@ def test_one_bad_url_costs_only_its_ad_and_is_retried_next_run(stack_settings: S
     second = run()  # the flaky server has used up its one failure: the ad is stored now
     assert failures()["9003"] is None
     assert (second.updated, second.unchanged, second.failed) == (1, 4, 1) and second.media_downloaded == 1
+
+
+def test_a_poorer_later_fetch_keeps_the_copy_and_updates_delivery(stack_settings: Settings, library_url: str) -> None:
+    with psycopg.connect(stack_settings.database_url) as conn:
+        brand = upsert_brand(conn, partition_key="merge-brand", name="Merge Brand",
+                             sources=[BrandSource(Connector.APIFY, "merge-page")])
+    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+    rich = _ad("7001", f"{library_url}/faults/image.jpg").model_copy(
+        update={"link_url": "https://brand.example/serum?utm=ad", "cta": "SHOP NOW", "is_active": True})
+    poor = NormalizedAd(source="meta", source_ad_id="7001", connector=Connector.APIFY,
+                        link_url="https://brand.example", is_active=False)
+
+    def acquire(ad: NormalizedAd) -> Any:
+        async def go() -> Any:
+            import httpx
+
+            async with httpx.AsyncClient(timeout=5) as http:
+                fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]))
+                with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
+                    return await acquire_brand(
+                        brand, clients={Connector.APIFY: _FixedSource([ad])}, fetcher=fetcher,
+                        connect=lambda: psycopg.connect(stack_settings.database_url), raw_ads=database.raw_ads,
+                    )
+        return asyncio.run(go())
+
+    acquire(rich)
+    report = acquire(poor)
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 1)  # nothing the ad says changed
+    with psycopg.connect(stack_settings.database_url) as conn:
+        row = conn.execute("SELECT title, link_url, cta, is_active, media FROM ads WHERE source_ad_id = '7001'").fetchone()
+    assert row[:3] == ("ad 7001", "https://brand.example/serum?utm=ad", "SHOP NOW")  # the copy stays
+    assert row[3] is False and row[4][0]["s3_key"]  # delivery follows the latest fetch; the creative stays
