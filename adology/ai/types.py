@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from adology.errors import AdologyError
+from adology.sources.models import MediaKind
 
 MAX_DESCRIPTION_WORDS = 500
 
@@ -29,9 +30,8 @@ class AIError(AdologyError):
         self.retryable = retryable
 
 
-class CreativeKind(str, enum.Enum):
-    IMAGE = "image"
-    VIDEO = "video"
+# one image/video vocabulary from acquisition to analysis
+CreativeKind = MediaKind
 
 
 class CreativeInput(BaseModel):

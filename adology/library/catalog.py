@@ -237,7 +237,6 @@ class Catalog:
         self.ads = ads
         self._by_page = {b.meta_page_id: b for b in brands}
         self._by_advertiser = {b.google_advertiser_id: b for b in brands}
-        self._by_slug = {b.slug: b for b in brands}
         self._ads_by_id: dict[str, Ad] = {}
         grouped: dict[str, list[Ad]] = {b.slug: [] for b in brands}
         for ad in ads:
@@ -280,9 +279,6 @@ class Catalog:
 
     def brand_by_advertiser_id(self, advertiser_id: str) -> Brand | None:
         return self._by_advertiser.get(advertiser_id)
-
-    def brand_by_slug(self, slug: str) -> Brand | None:
-        return self._by_slug.get(slug)
 
     def ad(self, ad_id: str) -> Ad | None:
         """An ad by its Facebook archive id or its Google creative id (``CR...``)."""

@@ -113,11 +113,6 @@ def get_object(mapping: dict[str, Any], *keys: str) -> dict[str, Any]:
     return value
 
 
-def get_list(mapping: dict[str, Any], *keys: str) -> list[Any]:
-    key, value = _lookup(mapping, keys)
-    return _as_list(value, key)
-
-
 def _as_list(value: Any, field: str) -> list[Any]:
     if value is None:
         return []

@@ -66,9 +66,6 @@ class FakeAIServer:
     def stats(self) -> dict[str, Any]:
         return self._state.stats.snapshot()
 
-    def reset_stats(self) -> None:
-        self._state.stats.reset()
-
     def start(self) -> str:
         if self._thread is not None:
             raise RuntimeError("the fake AI server is already running")
