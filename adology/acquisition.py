@@ -362,27 +362,36 @@ def build_clients(config: SourceConfig, http: httpx.AsyncClient) -> dict[Connect
 
 
 async def run_acquisition(
-    brand: Brand,
+    brands: list[Brand],
     *,
     sources: SourceConfig,
     media: MediaConfig,
     store: ObjectStore,
     connect: Callable[[], Any],
     raw_ads: Any,
-    progress: Callable[[AcquisitionReport], None] | None = None,
-) -> AcquisitionReport:
-    """Everything one brand's acquisition needs, opened for the run and closed after it."""
+    brand_concurrency: int = 4,
+    progress: Callable[[Brand, AcquisitionReport], None] | None = None,
+) -> list[AcquisitionReport]:
+    """Acquire ``brands`` (one report each, in order) over one HTTP pool and one media fetcher, a few
+    brands at a time, so one brand's source paging overlaps another's downloads and uploads."""
     timeout = httpx.Timeout(media.timeout_seconds, connect=10.0)
     limits = httpx.Limits(max_connections=media.concurrency + 8, max_keepalive_connections=media.concurrency)
+    slots = asyncio.Semaphore(brand_concurrency)
     async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
         fetcher = MediaFetcher(
             http=http, store=store, policy=UrlPolicy.allowing(media.allowed_endpoints),
             limits=MediaLimits(max_bytes=media.max_bytes), concurrency=media.concurrency,
         )
-        return await acquire_brand(
-            brand, clients=build_clients(sources, http), fetcher=fetcher, connect=connect, raw_ads=raw_ads,
-            progress=progress,
-        )
+        clients = build_clients(sources, http)
+
+        async def acquire(brand: Brand) -> AcquisitionReport:
+            async with slots:
+                return await acquire_brand(
+                    brand, clients=clients, fetcher=fetcher, connect=connect, raw_ads=raw_ads,
+                    progress=(lambda report: progress(brand, report)) if progress is not None else None,
+                )
+
+        return list(await asyncio.gather(*(acquire(brand) for brand in brands)))
 
 
 def ad_invariants(conn: psycopg.Connection, brand_id: int) -> dict[str, int]:

@@ -1,12 +1,17 @@
-"""Per-ad AI analysis of one brand: one stage (describe, label or embed) over the ads that need it.
+"""Per-ad AI analysis of a run's brands: one stage (describe, label or embed) over the ads that need it.
 
 An ad needs a stage when it has no result for the stage's current version and inputs, or its
-last attempt failed. Unchanged ads cost no AI call. Work runs as asyncio fan-out under one
-:class:`AIGovernor` (concurrency, requests and tokens per minute, budget) in batches, so memory
-stays flat: per batch the creatives are read from S3, results are bulk-loaded into Postgres in one
-transaction, the full AI document per ad goes to Mongo ``ad_analyses`` and a line per ad is
-appended to its log ``logs/{brand}/{ad}.jsonl`` in S3. A failed ad keeps its reason and the run
-goes on; a spent budget stops new AI work cleanly and leaves the rest for the next run.
+last attempt failed. Unchanged ads cost no AI call. The work streams: a producer selects each
+brand's candidates in turn and queues them as jobs (one ad, or a batch of ads where the service
+embeds many per request); workers, a few more than the :class:`AIGovernor` admits at once, load a
+job's creatives from S3 (only for routines that read pixels), wait for a slot, call the provider
+and hand the outcome to a writer. The writer flushes every ``flush_size`` outcomes in the
+background: results bulk-loaded into Postgres in one transaction, the full AI document per ad
+appended to Mongo ``ad_analyses``, and one entry per ad added to its log in S3
+(``logs/{brand}/{ad}/{time}-{stage}.json``). So AI calls never wait for storage, every slot stays
+busy across brand boundaries, and memory is bounded by the queue, not by the number of ads.
+A failed ad keeps its reason and the run goes on; a spent budget stops new AI work cleanly and
+leaves the rest for the next run.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import asyncio
 import collections
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -45,12 +51,16 @@ from adology.storage.s3 import ObjectStore
 log = get_logger(__name__)
 
 _ESTIMATED_TOKENS = {"describe": 2_000, "label": 1_200, "embed": 300}
+# Workers beyond the governor's slots load the next jobs' creatives while every slot is calling.
+_PREFETCH_WORKERS = 16
+_LOG_WRITERS = 8  # parallel S3 PUTs of per-ad log entries within one flush
 
 
 @dataclass
 class StageReport:
     stage: str
     skipped_reason: str | None = None
+    brands: int = 0
     ads: int = 0
     unchanged: int = 0
     selected: int = 0
@@ -64,8 +74,8 @@ class StageReport:
 
     def as_metadata(self) -> dict[str, Any]:
         return {
-            "ads": self.ads, "unchanged": self.unchanged, "selected": self.selected, "succeeded": self.succeeded,
-            "failed": self.failed, "not_started_budget": self.not_started_budget,
+            "brands": self.brands, "ads": self.ads, "unchanged": self.unchanged, "selected": self.selected,
+            "succeeded": self.succeeded, "failed": self.failed, "not_started_budget": self.not_started_budget,
             "waiting_for_description": self.waiting_for_description, "ai_calls": self.usage.calls,
             "input_tokens": self.usage.input_tokens, "output_tokens": self.usage.output_tokens,
             "estimated_cost_usd": round(self.usage.cost_usd, 6), "seconds": round(self.seconds, 3),
@@ -76,56 +86,120 @@ class StageReport:
 class _Candidate:
     ad_id: int
     source_ad_id: str
+    brand: Brand
     row: dict[str, Any]
     media: list[dict[str, Any]]
     description: Description | None
     input_hash: str
 
 
-async def analyze_brand(
+_Outcome = tuple[Any, Usage] | AIError  # the routine's result and its share of the cost, or why it failed
+
+
+async def analyze_brands(
     stage: str,
-    brand: Brand,
+    brands: list[Brand],
     *,
     provider: Provider,
     governor: AIGovernor,
     store: ObjectStore,
     connect: Callable[[], Any],
     analyses: Any,
-    batch_size: int = 100,
+    flush_size: int = 200,
     progress: Callable[[StageReport], None] | None = None,
 ) -> StageReport:
+    """Run ``stage`` over every analyzed brand of ``brands``; tracked brands are skipped with the reason."""
     routine = ROUTINES[stage]
     report = StageReport(stage=stage)
     started = time.monotonic()
-    if brand.status != "analyzed":
-        report.skipped_reason = f"brand {brand.partition_key} is {brand.status}: AI stages run for analyzed brands only"
-        return report
+    skipped = [brand for brand in brands if brand.status != "analyzed"]
+    if skipped:
+        report.skipped_reason = "; ".join(
+            f"brand {brand.partition_key} is {brand.status}: AI stages run for analyzed brands only" for brand in skipped)
+    analyzed = [brand for brand in brands if brand.status == "analyzed"]
+    report.brands = len(analyzed)
     version = routine.version(provider)
-    with log_context(brand=brand.partition_key, stage=stage):
-        candidates = await asyncio.to_thread(_candidates, connect, brand, routine, version, report)
-        stop = asyncio.Event()
-        for batch in _batches(candidates, batch_size):
+    reads_creatives = stage in provider.creative_routines
+    workers = governor.limits.concurrency + _PREFETCH_WORKERS
+    jobs: asyncio.Queue[list[_Candidate] | None] = asyncio.Queue(maxsize=workers)
+    stop = asyncio.Event()
+
+    def flushed() -> None:
+        report.usage = governor.usage
+        if progress is not None:
+            progress(report)
+
+    writer = _OutcomeWriter(flush_size, lambda batch: _store_outcomes(connect, analyses, store, stage, version,
+                                                                     provider, batch), flushed)
+
+    async def produce() -> None:
+        size = routine.batch_size(provider)
+        pending: list[_Candidate] = []  # a batch may span brands: requests stay full
+        for brand in analyzed:
+            with log_context(brand=brand.partition_key):
+                pending += await asyncio.to_thread(_candidates, connect, brand, routine, version, report)
+            while len(pending) >= size:
+                job, pending = pending[:size], pending[size:]
+                await jobs.put(job)
+        if pending:
+            await jobs.put(pending)
+        for _ in range(workers):
+            await jobs.put(None)
+
+    async def work() -> None:
+        while (job := await jobs.get()) is not None:
             if stop.is_set():
-                report.not_started_budget += len(batch)
+                report.not_started_budget += len(job)
                 continue
-            inputs = await asyncio.gather(*(asyncio.to_thread(_ad_input, store, brand, c) for c in batch))
-            outcomes = await asyncio.gather(
-                *(_run_one(routine, provider, governor, ad, c, stop, report) for ad, c in zip(inputs, batch, strict=True))
-            )
-            done = [(c, outcome) for c, outcome in zip(batch, outcomes, strict=True) if outcome is not None]
-            await asyncio.to_thread(_write_batch, connect, stage, version, provider, done)
-            await asyncio.to_thread(_write_documents, analyses, store, brand, stage, version, provider, done)
-            report.usage = governor.usage
-            if progress is not None:
-                progress(report)
+            inputs = await asyncio.gather(*(asyncio.to_thread(_ad_input, store, c, reads_creatives) for c in job))
+            outcomes = await _run_job(routine, provider, governor, job, inputs, stop, report)
+            writer.add([(c, outcome) for c, outcome in zip(job, outcomes, strict=True) if outcome is not None])
+
+    with log_context(stage=stage):
+        try:
+            await asyncio.gather(produce(), *(work() for _ in range(workers)))
+        finally:
+            await writer.close()
     report.usage = governor.usage
     report.seconds = time.monotonic() - started
     return report
 
 
-def _batches(items: list[_Candidate], size: int) -> Iterator[list[_Candidate]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+class _OutcomeWriter:
+    """Collects outcomes and stores them ``flush_size`` at a time off the event loop, one flush at a
+    time (so a batch's rows commit in order); a storage fault fails the stage at the next add."""
+
+    def __init__(self, flush_size: int, store: Callable[[list[tuple[_Candidate, _Outcome]]], None],
+                 flushed: Callable[[], None]) -> None:
+        self._flush_size = flush_size
+        self._store = store
+        self._flushed = flushed
+        self._pending: list[tuple[_Candidate, _Outcome]] = []
+        self._lock = asyncio.Lock()
+        self._flushes: list[asyncio.Task[None]] = []
+
+    def add(self, outcomes: list[tuple[_Candidate, _Outcome]]) -> None:
+        for task in self._flushes:
+            if task.done() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        self._flushes = [task for task in self._flushes if not task.done()]
+        self._pending += outcomes
+        if len(self._pending) >= self._flush_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        self._flushes.append(asyncio.ensure_future(self._write(batch)))
+
+    async def _write(self, batch: list[tuple[_Candidate, _Outcome]]) -> None:
+        async with self._lock:
+            await asyncio.to_thread(self._store, batch)
+        self._flushed()
+
+    async def close(self) -> None:
+        if self._pending:
+            self._flush()
+        await asyncio.gather(*self._flushes)
 
 
 def _candidates(
@@ -164,15 +238,15 @@ def _candidates(
         if status == "succeeded" and state_version == version and state_hash == digest:
             report.unchanged += 1
             continue
-        selected.append(_Candidate(ad_id, source_ad_id, {"title": title, "body": body, "link_url": link_url,
-                                                         "cta": cta}, stored, description, digest))
-    report.selected = len(selected)
+        selected.append(_Candidate(ad_id, source_ad_id, brand, {"title": title, "body": body, "link_url": link_url,
+                                                                "cta": cta}, stored, description, digest))
+    report.selected += len(selected)
     return selected
 
 
-def _ad_input(store: ObjectStore, brand: Brand, candidate: _Candidate) -> AdInput | AIError:
+def _ad_input(store: ObjectStore, candidate: _Candidate, with_creatives: bool) -> AdInput | AIError:
     creatives = []
-    for item in candidate.media:
+    for item in candidate.media if with_creatives else []:
         try:
             data = store.get_bytes(key=item["s3_key"])
         except ClientError as exc:
@@ -180,47 +254,67 @@ def _ad_input(store: ObjectStore, brand: Brand, candidate: _Candidate) -> AdInpu
         kind = CreativeKind.VIDEO if item.get("content_type", "").startswith("video/") else CreativeKind.IMAGE
         creatives.append(CreativeInput(kind=kind, content_type=item.get("content_type", ""), sha256=item["sha256"],
                                        data=data))
-    return AdInput(ad_id=str(candidate.ad_id), brand=brand.name, creatives=creatives, **candidate.row)
+    return AdInput(ad_id=str(candidate.ad_id), brand=candidate.brand.name, creatives=creatives, **candidate.row)
 
 
-async def _run_one(
+async def _run_job(
     routine: Routine,
     provider: Provider,
     governor: AIGovernor,
-    ad: AdInput | AIError,
-    candidate: _Candidate,
+    job: list[_Candidate],
+    inputs: list[AdInput | AIError],
     stop: asyncio.Event,
     report: StageReport,
-) -> tuple[Any, Usage] | AIError | None:
-    """The routine's result, the AIError it failed with, or None when the budget stopped it."""
-    if isinstance(ad, AIError):
-        report.failed += 1
-        report.failure_reasons[ad.reason] += 1
-        return ad
-    if stop.is_set():
-        report.not_started_budget += 1
-        return None
-    try:
-        slots = await governor.admit(estimated_tokens=_ESTIMATED_TOKENS[routine.name])
-    except BudgetExhausted as exc:
-        if not stop.is_set():
-            log.warning("AI budget reached; remaining ads wait for the next run", extra={"detail": exc.detail})
-        stop.set()
-        report.not_started_budget += 1
-        return None
-    try:
-        result, usage = await routine.run(provider, ad, candidate.description)
-    except AIError as exc:
-        report.failed += 1
-        report.failure_reasons[exc.reason] += 1
-        log.warning("ad analysis failed", extra={"ad": candidate.source_ad_id, "reason": exc.reason,
-                                                  "detail": exc.detail})
-        return exc
-    finally:
-        slots.release()
-    governor.record(usage)
-    report.succeeded += 1
-    return result, usage
+) -> list[_Outcome | None]:
+    """Each ad's outcome; None for ads the budget kept from starting."""
+    outcomes: list[_Outcome | None] = [ad if isinstance(ad, AIError) else None for ad in inputs]
+    ready = [(index, ad) for index, ad in enumerate(inputs) if not isinstance(ad, AIError)]
+    if ready and not stop.is_set():
+        try:
+            slots = await governor.admit(estimated_tokens=_ESTIMATED_TOKENS[routine.name] * len(ready))
+        except BudgetExhausted as exc:
+            if not stop.is_set():
+                log.warning("AI budget reached; remaining ads wait for the next run", extra={"detail": exc.detail})
+            stop.set()
+        else:
+            try:
+                results, usage = await routine.run_batch(
+                    provider, [(ad, job[index].description) for index, ad in ready])  # type: ignore[misc]
+            except AIError as exc:  # the whole request failed: every ad in it keeps the reason
+                results, usage = [exc] * len(ready), Usage()
+            finally:
+                slots.release()
+            governor.record(usage)
+            share = _share(usage, sum(not isinstance(result, AIError) for result in results))
+            for (index, _), result in zip(ready, results, strict=True):
+                outcomes[index] = result if isinstance(result, AIError) else (result, share)
+    for candidate, outcome in zip(job, outcomes, strict=True):
+        if outcome is None:
+            report.not_started_budget += 1
+        elif isinstance(outcome, AIError):
+            report.failed += 1
+            report.failure_reasons[outcome.reason] += 1
+            log.warning("ad analysis failed", extra={"ad": candidate.source_ad_id, "brand": candidate.brand.partition_key,
+                                                      "reason": outcome.reason, "detail": outcome.detail})
+        else:
+            report.succeeded += 1
+    return outcomes
+
+
+def _share(usage: Usage, ads: int) -> Usage:
+    """Each ad's part of a batch request's usage, for its Mongo document."""
+    if ads <= 1:
+        return usage
+    return Usage(calls=usage.calls, input_tokens=usage.input_tokens // ads, output_tokens=usage.output_tokens // ads,
+                 cost_usd=usage.cost_usd / ads)
+
+
+def _store_outcomes(
+    connect: Callable[[], Any], analyses: Any, store: ObjectStore, stage: str, version: str, provider: Provider,
+    done: list[tuple[_Candidate, _Outcome]],
+) -> None:
+    _write_batch(connect, stage, version, provider, done)
+    _write_documents(analyses, store, stage, version, provider, done)
 
 
 def _write_batch(
@@ -289,38 +383,45 @@ def _write_batch(
 
 
 def _write_documents(
-    analyses: Any, store: ObjectStore, brand: Brand, stage: str, version: str, provider: Provider,
-    done: list[tuple[_Candidate, tuple[Any, Usage] | AIError]],
+    analyses: Any, store: ObjectStore, stage: str, version: str, provider: Provider,
+    done: list[tuple[_Candidate, _Outcome]],
 ) -> None:
+    """Append each ad's document to Mongo (one insert for the batch) and its entry to its S3 log.
+
+    Both are append-only: an ad's history is every attempt in order, the newest (``at``) wins,
+    and no write reads first, so a flush costs one Mongo insert and one PUT per ad."""
     now = datetime.now(UTC)
+    documents = []
     for candidate, outcome in done:
         failed = isinstance(outcome, AIError)
         entry = {
-            "ad_id": candidate.ad_id, "source_ad_id": candidate.source_ad_id, "brand": brand.partition_key,
+            "ad_id": candidate.ad_id, "source_ad_id": candidate.source_ad_id, "brand": candidate.brand.partition_key,
             "stage": stage, "version": version, "provider": provider.name, "model": provider.model_id(stage),
-            "input_hash": candidate.input_hash, "at": now.isoformat(),
-            "status": "failed" if failed else "succeeded",
+            "input_hash": candidate.input_hash, "status": "failed" if failed else "succeeded",
         }
-        if failed:
+        if isinstance(outcome, AIError):
             entry |= {"reason": outcome.reason, "detail": outcome.detail}
         else:
             result, usage = outcome
             entry |= {"result": result.model_dump(mode="json"), "usage": usage.model_dump()}
-        analyses.replace_one({"ad_id": candidate.ad_id, "stage": stage, "version": version},
-                             {**entry, "at": now}, upsert=True)
-        _append_log(store, f"logs/{brand.partition_key}/{candidate.ad_id}.jsonl", entry)
+        documents.append((candidate, entry))
+    if documents:
+        analyses.insert_many([{**entry, "at": now} for _, entry in documents])
+    stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
+
+    def put_log(item: tuple[_Candidate, dict[str, Any]]) -> None:
+        candidate, entry = item
+        store.put_bytes(key=f"logs/{candidate.brand.partition_key}/{candidate.ad_id}/{stamp}-{stage}.json",
+                        data=json.dumps(entry | {"at": now.isoformat()}, default=str).encode(),
+                        content_type="application/json")
+
+    with ThreadPoolExecutor(_LOG_WRITERS, thread_name_prefix="ad-log") as pool:
+        list(pool.map(put_log, documents))
 
 
-def _append_log(store: ObjectStore, key: str, entry: dict[str, Any]) -> None:
-    """S3 has no append: read the log, add a line, write it back (one writer per ad and stage)."""
-    try:
-        existing = store.get_bytes(key=key)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") not in {"NoSuchKey", "404"}:
-            raise
-        existing = b""
-    line = json.dumps(entry, default=str, separators=(",", ":")).encode() + b"\n"
-    store.put_bytes(key=key, data=existing + line, content_type="application/x-ndjson")
+def read_ad_log(store: ObjectStore, brand_key: str, ad_id: int) -> list[dict[str, Any]]:
+    """The ad's log entries, oldest first (keys sort by time)."""
+    return [json.loads(store.get_bytes(key=key)) for key in sorted(store.list_keys(prefix=f"logs/{brand_key}/{ad_id}/"))]
 
 
 def stage_invariants(conn: Any, stage: str, brand_id: int) -> dict[str, int]:

@@ -6,14 +6,13 @@ and timings. They share the ``ai`` concurrency pool, which bounds AI work across
 """
 
 import asyncio
-import collections
 from typing import Any
 
 import dagster as dg
 
 from adology.ai.limits import AIGovernor
 from adology.ai.registry import open_provider
-from adology.analysis import StageReport, analyze_brand, stage_invariants
+from adology.analysis import StageReport, analyze_brands, stage_invariants
 from adology.brands import load_brand
 from adology.logs import log_context
 from adology_assets.acquisition import ADS
@@ -52,34 +51,33 @@ def build_analysis_asset(
         mongo: MongoResource,
         ai: AIResource,
     ) -> dg.MaterializeResult:
-        # a backfill hands one run several brands (BRAND_BACKFILL_POLICY); each is analysed in turn
-        reports, violations = [], dict.fromkeys(checks, 0)
-        for partition_key in context.partition_keys:
-            with log_context(brand=partition_key, run_id=context.run.run_id, stage=stage):
-                with postgres.get_connection() as conn:
-                    brand = load_brand(conn, partition_key)
+        # a backfill hands one run several brands (BRAND_BACKFILL_POLICY): they share one fan-out,
+        # so the AI slots stay busy across brand boundaries
+        with postgres.get_connection() as conn:
+            brands = [load_brand(conn, key) for key in context.partition_keys]
 
-                def progress(report: StageReport, brand_key: str = partition_key) -> None:
-                    context.log.info(
-                        f"{stage} {brand_key}: {report.succeeded + report.failed}/{report.selected} ads "
-                        f"({report.failed} failed), {report.usage.calls} AI calls"
+        def progress(report: StageReport) -> None:
+            context.log.info(f"{stage}: {report.succeeded + report.failed}/{report.selected} ads "
+                             f"({report.failed} failed), {report.usage.calls} AI calls")
+
+        async def run() -> StageReport:
+            async with open_provider(ai.provider_config()) as provider:
+                with mongo.get_database() as database:
+                    return await analyze_brands(
+                        stage, brands, provider=provider, governor=AIGovernor(ai.limits()),
+                        store=object_store.get_store(), connect=postgres.get_connection,
+                        analyses=database.ad_analyses, progress=progress,
                     )
 
-                async def run(brand=brand, progress=progress) -> StageReport:
-                    async with open_provider(ai.provider_config()) as provider:
-                        with mongo.get_database() as database:
-                            return await analyze_brand(
-                                stage, brand, provider=provider, governor=AIGovernor(ai.limits()),
-                                store=object_store.get_store(), connect=postgres.get_connection,
-                                analyses=database.ad_analyses, progress=progress,
-                            )
-
-                reports.append(asyncio.run(run()))
-                with postgres.get_connection() as conn:
-                    for check, count in stage_invariants(conn, stage, brand.id).items():
-                        violations[check] += count
+        with log_context(run_id=context.run.run_id, stage=stage):
+            report = asyncio.run(run())
+        violations = dict.fromkeys(checks, 0)
+        with postgres.get_connection() as conn:
+            for brand in brands:
+                for check, count in stage_invariants(conn, stage, brand.id).items():
+                    violations[check] += count
         return dg.MaterializeResult(
-            metadata=_combined_metadata(reports),
+            metadata=_metadata(report),
             check_results=[
                 dg.AssetCheckResult(check_name=check, passed=violations[check] == 0,
                                     metadata={"violations": violations[check]})
@@ -90,19 +88,12 @@ def build_analysis_asset(
     return analysis_asset
 
 
-def _combined_metadata(reports: list[StageReport]) -> dict[str, Any]:
-    metadata: dict[str, Any] = {}
-    for report in reports:
-        for name, value in report.as_metadata().items():
-            metadata[name] = round(metadata.get(name, 0) + value, 6)  # type: ignore[operator]
-    skipped = [report.skipped_reason for report in reports if report.skipped_reason]
-    if skipped:
-        metadata["skipped_reason"] = "; ".join(skipped)
-    reasons = sum((report.failure_reasons for report in reports), collections.Counter())
-    if reasons:
-        metadata["failure_reasons"] = dg.MetadataValue.json(dict(reasons))
-    if len(reports) > 1:
-        metadata["brands"] = len(reports)
+def _metadata(report: StageReport) -> dict[str, Any]:
+    metadata: dict[str, Any] = report.as_metadata()
+    if report.skipped_reason:
+        metadata["skipped_reason"] = report.skipped_reason
+    if report.failure_reasons:
+        metadata["failure_reasons"] = dg.MetadataValue.json(dict(report.failure_reasons))
     return metadata
 
 

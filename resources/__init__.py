@@ -68,7 +68,12 @@ class ObjectStoreResource(dg.ConfigurableResource):
 
     def get_store(self) -> ObjectStore:
         if self._store is None:
-            self._store = ObjectStore(self.s3.get_client(), self.bucket)
+            # built by the project's one client factory (pool size, retries, path addressing); the
+            # S3Resource carries the connection settings so the UI shows them like any dagster-aws resource
+            self._store = ObjectStore(aws_client("s3", region=self.s3.region_name or "us-east-1",
+                                                 endpoint_url=self.s3.endpoint_url,
+                                                 access_key_id=self.s3.aws_access_key_id,
+                                                 secret_access_key=self.s3.aws_secret_access_key), self.bucket)
         return self._store
 
 

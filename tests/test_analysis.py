@@ -16,6 +16,7 @@ import psycopg
 import pytest
 
 from adology.acquisition import acquire_brand
+from adology.analysis import read_ad_log
 from adology.ai.schema import taxonomies
 from adology.brands import Brand, BrandSource, upsert_brand
 from adology.media.fetch import MediaFetcher, MediaLimits
@@ -94,7 +95,9 @@ def _materialize(settings: Settings, instance: dg.DagsterInstance, brand: Brand,
 
 
 def _metadata(result: dg.ExecuteInJobResult, asset: str) -> dict[str, Any]:
-    (materialization,) = result.asset_materializations_for_node(asset)
+    """The stage's report: a run over a partition range records the same one for every partition."""
+    materialization, *others = result.asset_materializations_for_node(asset)
+    assert all(other.metadata == materialization.metadata for other in others)
     return {name: value.value for name, value in materialization.metadata.items()}
 
 
@@ -133,8 +136,7 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
         documents = list(database.ad_analyses.find({"brand": brand.partition_key}))
     assert len(documents) == 3 * ADS_PER_BRAND and all(d["status"] == "succeeded" for d in documents)
     store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
-    log_lines = store.get_bytes(key=f"logs/{brand.partition_key}/{ad_id}.jsonl").decode().splitlines()
-    stages = [json.loads(line)["stage"] for line in log_lines]
+    stages = [entry["stage"] for entry in read_ad_log(store, brand.partition_key, ad_id)]
     assert stages[0] == "describe" and sorted(stages[1:]) == ["embed", "label"]  # label and embed both follow describe
 
     second = _materialize(stack_settings, instance, brand, AI_ASSETS)
@@ -206,3 +208,33 @@ def test_a_budget_stops_ai_work_cleanly_and_the_next_run_finishes(
     finished = _metadata(_materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai)),
                          "ad_descriptions")
     assert finished["selected"] == report["not_started_budget"] and finished["failed"] == 0
+
+
+def test_one_run_of_several_brands_shares_the_fan_out_and_batches_embeddings(
+    stack_settings: Settings, instance: dg.DagsterInstance, library_url: str, fake_openai: Any
+) -> None:
+    """A backfill run of two brands (a partition range, as BRAND_BACKFILL_POLICY makes): both are
+    analysed in one stage run, and the OpenAI embeddings of every ad go in one request."""
+    first = _acquire_sample(stack_settings, library_url, "analysis-range-a", "analyzed")
+    second = _acquire_sample(stack_settings, library_url, "analysis-range-b", "analyzed")
+    instance.add_dynamic_partitions("brand", [first.partition_key, second.partition_key])
+    resources = resources_for(stack_settings)
+    resources["ai"] = AIResource(**{**resources["ai"].model_dump(), **_openai(fake_openai, concurrency=8)})
+    before = fake_openai.stats()
+    result = dg.materialize(
+        [ad_descriptions, ad_embeddings], resources=resources, instance=instance,
+        tags={"dagster/asset_partition_range_start": first.partition_key,
+              "dagster/asset_partition_range_end": second.partition_key},
+    )
+    assert result.success
+    described, embedded = _metadata(result, "ad_descriptions"), _metadata(result, "ad_embeddings")
+    assert (described["brands"], described["succeeded"], described["ai_calls"]) == (2, 2 * ADS_PER_BRAND,
+                                                                                      2 * ADS_PER_BRAND)
+    assert (embedded["succeeded"], embedded["ai_calls"]) == (2 * ADS_PER_BRAND, 1)  # 2 texts x 2 brands' ads <= 256
+    after = fake_openai.stats()
+    assert after["requests"]["embeddings"] - before["requests"].get("embeddings", 0) == 1
+    with psycopg.connect(stack_settings.database_url) as conn:
+        kinds = conn.execute("SELECT e.kind, count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
+                             "WHERE a.brand_id = ANY(%s) AND e.model = 'text-embedding-3-small' GROUP BY 1",
+                             ([first.id, second.id],)).fetchall()
+    assert dict(kinds) == {"text": 2 * ADS_PER_BRAND, "retrieval": 2 * ADS_PER_BRAND}

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from adology.ai.providers.prompts import LABEL_PROMPT_VERSION, PROMPT_VERSION
 from adology.ai.schema import attribute_schema, taxonomies
-from adology.ai.types import AdInput, Description, Provider, Usage
+from adology.ai.types import AdInput, AIError, Description, Provider, Usage, run_each
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,18 @@ class Routine:
 
     async def run(self, provider: Provider, ad: AdInput, description: Description | None = None) -> tuple[Any, Usage]:
         return await self._call(provider, ad, description)
+
+    def batch_size(self, provider: Provider) -> int:
+        """How many ads one request of this routine can carry on ``provider``."""
+        return provider.embed_batch_size if self.name == "embed" else 1
+
+    async def run_batch(
+        self, provider: Provider, items: list[tuple[AdInput, Description | None]]
+    ) -> tuple[list[Any | AIError], Usage]:
+        """One result or AIError per ad, in order, and what the batch cost together."""
+        if self.name == "embed":
+            return await provider.embed_many(items)
+        return await run_each(lambda ad, description: self._call(provider, ad, description), items)
 
 
 def _describe_version(provider: Provider) -> str:

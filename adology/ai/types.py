@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from typing import Any, Literal, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -18,6 +19,8 @@ from adology.errors import AdologyError
 from adology.sources.models import MediaKind
 
 MAX_DESCRIPTION_WORDS = 500
+
+T = TypeVar("T")
 
 
 class AIError(AdologyError):
@@ -140,9 +143,16 @@ class Embeddings(BaseModel):
 
 
 class Provider(Protocol):
-    """An AI backend. ``model_id`` names what produced a result, for versioning and cost."""
+    """An AI backend. ``model_id`` names what produced a result, for versioning and cost.
+
+    ``creative_routines`` names the routines that read the creatives' bytes once a description
+    exists (others get the copy and the description only, so their inputs cost no S3 read);
+    ``embed_many`` embeds up to ``embed_batch_size`` ads in one request where the service allows it.
+    """
 
     name: str
+    creative_routines: frozenset[str]
+    embed_batch_size: int
 
     def model_id(self, routine: str) -> str: ...
 
@@ -151,3 +161,26 @@ class Provider(Protocol):
     async def label(self, ad: AdInput, description: Description | None) -> tuple[Labels, Usage]: ...
 
     async def embed(self, ad: AdInput, description: Description | None) -> tuple[Embeddings, Usage]: ...
+
+    async def embed_many(
+        self, items: list[tuple[AdInput, Description | None]]
+    ) -> tuple[list[Embeddings | AIError], Usage]: ...
+
+
+
+async def run_each(
+    call: Callable[[AdInput, Description | None], Awaitable[tuple[T, Usage]]],
+    items: list[tuple[AdInput, Description | None]],
+) -> tuple[list[T | AIError], Usage]:
+    """A batch run one ad at a time: a result or the AIError per ad, in order, and the usage of all."""
+    results: list[T | AIError] = []
+    usage = Usage()
+    for ad, description in items:
+        try:
+            result, spent = await call(ad, description)
+        except AIError as exc:
+            results.append(exc)
+            continue
+        results.append(result)
+        usage += spent
+    return results, usage

@@ -179,15 +179,15 @@ class MediaFetcher:
             media_type = media_type or _require_media(bytes(buffer))
             sha256 = digest.hexdigest()
             key = f"media/{sha256}.{media_type.extension}"
-            already_stored = await asyncio.to_thread(self.store.exists, key=key)
             if upload is not None:
+                already_stored = await asyncio.to_thread(self.store.exists, key=key)
                 if buffer:
                     await upload.add_part(bytes(buffer))
                 await upload.finish(key=key, copy=not already_stored)
                 upload = None
-            elif not already_stored:
-                await asyncio.to_thread(
-                    self.store.put_bytes, key=key, data=bytes(buffer), content_type=media_type.content_type
+            else:
+                already_stored = not await asyncio.to_thread(
+                    self.store.put_bytes_if_absent, key=key, data=bytes(buffer), content_type=media_type.content_type
                 )
         except (BotoCoreError, ClientError) as exc:
             raise MediaFetchError(FailureReason.STORAGE, f"S3 refused the object: {exc}", transient=True) from None

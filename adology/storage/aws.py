@@ -9,8 +9,11 @@ from botocore.config import Config
 
 from adology.settings import Settings
 
-# "standard" retry mode backs off on throttling and transient 5xx answers.
-_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
+# "standard" retry mode backs off on throttling and transient 5xx answers. One client is shared by
+# a run's threads (media uploads, creative reads, log writes): botocore's default pool of 10
+# connections would make them queue and churn connections.
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30,
+                        max_pool_connections=64)
 
 
 def aws_client(

@@ -35,6 +35,17 @@ class ObjectStore:
     def put_bytes(self, *, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
 
+    def put_bytes_if_absent(self, *, key: str, data: bytes, content_type: str = "application/octet-stream") -> bool:
+        """Store ``data`` unless ``key`` exists (S3's conditional ``If-None-Match: *`` write, one
+        request instead of a HEAD and a PUT); True when this call stored it."""
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type, IfNoneMatch="*")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"PreconditionFailed", "412"}:
+                return False
+            raise
+        return True
+
     def get_bytes(self, *, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 

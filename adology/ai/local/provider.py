@@ -37,6 +37,7 @@ from adology.ai.types import (
     Embeddings,
     Labels,
     Usage,
+    run_each,
 )
 from adology.logs import get_logger
 
@@ -102,6 +103,8 @@ class LocalProvider:
     """The offline provider; creatives are measured once per process (see ``PROCESS_MEASUREMENTS``)."""
 
     name = "local"
+    creative_routines = frozenset({"describe", "label", "embed"})  # every routine measures the pixels
+    embed_batch_size = 1
 
     def __init__(self, *, cache: MeasurementCache | None = None) -> None:
         # Shared by every provider in the process by default: the describe, label and embed steps
@@ -126,6 +129,11 @@ class LocalProvider:
         async with self._cores:
             labels = await asyncio.to_thread(self._label_sync, ad, description)
         return labels, Usage(calls=1)
+
+    async def embed_many(
+        self, items: list[tuple[AdInput, Description | None]]
+    ) -> tuple[list[Embeddings | AIError], Usage]:
+        return await run_each(self.embed, items)
 
     async def embed(self, ad: AdInput, description: Description | None) -> tuple[Embeddings, Usage]:
         async with self._cores:

@@ -51,7 +51,17 @@ from adology.ai.providers.prompts import (
     parse_description,
     parse_labels,
 )
-from adology.ai.types import AdInput, AIError, Description, Embedding, EmbeddingKind, Embeddings, Labels, Usage
+from adology.ai.types import (
+    AdInput,
+    AIError,
+    Description,
+    Embedding,
+    EmbeddingKind,
+    Embeddings,
+    Labels,
+    Usage,
+    run_each,
+)
 from adology.logs import get_logger
 
 log = get_logger(__name__)
@@ -106,6 +116,8 @@ class BedrockProvider:
     """:class:`~adology.ai.types.Provider` over Bedrock Runtime, blocking calls on a bounded thread pool."""
 
     name = "bedrock"
+    creative_routines = frozenset({"describe", "embed"})  # Titan embeds the picture too
+    embed_batch_size = 1
 
     def __init__(
         self,
@@ -180,6 +192,11 @@ class BedrockProvider:
             "label", ad, label_instructions(), content, tool=LABEL_TOOL,
             tool_description="Record the taxonomy labels that apply to the ad.", schema=label_output_schema(),
             parse=parse_labels, max_tokens=_LABEL_MAX_TOKENS, prompt_version=LABEL_PROMPT_VERSION)
+
+    async def embed_many(
+        self, items: list[tuple[AdInput, Description | None]]
+    ) -> tuple[list[Embeddings | AIError], Usage]:
+        return await run_each(self.embed, items)
 
     async def embed(self, ad: AdInput, description: Description | None) -> tuple[Embeddings, Usage]:
         """TEXT and RETRIEVAL from Titan text, VISUAL from Titan image when the ad has a picture."""

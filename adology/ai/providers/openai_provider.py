@@ -62,6 +62,8 @@ class OpenAIProvider:
     """:class:`~adology.ai.types.Provider` over OpenAI's Chat Completions and Embeddings APIs."""
 
     name = "openai"
+    creative_routines = frozenset({"describe"})  # label and embed read the description, not the pixels
+    embed_batch_size = EMBEDDING_BATCH // 2  # two texts per ad
 
     def __init__(
         self,
@@ -119,6 +121,21 @@ class OpenAIProvider:
         vectors, usage = await self.embed_texts(list(texts.values()))
         return Embeddings(embeddings=[Embedding(kind=kind, model=self._embedding_model, vector=vector)
                                       for kind, vector in zip(texts, vectors, strict=True)]), usage
+
+    async def embed_many(
+        self, items: list[tuple[AdInput, Description | None]]
+    ) -> tuple[list[Embeddings | AIError], Usage]:
+        """Every ad's TEXT and RETRIEVAL embeddings from as few requests as the batch limit allows."""
+        per_ad = [embedding_texts(ad, description) for ad, description in items]
+        vectors, usage = await self.embed_texts([text for texts in per_ad for text in texts.values()])
+        results: list[Embeddings | AIError] = []
+        position = 0
+        for texts in per_ad:
+            results.append(Embeddings(embeddings=[
+                Embedding(kind=kind, model=self._embedding_model, vector=vector)
+                for kind, vector in zip(texts, vectors[position:position + len(texts)], strict=True)]))
+            position += len(texts)
+        return results, usage
 
     async def embed_texts(self, texts: list[str]) -> tuple[list[list[float]], Usage]:
         """One vector per text, in order, asking for up to :data:`EMBEDDING_BATCH` texts per request.
