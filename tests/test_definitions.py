@@ -23,7 +23,7 @@ def test_definitions_load() -> None:
     dg.Definitions.validate_loadable(defs)
     assert set(defs.resources) == {"postgres", "object_store", "queues", "mongo", "sources", "ai"}
     assert {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()} == {
-        "ads", "ad_descriptions", "ad_labels", "ad_embeddings"}
+        "ads", "ad_descriptions", "ad_labels", "ad_embeddings", "brandspace_reports"}
 
 
 def test_partitions_are_dynamic_per_brand_and_brandspace() -> None:
