@@ -403,7 +403,7 @@ def _write_documents(
             entry |= {"reason": outcome.reason, "detail": outcome.detail}
         else:
             result, usage = outcome
-            entry |= {"result": result.model_dump(mode="json"), "usage": usage.model_dump()}
+            entry |= {"result": _document(result), "usage": usage.model_dump()}
         documents.append((candidate, entry))
     if documents:
         analyses.insert_many([{**entry, "at": now} for _, entry in documents])
@@ -417,6 +417,15 @@ def _write_documents(
 
     with ThreadPoolExecutor(_LOG_WRITERS, thread_name_prefix="ad-log") as pool:
         list(pool.map(put_log, documents))
+
+
+def _document(result: Any) -> dict[str, Any]:
+    """What Mongo and the log keep of a result. Vectors live in Postgres (``ad_embeddings``):
+    copied here they would make each ad's document tens of kilobytes of floats."""
+    if isinstance(result, Embeddings):
+        return {"embeddings": [{"kind": item.kind.value, "model": item.model, "dimensions": item.dimensions}
+                               for item in result.embeddings]}
+    return result.model_dump(mode="json")
 
 
 def read_ad_log(store: ObjectStore, brand_key: str, ad_id: int) -> list[dict[str, Any]]:

@@ -227,11 +227,15 @@ def library() -> None:
 @click.option("--ads", type=int, help="Number of ads (default: ADOLOGY_LIBRARY_ADS).")
 @click.option("--brands", type=int, help="Number of brands (default: ADOLOGY_LIBRARY_BRANDS).")
 @click.option("--seed", type=int, help="Catalog seed (default: ADOLOGY_LIBRARY_SEED).")
-def library_serve(port: int | None, ads: int | None, brands: int | None, seed: int | None) -> None:
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Rendered creatives (default: ADOLOGY_LIBRARY_CACHE_DIR).")
+def library_serve(port: int | None, ads: int | None, brands: int | None, seed: int | None,
+                  cache_dir: Path | None) -> None:
     """Serve the library in the foreground until Ctrl-C or SIGTERM."""
     from adology.library import Catalog, serve
+    from adology.library.render import use_disk_cache
 
     settings = _settings_or_exit()
+    use_disk_cache(cache_dir or settings.library_cache_dir)
     catalog = Catalog.generate(
         seed=settings.library_seed if seed is None else seed,
         ads=settings.library_ads if ads is None else ads,
@@ -284,3 +288,29 @@ def demo(as_json: bool, timeout: float) -> None:
         click.echo("the stack is still up: 'adology stack down' stops it; 'adology dev' opens the Dagster UI")
     ok = result["requests_succeeded"] == result["requests"] and result["notifications"] == result["requests"]
     sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.option("--ads", default=10_000, show_default=True, help="Ads in the generated library.")
+@click.option("--brands", default=20, show_default=True, help="Brands they are spread across (at least 5).")
+@click.option("--latency", default=0.8, show_default=True, help="Mean AI call latency in seconds.")
+@click.option("--jitter", default=0.2, show_default=True, help="Uniform ± jitter around the latency, seconds.")
+@click.option("--concurrency", default=256, show_default=True, help="AI calls the service allows in flight.")
+@click.option("--rpm", default=30_000, show_default=True, help="AI requests per minute the service allows.")
+@click.option("--naive-ads", default=10, show_default=True, help="Ads in the naive sequential baseline.")
+@click.option("--local-ads", default=20, show_default=True, help="Ads timed with the local provider.")
+@click.option("--port-base", default=17_000, show_default=True, help="First of the bench stack's ports.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object on the last line.")
+@_reports_errors
+def bench(ads: int, brands: int, latency: float, jitter: float, concurrency: int, rpm: int, naive_ads: int,
+          local_ads: int, port_base: int, as_json: bool) -> None:
+    """The end-to-end benchmark on a fresh stack in .adology/bench (see bench/run.py and the README)."""
+    from bench.run import BenchOptions, run_benchmark
+
+    figures = run_benchmark(BenchOptions(
+        ads=ads, brands=brands, latency_seconds=latency, jitter_seconds=jitter, max_concurrency=concurrency,
+        requests_per_minute=rpm, naive_ads=naive_ads, local_ads=local_ads, port_base=port_base))
+    if as_json:
+        click.echo(json.dumps(figures))
+    else:
+        click.echo(json.dumps(figures, indent=2))

@@ -155,6 +155,10 @@ class Settings(BaseModel):
         5, alias="ADOLOGY_LIBRARY_BRANDS", ge=5, le=1000, description="brands in the local ad library (5-1000)"
     )
     library_seed: int = Field(7, alias="ADOLOGY_LIBRARY_SEED", description="seed of the local ad library (an integer)")
+    library_cache_dir: Path | None = Field(
+        None, alias="ADOLOGY_LIBRARY_CACHE_DIR",
+        description="directory of the library's rendered creatives (default: <state dir>/library-cache)",
+    )
 
     meta_api_base_url: str | None = Field(
         None, alias="META_API_BASE_URL", pattern=r"^https?://",
@@ -227,6 +231,7 @@ class Settings(BaseModel):
     def _fill_embedded_defaults(self) -> Settings:
         """Point unset endpoints at the embedded stack locally; demand them in production."""
         self.state_dir = self.state_dir.expanduser().resolve()
+        self.library_cache_dir = (self.library_cache_dir or self.state_dir / "library-cache").expanduser().resolve()
         if self.environment is Environment.PRODUCTION:
             self.meta_api_base_url = self.meta_api_base_url or "https://graph.facebook.com"
             self.apify_base_url = self.apify_base_url or "https://api.apify.com"

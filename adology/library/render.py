@@ -8,7 +8,10 @@ kept in a bounded LRU cache: a benchmark fetching the same media twice renders i
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import os
 import tempfile
 import threading
 import zlib
@@ -79,15 +82,54 @@ class _BytesLRU:
 
 
 _cache = _BytesLRU(CACHE_BYTES)
+# Bumped whenever drawing changes, so creatives cached on disk by an older renderer are not served.
+RENDER_VERSION = "1"
+_disk_cache: Path | None = None
+
+
+def use_disk_cache(directory: Path | None) -> None:
+    """Keep rendered creatives in ``directory`` too, so a library of 10,000 ads is drawn once per
+    machine, not once per server start (the benchmark pre-renders into it before it measures)."""
+    global _disk_cache
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+    _disk_cache = directory
+
+
+def _disk_path(key: Hashable) -> Path | None:
+    if _disk_cache is None:
+        return None
+    # the key holds the ad's whole frozen record, so its repr names exactly what is drawn
+    digest = hashlib.sha256(f"{RENDER_VERSION}|{key!r}".encode()).hexdigest()
+    return _disk_cache / digest[:2] / digest
 
 
 def _cached(key: Hashable, make: Callable[[], bytes]) -> bytes:
-    """Render once per key; later requests for the same creative are served from memory."""
+    """Render once per key; later requests for the same creative are served from memory or disk."""
     data = _cache.get(key)
-    if data is None:
+    if data is not None:
+        return data
+    path = _disk_path(key)
+    if path is not None and path.exists():
+        data = path.read_bytes()
+    else:
         data = make()
-        _cache.put(key, data)
+        if path is not None:
+            path.parent.mkdir(exist_ok=True)
+            partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+            partial.write_bytes(data)
+            partial.replace(path)  # atomic: a reader never sees half a creative
+    _cache.put(key, data)
     return data
+
+
+def creatives_of(ad: Ad) -> list[Callable[[], bytes]]:
+    """Every creative the library serves for ``ad``: each card's image, or its image, and its video."""
+    if ad.cards:
+        images = [functools.partial(render_image, ad, index) for index in range(len(ad.cards))]
+    else:
+        images = [functools.partial(render_image, ad)]
+    return images + ([functools.partial(render_video, ad)] if ad.display_format == "VIDEO" else [])
 
 
 def _encoded(image: Image.Image, image_format: str) -> bytes:

@@ -358,7 +358,7 @@ class LibraryPart(Part):
         command = [
             sys.executable, "-m", "adology", "library", "serve", "--port", str(settings.library_port),
             "--ads", str(settings.library_ads), "--brands", str(settings.library_brands),
-            "--seed", str(settings.library_seed),
+            "--seed", str(settings.library_seed), "--cache-dir", str(settings.library_cache_dir),
         ]
         return spawn(command, log_path=self.log_path)
 

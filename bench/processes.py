@@ -1,0 +1,69 @@
+"""Peak resident memory of every process the benchmark involves, sampled in the background.
+
+Processes are found by role: the stack's servers (from their pid files), the fake AI service,
+the Dagster tree (webserver, daemon, code server, run workers come and go) and the benchmark
+itself. Each process's peak is kept, so a short-lived run worker is measured too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import psutil
+
+_MIB = 1024 * 1024
+
+
+class MemorySampler:
+    """``roots()`` returns ``{role: [pid, ...]}``; each root and its descendants are sampled."""
+
+    def __init__(self, roots: Callable[[], dict[str, list[int]]], *, interval: float = 0.5) -> None:
+        self._roots = roots
+        self._interval = interval
+        self._peaks: dict[tuple[str, int], tuple[str, int]] = {}  # (role, pid) -> (process name, peak rss)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sample()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.sample()
+
+    def sample(self) -> None:
+        for role, pids in self._roots().items():
+            for pid in pids:
+                try:
+                    root = psutil.Process(pid)
+                    processes = [root, *root.children(recursive=True)]
+                except psutil.Error:
+                    continue
+                for process in processes:
+                    try:
+                        rss = process.memory_info().rss
+                        name = " ".join(process.cmdline()[:3])[-60:] or process.name()
+                    except psutil.Error:
+                        continue
+                    key = (role, process.pid)
+                    if rss > self._peaks.get(key, ("", 0))[1]:
+                        self._peaks[key] = (name, rss)
+
+    def peaks_mib(self) -> dict[str, float]:
+        """The largest single process of each role, in MiB."""
+        by_role: dict[str, float] = {}
+        for (role, _), (_, rss) in self._peaks.items():
+            by_role[role] = max(by_role.get(role, 0.0), round(rss / _MIB, 1))
+        return dict(sorted(by_role.items()))
+
+    def largest(self) -> tuple[str, float]:
+        """The single largest process seen: its role and command, and its peak in MiB."""
+        (role, _), (name, rss) = max(self._peaks.items(), key=lambda item: item[1][1])
+        return f"{role}: {name}", round(rss / _MIB, 1)
