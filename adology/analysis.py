@@ -53,7 +53,8 @@ log = get_logger(__name__)
 _ESTIMATED_TOKENS = {"describe": 2_000, "label": 1_200, "embed": 300}
 # Workers beyond the governor's slots load the next jobs' creatives while every slot is calling.
 _PREFETCH_WORKERS = 16
-_LOG_WRITERS = 8  # parallel S3 PUTs of per-ad log entries within one flush
+_LOG_WRITERS = 16  # parallel S3 PUTs of per-ad log entries within one flush
+_FLUSHES_BEHIND = 2  # flushes queued behind the one writing before workers wait
 
 
 @dataclass
@@ -153,7 +154,7 @@ async def analyze_brands(
                 continue
             inputs = await asyncio.gather(*(asyncio.to_thread(_ad_input, store, c, reads_creatives) for c in job))
             outcomes = await _run_job(routine, provider, governor, job, inputs, stop, report)
-            writer.add([(c, outcome) for c, outcome in zip(job, outcomes, strict=True) if outcome is not None])
+            await writer.add([(c, outcome) for c, outcome in zip(job, outcomes, strict=True) if outcome is not None])
 
     with log_context(stage=stage):
         try:
@@ -178,14 +179,22 @@ class _OutcomeWriter:
         self._lock = asyncio.Lock()
         self._flushes: list[asyncio.Task[None]] = []
 
-    def add(self, outcomes: list[tuple[_Candidate, _Outcome]]) -> None:
+    async def add(self, outcomes: list[tuple[_Candidate, _Outcome]]) -> None:
+        """Queue ``outcomes``; waits while two flushes are already behind, so results never pile
+        up in memory when storage is slower than the AI service (backpressure on the workers)."""
+        while len(self._flushes) >= _FLUSHES_BEHIND:
+            await asyncio.wait(self._flushes, return_when=asyncio.FIRST_COMPLETED)
+            self._reap()
+        self._reap()
+        self._pending += outcomes
+        if len(self._pending) >= self._flush_size:
+            self._flush()
+
+    def _reap(self) -> None:
         for task in self._flushes:
             if task.done() and task.exception() is not None:
                 raise task.exception()  # type: ignore[misc]
         self._flushes = [task for task in self._flushes if not task.done()]
-        self._pending += outcomes
-        if len(self._pending) >= self._flush_size:
-            self._flush()
 
     def _flush(self) -> None:
         batch, self._pending = self._pending, []

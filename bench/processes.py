@@ -18,7 +18,7 @@ _MIB = 1024 * 1024
 class MemorySampler:
     """``roots()`` returns ``{role: [pid, ...]}``; each root and its descendants are sampled."""
 
-    def __init__(self, roots: Callable[[], dict[str, list[int]]], *, interval: float = 0.5) -> None:
+    def __init__(self, roots: Callable[[], dict[str, list[int]]], *, interval: float = 1.0) -> None:
         self._roots = roots
         self._interval = interval
         self._peaks: dict[tuple[str, int], tuple[str, int]] = {}  # (role, pid) -> (process name, peak rss)
@@ -47,14 +47,15 @@ class MemorySampler:
                 except psutil.Error:
                     continue
                 for process in processes:
+                    key = (role, process.pid)
                     try:
                         rss = process.memory_info().rss
-                        name = " ".join(process.cmdline()[:3])[-60:] or process.name()
+                        if rss > self._peaks.get(key, ("", 0))[1]:
+                            # the command line only when a peak is recorded: reading it every tick costs CPU
+                            name = self._peaks[key][0] if key in self._peaks else _describe(process)
+                            self._peaks[key] = (name, rss)
                     except psutil.Error:
                         continue
-                    key = (role, process.pid)
-                    if rss > self._peaks.get(key, ("", 0))[1]:
-                        self._peaks[key] = (name, rss)
 
     def peaks_mib(self) -> dict[str, float]:
         """The largest single process of each role, in MiB."""
@@ -67,3 +68,7 @@ class MemorySampler:
         """The single largest process seen: its role and command, and its peak in MiB."""
         (role, _), (name, rss) = max(self._peaks.items(), key=lambda item: item[1][1])
         return f"{role}: {name}", round(rss / _MIB, 1)
+
+
+def _describe(process: psutil.Process) -> str:
+    return " ".join(process.cmdline()[:4])[-80:] or process.name()
