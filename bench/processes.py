@@ -39,6 +39,9 @@ class MemorySampler:
             self.sample()
 
     def sample(self) -> None:
+        """Roles are sampled in order and a process counts for the first role that reaches it (the
+        bench, listed last, is the parent of the Dagster tree but is measured alone)."""
+        seen: set[int] = set()
         for role, pids in self._roots().items():
             for pid in pids:
                 try:
@@ -47,6 +50,9 @@ class MemorySampler:
                 except psutil.Error:
                     continue
                 for process in processes:
+                    if process.pid in seen:
+                        continue
+                    seen.add(process.pid)
                     key = (role, process.pid)
                     try:
                         rss = process.memory_info().rss

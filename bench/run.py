@@ -157,7 +157,10 @@ def _failures(settings: Settings, runs: list[dict[str, Any]]) -> dict[str, int]:
         media = conn.execute("SELECT count(*) FROM ads WHERE media_failure IS NOT NULL "
                              "AND media_failure NOT LIKE 'no creative URL%'").fetchone()[0]
         analyses = conn.execute("SELECT count(*) FROM ad_analysis_state WHERE status = 'failed'").fetchone()[0]
-    return {"ads_media_failed": media, "ad_stages_failed": analyses,
+        # a creative that failed while others of its ad were stored: retried (and analysed) next run
+        creatives = conn.execute("SELECT count(*) FROM ads, jsonb_array_elements(media) m "
+                                 "WHERE m->>'s3_key' IS NULL AND m->>'error' IS NOT NULL").fetchone()[0]
+    return {"ads_media_failed": media, "creatives_failed": creatives, "ad_stages_failed": analyses,
             "runs_failed": sum(run["status"] != "SUCCESS" for run in runs)}
 
 
