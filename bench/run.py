@@ -23,10 +23,8 @@ import asyncio
 import math
 import os
 import shutil
-import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,8 +38,14 @@ from adology.errors import StackError
 from adology.library.seeding import register_library_brands
 from adology.settings import Settings, load_settings
 from adology.stack import Stack
+from adology.stack.process import spawn, terminate
 from bench.companions import local_throughput, naive_baseline
-from bench.dagster_graphql import FINISHED, DagsterGraphQL, materialization_totals, stage_seconds
+from bench.dagster_graphql import (
+    FINISHED,
+    DagsterGraphQL,
+    materialization_totals,
+    stage_seconds,
+)
 from bench.prerender import prerender
 from bench.processes import MemorySampler
 
@@ -104,17 +108,12 @@ class _FakeAIService:
     """The OpenAI-compatible fake as its own process, so it never competes for this one's GIL."""
 
     def __init__(self, options: BenchOptions, log_path: Path) -> None:
-        self.port = options.port_base + 50
-        self.url = f"http://127.0.0.1:{self.port}"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(log_path, "ab") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "adology.ai.fakeserver", "--port", str(self.port),
-                 "--latency-seconds", str(options.latency_seconds),
-                 "--latency-jitter-seconds", str(options.jitter_seconds),
-                 "--max-concurrency", str(options.max_concurrency),
-                 "--requests-per-minute", str(options.requests_per_minute)],
-                stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        self.url = f"http://127.0.0.1:{options.port_base + 50}"
+        self.pid = spawn([sys.executable, "-m", "adology.ai.fakeserver", "--port", str(options.port_base + 50),
+                          "--latency-seconds", str(options.latency_seconds),
+                          "--latency-jitter-seconds", str(options.jitter_seconds),
+                          "--max-concurrency", str(options.max_concurrency),
+                          "--requests-per-minute", str(options.requests_per_minute)], log_path=log_path)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -122,46 +121,37 @@ class _FakeAIService:
                 return
             except httpx.HTTPError:
                 time.sleep(0.2)
+        self.stop()
         raise StackError(f"the fake AI service did not start; see {log_path}")
 
     def stats(self) -> dict[str, Any]:
-        return httpx.get(f"{self.url}/_admin/stats", timeout=10).json()
+        response = httpx.get(f"{self.url}/_admin/stats", timeout=10)
+        response.raise_for_status()
+        return response.json()
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        terminate(self.pid, timeout=10)
 
 
-def _counts(settings: Settings) -> dict[str, int]:
+def _count(settings: Settings, queries: dict[str, str]) -> dict[str, int]:
+    """Each named ``SELECT count(*) ...`` over one connection."""
     with psycopg.connect(settings.database_url or "") as conn:
-        def one(sql: str) -> int:
-            return conn.execute(sql).fetchone()[0]
-
-        return {
-            "ads": one("SELECT count(*) FROM ads"),
-            "ads_described": one("SELECT count(*) FROM ad_analysis_state WHERE stage = 'describe' "
-                                 "AND status = 'succeeded'"),
-            "ads_labelled": one("SELECT count(*) FROM ad_analysis_state WHERE stage = 'label' AND status = 'succeeded'"),
-            "ads_embedded": one("SELECT count(*) FROM ad_analysis_state WHERE stage = 'embed' AND status = 'succeeded'"),
-        }
+        return {name: conn.execute(sql).fetchone()[0] for name, sql in queries.items()}
 
 
-def _rows(settings: Settings) -> dict[str, int]:
-    tables = ("brands", "ads", "ad_descriptions", "ad_labels", "ad_embeddings", "ad_analysis_state")
-    with psycopg.connect(settings.database_url or "") as conn:
-        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in tables}
-
-
-def _failures(settings: Settings, runs: list[dict[str, Any]]) -> dict[str, int]:
-    with psycopg.connect(settings.database_url or "") as conn:
-        media = conn.execute("SELECT count(*) FROM ads WHERE media_failure IS NOT NULL "
-                             "AND media_failure NOT LIKE 'no creative URL%'").fetchone()[0]
-        analyses = conn.execute("SELECT count(*) FROM ad_analysis_state WHERE status = 'failed'").fetchone()[0]
-        # a creative that failed while others of its ad were stored: retried (and analysed) next run
-        creatives = conn.execute("SELECT count(*) FROM ads, jsonb_array_elements(media) m "
-                                 "WHERE m->>'s3_key' IS NULL AND m->>'error' IS NOT NULL").fetchone()[0]
-    return {"ads_media_failed": media, "creatives_failed": creatives, "ad_stages_failed": analyses,
-            "runs_failed": sum(run["status"] != "SUCCESS" for run in runs)}
+_PROGRESS = {"ads": "SELECT count(*) FROM ads"} | {
+    f"ads_{done}": f"SELECT count(*) FROM ad_analysis_state WHERE stage = '{stage}' AND status = 'succeeded'"
+    for stage, done in (("describe", "described"), ("label", "labelled"), ("embed", "embedded"))}
+_TABLES = {table: f"SELECT count(*) FROM {table}"
+           for table in ("brands", "ads", "ad_descriptions", "ad_labels", "ad_embeddings", "ad_analysis_state")}
+_FAILURES = {
+    "ads_media_failed": "SELECT count(*) FROM ads WHERE media_failure IS NOT NULL "
+                        "AND media_failure NOT LIKE 'no creative URL%'",
+    # a creative that failed while others of its ad were stored: retried (and analysed) next run
+    "creatives_failed": "SELECT count(*) FROM ads, jsonb_array_elements(media) m "
+                        "WHERE m->>'s3_key' IS NULL AND m->>'error' IS NOT NULL",
+    "ad_stages_failed": "SELECT count(*) FROM ad_analysis_state WHERE status = 'failed'",
+}
 
 
 def _follow(graphql: DagsterGraphQL, run_ids: list[str], settings: Settings, total_ads: int, timeout: float,
@@ -176,7 +166,7 @@ def _follow(graphql: DagsterGraphQL, run_ids: list[str], settings: Settings, tot
         now = time.monotonic()
         if now - last_print >= 5:
             last_print = now
-            counts = _counts(settings)
+            counts = _count(settings, _PROGRESS)
             done = counts["ads_described"] + counts["ads_labelled"] + counts["ads_embedded"]
             elapsed = now - started
             states = ", ".join(sorted(run["status"].lower() for run in runs))
@@ -207,7 +197,7 @@ def floor_seconds(calls: int, latency: float, concurrency: int, requests_per_min
     return max(calls * latency / concurrency, calls / (requests_per_minute / 60))
 
 
-def run_benchmark(options: BenchOptions, progress: Callable[[str], None] = _say) -> dict[str, Any]:
+def run_benchmark(options: BenchOptions) -> dict[str, Any]:
     runs_at_once = min(BACKFILL_RUNS_AT_ONCE, math.ceil(options.brands / BRANDS_PER_RUN))
     for variable in _DERIVED:
         os.environ.pop(variable, None)
@@ -217,15 +207,15 @@ def run_benchmark(options: BenchOptions, progress: Callable[[str], None] = _say)
     stack.down()
     shutil.rmtree(settings.state_dir, ignore_errors=True)  # every measured run starts from empty stores
 
-    progress(f"rendering the library's creatives ({options.ads:,} ads, {options.brands} brands) ...")
+    _say(f"rendering the library's creatives ({options.ads:,} ads, {options.brands} brands) ...")
     rendered = prerender(seed=options.seed, ads=options.ads, brands=options.brands, cache_dir=options.render_cache,
                          workers=options.render_workers,
-                         progress=lambda done, total, s: progress(f"  rendered {done:,}/{total:,} ads in {s:.0f}s")
+                         progress=lambda done, total, s: _say(f"  rendered {done:,}/{total:,} ads in {s:.0f}s")
                          if done == total or done % 2000 < 100 else None)
     service = _FakeAIService(options, settings.state_dir / "logs" / "fake-ai.log")
     dagster: DagsterDev | None = None
     try:
-        progress("starting the embedded stack ...")
+        _say("starting the embedded stack ...")
         stack.up()
         library_url = f"http://127.0.0.1:{settings.library_port}"
         with psycopg.connect(settings.database_url or "") as conn:
@@ -239,17 +229,17 @@ def run_benchmark(options: BenchOptions, progress: Callable[[str], None] = _say)
 
         def roots() -> dict[str, list[int]]:
             found = {part.name: [pid] for part in stack.parts
-                     if getattr(part, "pid_file", None) is not None and (pid := part.pid_file.live_pid())}
+                     if part.pid_file is not None and (pid := part.pid_file.live_pid())}
             return found | {"dagster": [dagster.process.pid] if dagster and dagster.process else [],
-                            "fake_ai": [service.process.pid], "bench": [os.getpid()]}
+                            "fake_ai": [service.pid], "bench": [os.getpid()]}
 
         with MemorySampler(roots) as memory:
             before = service.stats()
-            progress(f"{len(keys)} brands in runs of {BRANDS_PER_RUN}, {runs_at_once} at once ...")
+            _say(f"{len(keys)} brands in runs of {BRANDS_PER_RUN}, {runs_at_once} at once ...")
             seconds, runs = _materialize_all(graphql, settings, keys, "first run", options.ads,
                                              options.timeout_seconds)
             after = service.stats()
-            progress("the same runs again (nothing new) ...")
+            _say("the same runs again (nothing new) ...")
             rerun_seconds, rerun_runs = _materialize_all(graphql, settings, keys, "incremental re-run",
                                                          options.ads, options.timeout_seconds)
             after_rerun = service.stats()
@@ -259,10 +249,10 @@ def run_benchmark(options: BenchOptions, progress: Callable[[str], None] = _say)
         ai_calls = int(sum(report.get("ai_calls", 0) for report in stage_reports.values()))
         floor = floor_seconds(ai_calls, options.latency_seconds, options.max_concurrency,
                               options.requests_per_minute)
-        counts = _rows(settings)
+        counts = _count(settings, _TABLES)
         rerun_acquired = materialization_totals(rerun_runs, "ads")
 
-        progress(f"naive baseline on {options.naive_ads} ads ...")
+        _say(f"naive baseline on {options.naive_ads} ads ...")
         sources = SourceConfig(
             meta_base_url=settings.meta_api_base_url or "", meta_api_version=settings.meta_api_version,
             meta_access_token=None, apify_base_url=settings.apify_base_url or "",
@@ -270,7 +260,7 @@ def run_benchmark(options: BenchOptions, progress: Callable[[str], None] = _say)
             apify_actor_id=settings.apify_actor_id, serpapi_base_url="", serpapi_api_key=None)
         apify_handle = next(s.handle for s in brands[0].sources if s.connector.value == "apify")
         naive = asyncio.run(naive_baseline(settings, sources, apify_handle, f"{service.url}/v1", options.naive_ads))
-        progress(f"local provider throughput on {options.local_ads} ads ...")
+        _say(f"local provider throughput on {options.local_ads} ads ...")
         local = asyncio.run(local_throughput(settings, options.local_ads))
         largest_process, largest_mib = memory.largest()
         pipeline_per_ad = seconds / max(counts["ads"], 1)
@@ -298,7 +288,7 @@ def run_benchmark(options: BenchOptions, progress: Callable[[str], None] = _say)
             "peak_rss_mib": memory.peaks_mib(),
             "largest_process": {"process": largest_process, "peak_rss_mib": largest_mib},
             "db_rows": counts,
-            "failures": _failures(settings, runs),
+            "failures": _count(settings, _FAILURES) | {"runs_failed": sum(run["status"] != "SUCCESS" for run in runs)},
             "incremental": {
                 "seconds": round(rerun_seconds, 1),
                 "ai_calls": after_rerun["requests_total"] - after["requests_total"],

@@ -6,7 +6,6 @@ stops AI work cleanly and the next run finishes it."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
