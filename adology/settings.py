@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import os
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from adology.errors import SettingsError
 
 Port = Annotated[int, Field(ge=1024, le=55535)]
+# the OpenAI embedding sizes migration 0011 indexes; environment values arrive as text
+IndexedEmbeddingSize = Annotated[Literal[512, 1536], BeforeValidator(lambda v: int(v) if str(v).isdigit() else v)]
 
 
 class Environment(str, enum.Enum):
@@ -213,6 +215,10 @@ class Settings(BaseModel):
     openai_chat_model: str = Field("gpt-4.1-mini", alias="ADOLOGY_OPENAI_CHAT_MODEL", description="chat model name")
     openai_embedding_model: str = Field(
         "text-embedding-3-small", alias="ADOLOGY_OPENAI_EMBEDDING_MODEL", description="embedding model name"
+    )
+    openai_embedding_dimensions: IndexedEmbeddingSize = Field(
+        512, alias="ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS",
+        description="512 or 1536, the embedding sizes with an HNSW index (migration 0011)",
     )
     ai_concurrency: int = Field(
         16, alias="ADOLOGY_AI_CONCURRENCY", ge=1, le=1024, description="AI calls in flight per run (1-1024)"

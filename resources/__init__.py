@@ -155,6 +155,7 @@ class AIResource(dg.ConfigurableResource):
     openai_api_key: str | None = None
     openai_chat_model: str = "gpt-4.1-mini"
     openai_embedding_model: str = "text-embedding-3-small"
+    openai_embedding_dimensions: int = 512
     concurrency: int = 16
     requests_per_minute: float = 3000
     tokens_per_minute: float = 2_000_000
@@ -164,6 +165,7 @@ class AIResource(dg.ConfigurableResource):
         return ProviderConfig(
             name=self.provider, openai_base_url=self.openai_base_url, openai_api_key=self.openai_api_key,
             openai_chat_model=self.openai_chat_model, openai_embedding_model=self.openai_embedding_model,
+            openai_embedding_dimensions=self.openai_embedding_dimensions,
         )
 
     def limits(self) -> AILimits:
@@ -222,6 +224,7 @@ def resources_for(settings: Settings) -> dict[str, Any]:
             openai_api_key=_optional_secret("OPENAI_API_KEY", settings.openai_api_key),
             openai_chat_model=settings.openai_chat_model,
             openai_embedding_model=settings.openai_embedding_model,
+            openai_embedding_dimensions=settings.openai_embedding_dimensions,
             concurrency=settings.ai_concurrency,
             requests_per_minute=settings.ai_requests_per_minute,
             tokens_per_minute=settings.ai_tokens_per_minute,

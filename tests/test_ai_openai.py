@@ -115,7 +115,7 @@ def test_embed_texts_batches_256_inputs_per_request(server: FakeAIServer) -> Non
 
     vectors, usage = run(server, lambda provider: provider.embed_texts(texts))
 
-    assert len(vectors) == 300 and all(len(vector) == 1536 for vector in vectors)
+    assert len(vectors) == 300 and all(len(vector) == 512 for vector in vectors)  # the default size
     assert server.stats()["requests"] == {"embeddings": 2}
     assert usage.calls == 2
 

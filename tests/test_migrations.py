@@ -104,6 +104,26 @@ def test_embedding_dimensions_must_match_the_vector(conn: psycopg.Connection) ->
         )
 
 
+@pytest.mark.parametrize("dimensions", [512, 1536])
+def test_each_openai_embedding_size_is_stored_and_searched_through_its_own_index(
+    conn: psycopg.Connection, dimensions: int
+) -> None:
+    brand = _brand(conn, f"sizes-{dimensions}")
+    ads = [conn.execute("INSERT INTO ads (brand_id, source, source_ad_id) VALUES (%s, 'meta', %s) RETURNING id",
+                        (brand, f"s{dimensions}-{n}")).fetchone()[0] for n in range(2)]
+    for position, ad in enumerate(ads):  # one-hot vectors: each ad is nearest to itself
+        vector = "[" + ",".join("1" if i == position else "0" for i in range(dimensions)) + "]"
+        conn.execute("INSERT INTO ad_embeddings (ad_id, kind, model, dimensions, embedding, input_hash) "
+                     "VALUES (%s, 'retrieval', 'text-embedding-3-small', %s, %s, 'h')", (ad, dimensions, vector))
+    conn.execute("SET LOCAL enable_seqscan = off")
+    query = (f"SELECT ad_id FROM ad_embeddings WHERE model = 'text-embedding-3-small' AND dimensions = {dimensions} "
+             f"ORDER BY embedding::vector({dimensions}) <=> (SELECT embedding FROM ad_embeddings WHERE ad_id = %s "
+             f"AND model = 'text-embedding-3-small')::vector({dimensions}) LIMIT 1")
+    plan = "\n".join(row[0] for row in conn.execute("EXPLAIN " + query, (ads[1],)))
+    assert f"ad_embeddings_openai_small_{dimensions}_hnsw" in plan
+    assert conn.execute(query, (ads[1],)).fetchone()[0] == ads[1]
+
+
 def test_description_word_count_is_capped_at_500(conn: psycopg.Connection) -> None:
     brand = _brand(conn, "words")
     ad = conn.execute(

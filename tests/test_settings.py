@@ -43,6 +43,7 @@ def test_ports_flow_into_every_derived_endpoint() -> None:
         ("MONGO_URI", "http://x", "MONGO_URI='http://x': expected mongodb://"),
         ("ADOLOGY_LOG_FORMAT", "xml", "ADOLOGY_LOG_FORMAT='xml': expected 'text' or 'json'"),
         ("ADOLOGY_S3_BUCKET", "Bad_Bucket", "ADOLOGY_S3_BUCKET='Bad_Bucket': expected S3 bucket"),
+        ("ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS", "1024", "ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS=1024: expected 512 or 1536"),
     ],
 )
 def test_malformed_setting_names_variable_and_expected_form(variable: str, value: str, expected: str) -> None:

@@ -26,7 +26,8 @@ def open_client(uri: str) -> Any:
             raise SettingsError(f"MONGO_URI={uri!r}: expected montydb:///absolute/path")
         if not (repository / "monty.storage.cfg").exists():
             repository.mkdir(parents=True, exist_ok=True)
-            set_storage(str(repository), storage="sqlite")
+            # pymongo's C bson instead of montydb's own encoder, which parses every document in Python
+            set_storage(str(repository), storage="sqlite", use_bson=True)
         return MontyClient(str(repository))
     if uri.startswith(("mongodb://", "mongodb+srv://")):
         import pymongo

@@ -169,7 +169,8 @@ class BedrockProvider:
         if routine in ("describe", "label"):
             return self._text_model
         if routine == "embed":  # both models shape the result, so both name it
-            return f"{self._embedding_model}+{self._image_embedding_model}"
+            return (f"{self._embedding_model}@{self._embedding_dimensions}"
+                    f"+{self._image_embedding_model}@{self._image_embedding_dimensions}")
         raise ValueError(f"unknown routine {routine!r}: expected describe, label or embed")
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:

@@ -71,7 +71,7 @@ class OpenAIProvider:
         *,
         chat_model: str = "gpt-4.1-mini",
         embedding_model: str = "text-embedding-3-small",
-        embedding_dimensions: int = 1536,
+        embedding_dimensions: int = 512,
         max_attempts: int = 6,
         backoff_initial_seconds: float = 1.0,
         backoff_max_seconds: float = 60.0,
@@ -91,8 +91,8 @@ class OpenAIProvider:
     def model_id(self, routine: str) -> str:
         if routine in ("describe", "label"):
             return self._chat_model
-        if routine == "embed":
-            return self._embedding_model
+        if routine == "embed":  # the size shapes the vectors as much as the model does
+            return f"{self._embedding_model}@{self._embedding_dimensions}"
         raise ValueError(f"unknown routine {routine!r}: expected describe, label or embed")
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:

@@ -9,6 +9,7 @@ them. A model's answer is trusted only after it parses and validates here; a fai
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import ValidationError
@@ -57,6 +58,7 @@ def describe_instructions() -> str:
     return _DESCRIBE_INSTRUCTIONS
 
 
+@functools.cache
 def label_instructions() -> str:
     sections = []
     for name, taxonomy in taxonomies().items():
@@ -65,6 +67,7 @@ def label_instructions() -> str:
     return _LABEL_INSTRUCTIONS.format(taxonomies="\n\n".join(sections))
 
 
+@functools.cache
 def describe_output_schema() -> dict[str, Any]:
     """The strict schema of a description: every field required, no others allowed."""
     return {
@@ -81,6 +84,7 @@ def describe_output_schema() -> dict[str, Any]:
     }
 
 
+@functools.cache
 def label_output_schema() -> dict[str, Any]:
     """The strict schema of labels: one branch per taxonomy, each allowing only that taxonomy's labels.
 
