@@ -1,13 +1,16 @@
 """Acquire one brand: fetch every configured source, store creatives in S3, upsert ads.
 
 Pages are processed as they arrive (memory stays flat however many ads a brand has):
-1. the untouched item of every ad (secrets already redacted by the parser) goes to Mongo ``raw_ads``;
-2. each ad is merged with its existing row — the Meta API and the Apify scraper describe the same
+1. each ad is merged with its existing row — the Meta API and the Apify scraper describe the same
    Facebook ad, one with spend ranges, the other with creatives; what the ad says keeps its first
    value, delivery facts (active, end date, spend) take the latest, and nothing known is lost;
-3. creatives not yet stored are streamed to S3; a creative already stored for the ad is not
+2. creatives not yet stored are streamed to S3; a creative already stored for the ad is not
    downloaded again, which is what makes a second run download nothing;
-4. the page's rows are upserted in one transaction (``executemany`` on one pipeline).
+3. the untouched item (secrets already redacted by the parser) goes to Mongo ``raw_ads`` whenever
+   the fetch observed something new — a new ad, a connector new to it, or any stored fact changed;
+   a re-fetch that repeats what is stored adds no document (its time is the row's ``last_seen_at``);
+4. the page's changed rows are upserted in one transaction (``executemany`` on one pipeline) and
+   its unchanged rows only get ``last_seen_at``.
 A bad URL costs only that creative: the ad records the reason and is retried on the next run.
 """
 
@@ -69,6 +72,7 @@ class _Existing:
     media: list[dict[str, Any]]
     content_hash: str | None
     media_failure: str | None
+    connectors: list[str]
 
 
 # What an ad says never changes once published (a new message is a new ad), so these keep the
@@ -78,6 +82,9 @@ _CREATIVE_FIELDS = ("advertiser_id", "advertiser_name", "title", "body", "link_u
                     "started_at")
 _DELIVERY_FIELDS = ("ended_at", "is_active")
 _COPY_FIELDS = _CREATIVE_FIELDS + _DELIVERY_FIELDS
+# every stored fact a fetch can change: equal on all of them, the fetch observed nothing new
+_OBSERVED_FIELDS = _COPY_FIELDS + ("platforms", "spend_range", "impressions_range", "media", "content_hash",
+                                   "media_failure")
 
 
 async def acquire_brand(
@@ -129,9 +136,9 @@ async def _store_page(
     report.pages += 1
     report.parse_failures += len(page.failures)
     fetched_at = datetime.now(UTC)
-    _save_raw(raw_ads, brand, page, fetched_at)
     ads = _dedupe(page.ads)
     if not ads:
+        _save_raw(raw_ads, brand, page, [], fetched_at)
         return
     existing = await asyncio.to_thread(_load_existing, connect, ads)
     plans = [_plan_media(ad, existing.get((ad.source, ad.source_ad_id))) for ad in ads]
@@ -139,12 +146,16 @@ async def _store_page(
         for ref in plan.to_fetch:
             if ref.url not in downloads:
                 downloads[ref.url] = asyncio.ensure_future(fetcher.fetch(ref.url))
-    rows = []
+    changed, repeated, observed = [], [], []  # rows to write, rows seen again as stored, their items
     for ad, plan in zip(ads, plans, strict=True):
         media = [await _resolve(entry, downloads, report) for entry in plan.entries]
         current = existing.get((ad.source, ad.source_ad_id))
         row = _merge(brand, ad, current, media)
-        rows.append(row)
+        if _observes_something_new(ad, row, current):
+            changed.append(row)
+            observed.append(ad)
+        else:
+            repeated.append(row)
         key = (ad.source, ad.source_ad_id)
         if current is None:
             outcome = "new"
@@ -156,7 +167,8 @@ async def _store_page(
         verdict = outcome if earlier == "unchanged" else earlier  # a later source never demotes "new"
         failure = row["media_failure"]
         outcomes[key] = (verdict, "none" if failure == NO_MEDIA_REASON else ("failed" if failure else "stored"))
-    await asyncio.to_thread(_upsert, connect, rows)
+    await asyncio.to_thread(_upsert, connect, changed, repeated)
+    _save_raw(raw_ads, brand, page, observed, fetched_at)
     _tally(report, outcomes)
     log.info("page stored", extra={"connector": page.connector.value, "ads": len(ads), "new": report.new,
                                    "failed": report.failed})
@@ -177,11 +189,18 @@ def _dedupe(ads: list[NormalizedAd]) -> list[NormalizedAd]:
     return list(unique.values())
 
 
-def _save_raw(raw_ads: Any, brand: Brand, page: ParsedPage, fetched_at: datetime) -> None:
+def _observes_something_new(ad: NormalizedAd, row: dict[str, Any], current: _Existing | None) -> bool:
+    if current is None or ad.connector.value not in current.connectors:
+        return True
+    return any(row[name] != current.row.get(name) for name in _OBSERVED_FIELDS)
+
+
+def _save_raw(raw_ads: Any, brand: Brand, page: ParsedPage, observed: list[NormalizedAd], fetched_at: datetime) -> None:
+    """The page's parse failures and the items of ``observed``, the ads this fetch told something new."""
     documents = [
         {"source": ad.source, "source_ad_id": ad.source_ad_id, "connector": page.connector.value,
          "brand": brand.partition_key, "request": page.request, "fetched_at": fetched_at, "payload": ad.raw}
-        for ad in page.ads
+        for ad in observed
     ] + [
         {"connector": page.connector.value, "brand": brand.partition_key, "request": page.request,
          "fetched_at": fetched_at, "parse_failure": failure.model_dump()}
@@ -195,7 +214,7 @@ def _load_existing(connect: Callable[[], Any], ads: list[NormalizedAd]) -> dict[
     with connect() as conn:
         cursor = conn.execute(
             f"""SELECT id, brand_id, source, source_ad_id, media, content_hash, media_failure, {", ".join(_COPY_FIELDS)},
-                       platforms, spend_range, impressions_range
+                       platforms, spend_range, impressions_range, connectors
                 FROM ads
                 WHERE (source, source_ad_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))""",
             ([ad.source for ad in ads], [ad.source_ad_id for ad in ads]),
@@ -206,7 +225,7 @@ def _load_existing(connect: Callable[[], Any], ads: list[NormalizedAd]) -> dict[
             record = dict(zip(names, values, strict=True))
             found[(record["source"], record["source_ad_id"])] = _Existing(
                 record["id"], record["brand_id"], record, record["media"], record["content_hash"],
-                record["media_failure"],
+                record["media_failure"], record["connectors"],
             )
         return found
 
@@ -217,8 +236,11 @@ class _MediaPlan:
     to_fetch: list[MediaRef]
 
 
-def _identity(kind: str, role: str, url: str) -> tuple[str, str, str]:
-    return kind, role, url.split("?", 1)[0]  # signed query strings change on every fetch
+def _identity(kind: str, url: str) -> tuple[str, str]:
+    """A creative is its file: signed query strings change on every fetch, and the role a source
+    gives it depends on what that fetch knew (a SerpApi listing calls a video's image its
+    "preview", its details may not), so neither may make it a second creative."""
+    return kind, url.split("?", 1)[0]
 
 
 def _plan_media(ad: NormalizedAd, existing: _Existing | None) -> _MediaPlan:
@@ -226,14 +248,14 @@ def _plan_media(ad: NormalizedAd, existing: _Existing | None) -> _MediaPlan:
     permanent, and a source that omits one this time — the Meta API never lists any — must not
     erase it); refs not stored yet are fetched."""
     previous = list(existing.media) if existing else []
-    stored = {_identity(e["kind"], e["role"], e["source_url"]): e for e in previous if e.get("s3_key")}
+    stored = {_identity(e["kind"], e["source_url"]): e for e in previous if e.get("s3_key")}
     entries = [entry for entry in previous if entry.get("s3_key")]
     to_fetch = []
     for ref in ad.media:
-        key = _identity(ref.kind.value, ref.role, ref.url)
+        key = _identity(ref.kind.value, ref.url)
         if key in stored:
             continue
-        stored[key] = {"kind": ref.kind.value, "role": ref.role, "source_url": key[2], "fetch_url": ref.url,
+        stored[key] = {"kind": ref.kind.value, "role": ref.role, "source_url": key[1], "fetch_url": ref.url,
                        "width": ref.width, "height": ref.height}
         entries.append(stored[key])
         to_fetch.append(ref)
@@ -275,8 +297,13 @@ def _merge(brand: Brand, ad: NormalizedAd, current: _Existing | None, media: lis
     for name in _DELIVERY_FIELDS:
         row[name] = fresh[name] if fresh[name] is not None else previous.get(name)
     row["platforms"] = sorted(set(ad.platforms) | set(previous.get("platforms") or []))
-    row["spend_range"] = ad.spend.model_dump() if ad.spend else previous.get("spend_range")
-    row["impressions_range"] = ad.impressions.model_dump() if ad.impressions else previous.get("impressions_range")
+    # The Meta API's ranges are the official ones; the scraper rounds the same buckets differently
+    # ("1K-4K" → 4,000 where the API says 4,999), so for an ad the API reports it only fills a gap
+    # (else every run would flip the row between the two).
+    official = ad.connector is Connector.META or Connector.META.value not in (current.connectors if current else [])
+    for name, fresh_range in (("spend_range", ad.spend), ("impressions_range", ad.impressions)):
+        keep = previous.get(name) is not None and (fresh_range is None or not official)
+        row[name] = previous.get(name) if keep else (fresh_range.model_dump() if fresh_range else None)
     row["media"] = media
     row["connectors"] = [ad.connector.value]
     failures = [entry["error"] for entry in media if entry.get("error")]
@@ -309,15 +336,20 @@ ON CONFLICT (source, source_ad_id) DO UPDATE SET
 """
 
 
-def _upsert(connect: Callable[[], Any], rows: list[dict[str, Any]]) -> None:
+def _upsert(connect: Callable[[], Any], changed: list[dict[str, Any]], repeated: list[dict[str, Any]]) -> None:
+    """Write the ``changed`` rows; the ``repeated`` ones (stored as they are) only move ``last_seen_at``."""
     params = [
         row | {"media": Jsonb(row["media"]),
                "spend_range": Jsonb(row["spend_range"]) if row["spend_range"] is not None else None,
                "impressions_range": Jsonb(row["impressions_range"]) if row["impressions_range"] is not None else None}
-        for row in rows
+        for row in changed
     ]
     with connect() as conn, conn.transaction():
         conn.cursor().executemany(_UPSERT, params)
+        if repeated:
+            conn.execute("""UPDATE ads SET last_seen_at = now()
+                            WHERE (source, source_ad_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))""",
+                         ([row["source"] for row in repeated], [row["source_ad_id"] for row in repeated]))
 
 
 @dataclass(frozen=True)

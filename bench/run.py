@@ -291,6 +291,7 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
             "failures": _count(settings, _FAILURES) | {"runs_failed": sum(run["status"] != "SUCCESS" for run in runs)},
             "incremental": {
                 "seconds": round(rerun_seconds, 1),
+                "stage_seconds": stage_seconds(rerun_runs),
                 "ai_calls": after_rerun["requests_total"] - after["requests_total"],
                 "creatives_downloaded": int(rerun_acquired.get("media_downloaded", 0)),
                 "bytes_downloaded": int(rerun_acquired.get("bytes_downloaded", 0)),

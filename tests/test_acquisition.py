@@ -13,13 +13,13 @@ import dagster as dg
 import psycopg
 import pytest
 
-from adology.acquisition import NO_MEDIA_REASON, acquire_brand, ad_invariants
+from adology.acquisition import NO_MEDIA_REASON, _Existing, _merge, _plan_media, acquire_brand, ad_invariants
 from adology.brands import Brand, BrandSource, upsert_brand
 from adology.library.seeding import register_library_brands
 from adology.media.fetch import MediaFetcher, MediaLimits
 from adology.media.guard import UrlPolicy
 from adology.settings import Settings
-from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParsedPage
+from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParsedPage, Range
 from adology.storage.aws import settings_client
 from adology.storage.mongo import open_mongo
 from adology.storage.s3 import ObjectStore
@@ -90,6 +90,13 @@ def test_ads_are_acquired_once_and_a_second_run_changes_nothing(
     again = _metadata(second)
     assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, expected_ads)
     assert again["media_downloaded"] == 0 and again["bytes_downloaded"] == 0
+    with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
+        # a fetch that repeats what is stored adds no raw document; the row records when it was seen
+        assert database.raw_ads.count_documents({"brand": brand.partition_key}) == len(documents)
+    with psycopg.connect(stack_settings.database_url) as conn:
+        (seen_again,) = conn.execute("SELECT count(*) FROM ads WHERE brand_id = %s AND last_seen_at > first_seen_at",
+                                     (brand.id,)).fetchone()
+    assert seen_again == expected_ads
 
 
 def test_an_unknown_brand_fails_with_a_clear_error(stack_settings: Settings, instance: dg.DagsterInstance) -> None:
@@ -193,3 +200,31 @@ def test_a_poorer_later_fetch_keeps_the_copy_and_updates_delivery(stack_settings
         row = conn.execute("SELECT title, link_url, cta, is_active, media FROM ads WHERE source_ad_id = '7001'").fetchone()
     assert row[:3] == ("ad 7001", "https://brand.example/serum?utm=ad", "SHOP NOW")  # the copy stays
     assert row[3] is False and row[4][0]["s3_key"]  # delivery follows the latest fetch; the creative stays
+
+
+def test_a_creative_is_its_file_whatever_role_or_signature_a_fetch_gives_it() -> None:
+    stored = {"kind": "image", "role": "preview", "source_url": "http://library/media/1/0.jpg",
+              "s3_key": "media/abc.jpg", "sha256": "abc"}
+    existing = _Existing(1, 1, {}, [stored], "hash", None, ["serpapi"])
+    # the listing called it a video's preview; details name the same file the primary image
+    again = NormalizedAd(source="google", source_ad_id="CR1", connector=Connector.SERPAPI, media=[
+        MediaRef(kind=MediaKind.IMAGE, role="primary", url="http://library/media/1/0.jpg?signature=new")])
+    plan = _plan_media(again, existing)
+    assert plan.to_fetch == [] and plan.entries == [stored]
+
+
+def test_the_meta_apis_delivery_ranges_win_over_the_scrapers_for_the_same_ad() -> None:
+    brand = Brand(1, "b", "B", "analyzed", ())
+    official = Range(lower=1000, upper=4999)
+    scraped = Range(lower=1000, upper=4000, text="1K-4K")
+
+    def fetched(connector: Connector, impressions: Range) -> NormalizedAd:
+        return NormalizedAd(source="meta", source_ad_id="1", connector=connector, impressions=impressions)
+
+    first = _merge(brand, fetched(Connector.META, official), None, [])
+    current = _Existing(1, 1, first, [], first["content_hash"], None, ["meta"])
+    assert _merge(brand, fetched(Connector.APIFY, scraped), current, [])["impressions_range"] == official.model_dump()
+    only_scraped = _Existing(1, 1, first | {"impressions_range": None}, [], first["content_hash"], None, ["apify"])
+    assert _merge(brand, fetched(Connector.APIFY, scraped), only_scraped, [])["impressions_range"] == scraped.model_dump()
+    updated = Range(lower=5000, upper=9999)
+    assert _merge(brand, fetched(Connector.META, updated), current, [])["impressions_range"] == updated.model_dump()
