@@ -167,8 +167,9 @@ async def _store_page(
         verdict = outcome if earlier == "unchanged" else earlier  # a later source never demotes "new"
         failure = row["media_failure"]
         outcomes[key] = (verdict, "none" if failure == NO_MEDIA_REASON else ("failed" if failure else "stored"))
-    await asyncio.to_thread(_upsert, connect, changed, repeated)
+    # raw items first: a row committed without them would look unchanged next run and never get them
     _save_raw(raw_ads, brand, page, observed, fetched_at)
+    await asyncio.to_thread(_upsert, connect, changed, repeated)
     _tally(report, outcomes)
     log.info("page stored", extra={"connector": page.connector.value, "ads": len(ads), "new": report.new,
                                    "failed": report.failed})
