@@ -28,6 +28,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from adology.brands import Brand
+from adology.db.locks import holding_brands
 from adology.errors import AdologyError
 from adology.logs import get_logger, log_context
 from adology.media.fetch import MediaFetcher, MediaFetchError, MediaLimits, StoredMedia
@@ -103,22 +104,24 @@ async def acquire_brand(
     # each ad counted once per run, however many sources list it: (verdict, media state)
     outcomes: dict[tuple[str, str], tuple[str, str]] = {}
     with log_context(brand=brand.partition_key):
-        for source in brand.sources:
-            client = clients.get(source.connector)
-            if client is None:
-                report.source_errors.append(f"{source.connector.value}: no client configured")
-                continue
-            try:
-                async for page in client.fetch(source.handle):
-                    await _store_page(brand, page, fetcher, connect, raw_ads, report, downloads, outcomes)
-                    if progress is not None:
-                        progress(report)
-            except AdologyError as exc:
-                # the pages already stored stay stored; the rest is fetched again next run
-                report.source_errors.append(f"{source.connector.value} {source.handle}: {exc}")
-                log.error("source fetch failed", extra={"connector": source.connector.value, "error": str(exc)})
-        with connect() as conn:
-            conn.execute("UPDATE brands SET last_acquired_at = now() WHERE id = %s", (brand.id,))
+        # a second run over this brand (a sensor's, a backfill's) waits here, then finds nothing new
+        async with holding_brands(connect, "acquisition", [brand.id]):
+            for source in brand.sources:
+                client = clients.get(source.connector)
+                if client is None:
+                    report.source_errors.append(f"{source.connector.value}: no client configured")
+                    continue
+                try:
+                    async for page in client.fetch(source.handle):
+                        await _store_page(brand, page, fetcher, connect, raw_ads, report, downloads, outcomes)
+                        if progress is not None:
+                            progress(report)
+                except AdologyError as exc:
+                    # the pages already stored stay stored; the rest is fetched again next run
+                    report.source_errors.append(f"{source.connector.value} {source.handle}: {exc}")
+                    log.error("source fetch failed", extra={"connector": source.connector.value, "error": str(exc)})
+            with connect() as conn:
+                conn.execute("UPDATE brands SET last_acquired_at = now() WHERE id = %s", (brand.id,))
     report.seconds = round(time.monotonic() - started, 3)
     return report
 

@@ -45,6 +45,7 @@ from adology.ai.types import (
     input_hash,
 )
 from adology.brands import Brand
+from adology.db.locks import holding_brands
 from adology.logs import get_logger, log_context
 from adology.storage.s3 import ObjectStore
 
@@ -156,11 +157,14 @@ async def analyze_brands(
             outcomes = await _run_job(routine, provider, governor, job, inputs, stop, report)
             await writer.add([(c, outcome) for c, outcome in zip(job, outcomes, strict=True) if outcome is not None])
 
+    # another run over one of these brands (a sensor's, a backfill's) waits here, then selects
+    # only what this one left undone
     with log_context(stage=stage):
-        try:
-            await asyncio.gather(produce(), *(work() for _ in range(workers)))
-        finally:
-            await writer.close()
+        async with holding_brands(connect, f"analysis:{stage}", [brand.id for brand in analyzed]):
+            try:
+                await asyncio.gather(produce(), *(work() for _ in range(workers)))
+            finally:
+                await writer.close()
     report.usage = governor.usage
     report.seconds = time.monotonic() - started
     return report

@@ -1,5 +1,5 @@
-"""What the data team does in the Dagster UI, done over the webserver's GraphQL API: add brand
-partitions, launch runs of the brand assets over ranges of brand partitions (the runs a
+"""What the data team does in the Dagster UI, done over the webserver's GraphQL API: stop the
+sensors and schedules, add brand partitions, launch runs of the brand assets over ranges of brand partitions (the runs a
 backfill with ``BRAND_BACKFILL_POLICY`` makes), follow them, and read their step timings and
 materialization metadata. The runs go through the queued run coordinator, the run launcher and
 run workers exactly as in production; only the backfill daemon's 30-second loop is skipped,
@@ -58,6 +58,30 @@ query($ids: [String!]) {
   }
 }"""
 
+_RUNNING_AUTOMATION = """
+query($selector: RepositorySelector!) {
+  sensorsOrError(repositorySelector: $selector, sensorStatus: RUNNING) {
+    __typename ... on Sensors { results { id name } } ... on PythonError { message }
+  }
+  schedulesOrError(repositorySelector: $selector, scheduleStatus: RUNNING) {
+    __typename ... on Schedules { results { id name } } ... on PythonError { message }
+  }
+}"""
+
+_STOP_SENSOR = """
+mutation($id: String!) {
+  stopSensor(id: $id) {
+    __typename ... on PythonError { message } ... on UnauthorizedError { message }
+  }
+}"""
+
+_STOP_SCHEDULE = """
+mutation($id: String!) {
+  stopRunningSchedule(id: $id) {
+    __typename ... on PythonError { message } ... on UnauthorizedError { message }
+  }
+}"""
+
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
 
@@ -85,6 +109,23 @@ class DagsterGraphQL:
             result = self._call(_ADD_PARTITION, {"key": key})["addDynamicPartition"]
             if result["__typename"] not in ("AddDynamicPartitionSuccess", "DuplicateDynamicPartitionError"):
                 raise DagsterAPIError(f"could not add brand partition {key}: {result}")
+
+    def stop_automation(self) -> list[str]:
+        """Stop every running sensor and schedule (as a user would in the UI); their names."""
+        selector = {"repositoryName": REPOSITORY, "repositoryLocationName": LOCATION}
+        running = self._call(_RUNNING_AUTOMATION, {"selector": selector})
+        stopped = []
+        for listing, mutation, field, success in (
+                ("sensorsOrError", _STOP_SENSOR, "stopSensor", "StopSensorMutationResult"),
+                ("schedulesOrError", _STOP_SCHEDULE, "stopRunningSchedule", "ScheduleStateResult")):
+            if "results" not in running[listing]:
+                raise DagsterAPIError(f"could not list {listing}: {running[listing]}")
+            for instigator in running[listing]["results"]:
+                result = self._call(mutation, {"id": instigator["id"]})[field]
+                if result["__typename"] != success:
+                    raise DagsterAPIError(f"could not stop {instigator['name']}: {result}")
+                stopped.append(instigator["name"])
+        return stopped
 
     def launch_range_run(self, assets: list[str], first: str, last: str, tags: dict[str, str]) -> str:
         """A run of ``assets`` over the brand partitions ``first`` to ``last`` (in the order added)."""

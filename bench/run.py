@@ -4,7 +4,8 @@
 2. A fresh embedded stack starts in its own state directory and ports; the fake OpenAI-compatible
    service runs as its own process with latency L ± jitter, at most C calls in flight and R requests
    per minute, and the ``openai`` provider points at it.
-3. The brands are registered as analyzed, their partitions added, and runs of ``ads`` →
+3. The product's sensors and schedules are stopped (they would start runs of their own over the
+   same brands), the brands are registered as analyzed, their partitions added, and runs of ``ads`` →
    ``ad_descriptions``, ``ad_labels``, ``ad_embeddings`` over ten brands each (the runs the
    backfill policy makes) are submitted through the Dagster webserver: the queued run coordinator,
    the run launcher and run workers do the rest (see :mod:`bench.dagster_graphql`).
@@ -217,14 +218,18 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
     try:
         _say("starting the embedded stack ...")
         stack.up()
-        library_url = f"http://127.0.0.1:{settings.library_port}"
-        with psycopg.connect(settings.database_url or "") as conn:
-            brands = register_library_brands(conn, library_url, status="analyzed")
-        keys = [brand.partition_key for brand in brands]
         dagster = DagsterDev(settings)
         dagster.start()
         dagster.wait_healthy()
         graphql = DagsterGraphQL(dagster.url)
+        # before any brand exists: the analyzed-brand sensor and the refresh schedule would
+        # otherwise start runs of their own over the benchmark's brands while it measures
+        stopped = graphql.stop_automation()
+        _say(f"stopped {', '.join(stopped)}")
+        library_url = f"http://127.0.0.1:{settings.library_port}"
+        with psycopg.connect(settings.database_url or "") as conn:
+            brands = register_library_brands(conn, library_url, status="analyzed")
+        keys = [brand.partition_key for brand in brands]
         graphql.add_brand_partitions(keys)
 
         def roots() -> dict[str, list[int]]:
@@ -281,7 +286,7 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
             "settings": {"latency_seconds": options.latency_seconds, "jitter_seconds": options.jitter_seconds,
                          "max_concurrency": options.max_concurrency,
                          "requests_per_minute": options.requests_per_minute, "runs_at_once": runs_at_once,
-                         "cores": os.cpu_count()},
+                         "cores": os.cpu_count(), "automation_stopped": stopped},
             "bytes_downloaded": int(acquired.get("bytes_downloaded", 0)),
             "creatives_downloaded": int(acquired.get("media_downloaded", 0)),
             "render": asdict(rendered),

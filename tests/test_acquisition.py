@@ -170,6 +170,35 @@ def test_one_bad_url_costs_only_its_ad_and_is_retried_next_run(stack_settings: S
     assert (second.updated, second.unchanged, second.failed) == (1, 4, 1) and second.media_downloaded == 1
 
 
+def test_two_runs_over_one_brand_store_and_download_it_once(stack_settings: Settings, library_url: str) -> None:
+    """A sensor's run and a backfill's run reaching the same brand together: the second waits for
+    the brand's lock, then finds every ad stored."""
+    with psycopg.connect(stack_settings.database_url) as conn:
+        brand = upsert_brand(conn, partition_key="overlap-brand", name="Overlap Brand",
+                             sources=[BrandSource(Connector.APIFY, "overlap-page")])
+    listing = [_ad("9101", f"{library_url}/faults/image.jpg"), _ad("9102", f"{library_url}/faults/image.jpg?v=2")]
+    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+
+    async def one_run() -> Any:
+        import httpx
+
+        async with httpx.AsyncClient(timeout=5) as http:
+            fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
+                                   limits=MediaLimits(attempts=1))
+            with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
+                return await acquire_brand(
+                    brand, clients={Connector.APIFY: _FixedSource(listing)}, fetcher=fetcher,
+                    connect=lambda: psycopg.connect(stack_settings.database_url), raw_ads=database.raw_ads,
+                )
+
+    async def both() -> list[Any]:
+        return list(await asyncio.gather(one_run(), one_run()))
+
+    first, second = sorted(asyncio.run(both()), key=lambda report: report.new)
+    assert (first.new, first.unchanged, first.media_downloaded) == (0, 2, 0)
+    assert (second.new, second.media_downloaded) == (2, 2)
+
+
 def test_a_poorer_later_fetch_keeps_the_copy_and_updates_delivery(stack_settings: Settings, library_url: str) -> None:
     with psycopg.connect(stack_settings.database_url) as conn:
         brand = upsert_brand(conn, partition_key="merge-brand", name="Merge Brand",

@@ -15,7 +15,9 @@ import psycopg
 import pytest
 
 from adology.acquisition import acquire_brand
-from adology.analysis import read_ad_log
+from adology.ai.limits import AIGovernor
+from adology.ai.registry import open_provider
+from adology.analysis import StageReport, analyze_brands, read_ad_log
 from adology.ai.schema import taxonomies
 from adology.brands import Brand, BrandSource, upsert_brand
 from adology.media.fetch import MediaFetcher, MediaLimits
@@ -237,3 +239,31 @@ def test_one_run_of_several_brands_shares_the_fan_out_and_batches_embeddings(
                              "WHERE a.brand_id = ANY(%s) AND e.model = 'text-embedding-3-small' GROUP BY 1",
                              ([first.id, second.id],)).fetchall()
     assert dict(kinds) == {"text": 2 * ADS_PER_BRAND, "retrieval": 2 * ADS_PER_BRAND}
+
+
+def test_two_runs_over_one_brand_pay_for_its_ads_once(
+    stack_settings: Settings, library_url: str, fake_openai: Any
+) -> None:
+    """A sensor's run and a backfill's run reaching the same brand together: the second waits for
+    the brand's lock, then finds every ad done."""
+    brand = _acquire_sample(stack_settings, library_url, "analysis-overlap", "analyzed")
+    ai = AIResource(**{**resources_for(stack_settings)["ai"].model_dump(), **_openai(fake_openai)})
+    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+
+    async def one_run() -> StageReport:
+        async with open_provider(ai.provider_config()) as provider:
+            with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
+                return await analyze_brands("describe", [brand], provider=provider,
+                                            governor=AIGovernor(ai.limits()), store=store,
+                                            connect=lambda: psycopg.connect(stack_settings.database_url),
+                                            analyses=database.ad_analyses)
+
+    async def both() -> list[StageReport]:
+        return list(await asyncio.gather(one_run(), one_run()))
+
+    before = fake_openai.stats()["requests_total"]
+    reports = asyncio.run(both())
+    assert sorted(report.succeeded for report in reports) == [0, ADS_PER_BRAND]
+    assert sorted(report.unchanged for report in reports) == [0, ADS_PER_BRAND]
+    assert sum(report.usage.calls for report in reports) == ADS_PER_BRAND
+    assert fake_openai.stats()["requests_total"] - before == ADS_PER_BRAND

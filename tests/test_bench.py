@@ -45,3 +45,5 @@ def test_a_small_benchmark_completes_and_prints_its_figures(tmp_path: Path) -> N
         assert figures["incremental"]["ai_calls"] == 0 and figures["incremental"]["creatives_downloaded"] == 0
     assert figures["naive_baseline"]["ads"] == 2 and figures["local_provider"]["ads"] == 2
     assert set(figures["peak_rss_mib"]) >= {"postgres", "s3", "dagster", "fake_ai", "bench"}
+    # measured alone: nothing of the product's own automation started runs over the same brands
+    assert {"analyzed_brand_backfill", "spine_refresh"} <= set(figures["settings"]["automation_stopped"])
