@@ -85,7 +85,7 @@ _DELIVERY_FIELDS = ("ended_at", "is_active")
 _COPY_FIELDS = _CREATIVE_FIELDS + _DELIVERY_FIELDS
 # every stored fact a fetch can change: equal on all of them, the fetch observed nothing new
 _OBSERVED_FIELDS = _COPY_FIELDS + ("platforms", "spend_range", "impressions_range", "media", "content_hash",
-                                   "media_failure")
+                                   "media_failure", "details_fetched")
 
 
 async def acquire_brand(
@@ -106,13 +106,14 @@ async def acquire_brand(
     with log_context(brand=brand.partition_key):
         # a second run over this brand (a sensor's, a backfill's) waits here, then finds nothing new
         async with holding_brands(connect, "acquisition", [brand.id]):
+            detailed = await asyncio.to_thread(_stored_with_details, connect, brand)
             for source in brand.sources:
                 client = clients.get(source.connector)
                 if client is None:
                     report.source_errors.append(f"{source.connector.value}: no client configured")
                     continue
                 try:
-                    async for page in client.fetch(source.handle):
+                    async for page in client.fetch(source.handle, detailed):
                         await _store_page(brand, page, fetcher, connect, raw_ads, report, downloads, outcomes)
                         if progress is not None:
                             progress(report)
@@ -214,11 +215,22 @@ def _save_raw(raw_ads: Any, brand: Brand, page: ParsedPage, observed: list[Norma
         raw_ads.insert_many(documents)
 
 
+def _stored_with_details(connect: Callable[[], Any], brand: Brand) -> frozenset[str]:
+    """The brand's ads whose details a fetch may skip: held, and every creative they name stored
+    (a creative that failed is only named in the details, so they are asked again to retry it)."""
+    with connect() as conn:
+        return frozenset(source_ad_id for (source_ad_id,) in conn.execute(
+            """SELECT source_ad_id FROM ads
+               WHERE brand_id = %s AND details_fetched
+                 AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(media) m WHERE m->>'s3_key' IS NULL)""",
+            (brand.id,)))
+
+
 def _load_existing(connect: Callable[[], Any], ads: list[NormalizedAd]) -> dict[tuple[str, str], _Existing]:
     with connect() as conn:
         cursor = conn.execute(
             f"""SELECT id, brand_id, source, source_ad_id, media, content_hash, media_failure, {", ".join(_COPY_FIELDS)},
-                       platforms, spend_range, impressions_range, connectors
+                       platforms, spend_range, impressions_range, connectors, details_fetched
                 FROM ads
                 WHERE (source, source_ad_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))""",
             ([ad.source for ad in ads], [ad.source_ad_id for ad in ads]),
@@ -310,6 +322,7 @@ def _merge(brand: Brand, ad: NormalizedAd, current: _Existing | None, media: lis
         row[name] = previous.get(name) if keep else (fresh_range.model_dump() if fresh_range else None)
     row["media"] = media
     row["connectors"] = [ad.connector.value]
+    row["details_fetched"] = ad.details_fetched or bool(previous.get("details_fetched"))
     failures = [entry["error"] for entry in media if entry.get("error")]
     stored_any = any(entry.get("s3_key") for entry in media)
     row["media_failure"] = None if stored_any else ("; ".join(failures) or NO_MEDIA_REASON)
@@ -325,10 +338,11 @@ def _merge(brand: Brand, ad: NormalizedAd, current: _Existing | None, media: lis
 _UPSERT = """
 INSERT INTO ads (brand_id, source, source_ad_id, advertiser_id, advertiser_name, title, body, link_url, cta,
                  display_format, started_at, ended_at, is_active, platforms, spend_range, impressions_range,
-                 media, connectors, media_failure, content_hash)
+                 media, connectors, media_failure, content_hash, details_fetched)
 VALUES (%(brand_id)s, %(source)s, %(source_ad_id)s, %(advertiser_id)s, %(advertiser_name)s, %(title)s, %(body)s,
         %(link_url)s, %(cta)s, %(display_format)s, %(started_at)s, %(ended_at)s, %(is_active)s, %(platforms)s,
-        %(spend_range)s, %(impressions_range)s, %(media)s, %(connectors)s, %(media_failure)s, %(content_hash)s)
+        %(spend_range)s, %(impressions_range)s, %(media)s, %(connectors)s, %(media_failure)s, %(content_hash)s,
+        %(details_fetched)s)
 ON CONFLICT (source, source_ad_id) DO UPDATE SET
     advertiser_id = EXCLUDED.advertiser_id, advertiser_name = EXCLUDED.advertiser_name,
     title = EXCLUDED.title, body = EXCLUDED.body, link_url = EXCLUDED.link_url, cta = EXCLUDED.cta,
@@ -336,7 +350,8 @@ ON CONFLICT (source, source_ad_id) DO UPDATE SET
     is_active = EXCLUDED.is_active, platforms = EXCLUDED.platforms, spend_range = EXCLUDED.spend_range,
     impressions_range = EXCLUDED.impressions_range, media = EXCLUDED.media,
     connectors = ARRAY(SELECT DISTINCT unnest(ads.connectors || EXCLUDED.connectors) ORDER BY 1),
-    media_failure = EXCLUDED.media_failure, content_hash = EXCLUDED.content_hash, last_seen_at = now()
+    media_failure = EXCLUDED.media_failure, content_hash = EXCLUDED.content_hash,
+    details_fetched = ads.details_fetched OR EXCLUDED.details_fetched, last_seen_at = now()
 """
 
 

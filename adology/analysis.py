@@ -218,41 +218,55 @@ class _OutcomeWriter:
 def _candidates(
     connect: Callable[[], Any], brand: Brand, routine: Routine, version: str, report: StageReport
 ) -> list[_Candidate]:
+    """The brand's ads that need ``routine``, in two reads: what decides it for every ad (copy,
+    stored creatives' hashes, state, the newest description's version), then creatives and
+    description text for the selected ones only — so an unchanged brand costs one narrow scan."""
     with connect() as conn:
-        cursor = conn.execute(
-            """SELECT a.id, a.source_ad_id, a.title, a.body, a.link_url, a.cta, a.media,
+        rows = conn.execute(
+            """SELECT a.id, a.source_ad_id, a.title, a.body, a.link_url, a.cta,
+                      ARRAY(SELECT m->>'sha256' FROM jsonb_array_elements(a.media) m
+                            WHERE m->>'s3_key' IS NOT NULL),
                       s.version, s.input_hash, s.status,
-                      d.analysis_version, d.description, d.attributes
+                      (SELECT analysis_version FROM ad_descriptions
+                       WHERE ad_id = a.id ORDER BY created_at DESC LIMIT 1)
                FROM ads a
                LEFT JOIN ad_analysis_state s ON s.ad_id = a.id AND s.stage = %s
-               LEFT JOIN LATERAL (SELECT analysis_version, description, attributes FROM ad_descriptions
-                                  WHERE ad_id = a.id ORDER BY created_at DESC LIMIT 1) d ON true
                WHERE a.brand_id = %s
                ORDER BY a.id""",
             (routine.name, brand.id),
-        )
-        rows = cursor.fetchall()
-    selected = []
-    for (ad_id, source_ad_id, title, body, link_url, cta, media, state_version, state_hash, status,
-         description_version, description_text, attributes) in rows:
-        report.ads += 1
-        stored = [m for m in media if m.get("s3_key")]
-        if not stored and not (title or body):
-            continue  # nothing to analyse: no creative and no copy
-        description = None
-        if routine.needs_description:
-            if description_text is None:
-                report.waiting_for_description += 1
+        ).fetchall()
+        chosen: dict[int, tuple[str, dict[str, Any], str, str | None]] = {}
+        for (ad_id, source_ad_id, title, body, link_url, cta, sha256s, state_version, state_hash, status,
+             description_version) in rows:
+            report.ads += 1
+            if not sha256s and not (title or body):
+                continue  # nothing to analyse: no creative and no copy
+            digest = input_hash(title, body, link_url, cta, sha256s)
+            if routine.needs_description:
+                if description_version is None:
+                    report.waiting_for_description += 1
+                    continue
+                digest = f"{digest}:{description_version}"
+            if status == "succeeded" and state_version == version and state_hash == digest:
+                report.unchanged += 1
                 continue
-            description = Description(description=description_text, attributes=attributes)
-        digest = input_hash(title, body, link_url, cta, [m["sha256"] for m in stored])
-        if routine.needs_description:
-            digest = f"{digest}:{description_version}"
-        if status == "succeeded" and state_version == version and state_hash == digest:
-            report.unchanged += 1
-            continue
-        selected.append(_Candidate(ad_id, source_ad_id, brand, {"title": title, "body": body, "link_url": link_url,
-                                                                "cta": cta}, stored, description, digest))
+            chosen[ad_id] = (source_ad_id, {"title": title, "body": body, "link_url": link_url, "cta": cta}, digest,
+                             description_version)
+        details = conn.execute(
+            """SELECT a.id, a.media, d.description, d.attributes
+               FROM unnest(%s::bigint[], %s::text[]) AS c (ad_id, description_version)
+               JOIN ads a ON a.id = c.ad_id
+               LEFT JOIN ad_descriptions d ON d.ad_id = c.ad_id AND d.analysis_version = c.description_version
+               ORDER BY a.id""",
+            (list(chosen), [choice[3] for choice in chosen.values()]),
+        ).fetchall() if chosen else []
+    selected = []
+    for ad_id, media, description_text, attributes in details:
+        source_ad_id, row, digest, _ = chosen[ad_id]
+        description = (Description(description=description_text, attributes=attributes)
+                       if routine.needs_description else None)
+        selected.append(_Candidate(ad_id, source_ad_id, brand, row, [m for m in media if m.get("s3_key")],
+                                   description, digest))
     report.selected += len(selected)
     return selected
 

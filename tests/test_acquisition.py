@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Collection, Iterator
 from typing import Any
 
 import dagster as dg
@@ -117,7 +117,7 @@ class _FixedSource:
     def __init__(self, ads: list[NormalizedAd]) -> None:
         self.ads = ads
 
-    async def fetch(self, handle: str) -> AsyncIterator[ParsedPage]:
+    async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
         yield ParsedPage(connector=self.connector, request="test://listing", payload={}, ads=self.ads)
 
 
@@ -197,6 +197,65 @@ def test_two_runs_over_one_brand_store_and_download_it_once(stack_settings: Sett
     first, second = sorted(asyncio.run(both()), key=lambda report: report.new)
     assert (first.new, first.unchanged, first.media_downloaded) == (0, 2, 0)
     assert (second.new, second.media_downloaded) == (2, 2)
+
+
+def test_serpapi_details_are_paid_for_once_per_creative(stack_settings: Settings, library_url: str) -> None:
+    """Each details call is a paid search and a creative's details never change: a later fetch asks
+    again only where it lacks something — the ad whose details call failed, and the ad whose video
+    (named only in its details) could not be stored."""
+    import httpx
+    from aiohttp import web
+
+    from adology.sources.clients import SerpApiClient
+    from tests.test_sources_clients import FAST_RETRY, fixture, serving
+
+    def served(name: str) -> Any:  # the creatives on the library server; the video one is gone
+        text = json.dumps(fixture(name))
+        for cdn, path in (("https://tpc.googlesyndication.com/archive/simgad/", "/faults/image.jpg?simgad="),
+                          ("https://i.ytimg.com/vi/aBcDeFgHiJk/hqdefault.jpg", "/faults/image.jpg?yt=hq"),
+                          ("https://rr1---sn-example.googlevideo.com/videoplayback", "/faults/404")):
+            text = text.replace(cdn, library_url + path)
+        return json.loads(text)
+
+    details = {"CR10000000000000000002": served("serpapi_details_text.json"),
+               "CR10000000000000000003": served("serpapi_details_video.json")}
+    details_asked: list[str] = []
+
+    async def search(request: web.Request) -> web.Response:
+        if request.query["engine"] == "google_ads_transparency_center":
+            page = "serpapi_listing_page2.json" if "next_page_token" in request.query else "serpapi_listing_page1.json"
+            return web.json_response(served(page))
+        details_asked.append(request.query["creative_id"])
+        if request.query["creative_id"] not in details:
+            return web.json_response({"error": "Invalid creative_id."}, status=400)
+        return web.json_response(details[request.query["creative_id"]])
+
+    with psycopg.connect(stack_settings.database_url) as conn:
+        brand = upsert_brand(conn, partition_key="serpapi-details-brand", name="SerpApi Details",
+                             sources=[BrandSource(Connector.SERPAPI, "AR01234567890123456789")])
+    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+
+    async def one_run() -> Any:
+        async with serving([web.get("/search.json", search)]) as base_url, httpx.AsyncClient(timeout=5) as http:
+            client = SerpApiClient(api_key="serpapi-test-key", http=http, base_url=base_url, retry=FAST_RETRY)
+            fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
+                                   limits=MediaLimits(attempts=1))
+            with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
+                return await acquire_brand(
+                    brand, clients={Connector.SERPAPI: client}, fetcher=fetcher,
+                    connect=lambda: psycopg.connect(stack_settings.database_url), raw_ads=database.raw_ads,
+                )
+
+    first = asyncio.run(one_run())
+    assert first.new == 3 and sorted(details_asked) == [
+        "CR10000000000000000001", "CR10000000000000000002", "CR10000000000000000003"]
+    details_asked.clear()
+    second = asyncio.run(one_run())
+    assert sorted(details_asked) == ["CR10000000000000000001", "CR10000000000000000003"]
+    assert second.new == 0 and second.updated == 0  # the listing alone keeps what the details said
+    with psycopg.connect(stack_settings.database_url) as conn:
+        stored = dict(conn.execute("SELECT source_ad_id, title FROM ads WHERE brand_id = %s", (brand.id,)).fetchall())
+    assert stored["CR10000000000000000002"] == "Alpine Trail Shoes | Waterproof, 60-Day Returns"
 
 
 def test_a_poorer_later_fetch_keeps_the_copy_and_updates_delivery(stack_settings: Settings, library_url: str) -> None:

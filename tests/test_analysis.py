@@ -6,7 +6,7 @@ stops AI work cleanly and the next run finishes it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Collection, Iterator
 from typing import Any
 
 import dagster as dg
@@ -41,7 +41,7 @@ class _Listing:
     def __init__(self, page: ParsedPage) -> None:
         self.page = page
 
-    async def fetch(self, handle: str) -> AsyncIterator[ParsedPage]:
+    async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
         yield self.page
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -97,7 +97,7 @@ class MetaAdLibraryClient:
         self._page_size = page_size
         self._max_pages = max_pages
 
-    async def fetch(self, handle: str) -> AsyncIterator[ParsedPage]:
+    async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
         params: dict[str, str | int] = {
             "search_page_ids": handle,
             "ad_reached_countries": json.dumps(self._countries),
@@ -161,7 +161,7 @@ class ApifyClient:
         self._max_pages = max_pages
         self._run_timeout_seconds = run_timeout_seconds
 
-    async def fetch(self, handle: str) -> AsyncIterator[ParsedPage]:
+    async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
         run = await self._finished_run(handle)
         dataset_url = f"{self._base_url}/v2/datasets/{run['defaultDatasetId']}/items"
         offset = 0
@@ -251,7 +251,7 @@ class SerpApiClient:
         self._max_pages = max_pages
         self._details_concurrency = details_concurrency
 
-    async def fetch(self, handle: str) -> AsyncIterator[ParsedPage]:
+    async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
         params: dict[str, str | int] = {
             "engine": LISTING_ENGINE, "advertiser_id": handle, "region": self._region, "num": self._page_size,
         }
@@ -260,7 +260,7 @@ class SerpApiClient:
         for number in range(1, self._max_pages + 1):
             response = await self._http.get_json(self._url, params=params, secret_params={"api_key": self._api_key})
             listed, failures = parse_serpapi_listing(response.body)
-            ads = await self._with_details(listed, handle, details_slots)
+            ads = await self._with_details(listed, handle, details_slots, detailed)
             page = _page(self.connector, response, ads, failures)
             _log_page(page, handle=handle, number=number)
             yield page
@@ -271,11 +271,14 @@ class SerpApiClient:
         _log_page_limit(self.connector, handle=handle, max_pages=self._max_pages)
 
     async def _with_details(
-        self, ads: list[NormalizedAd], handle: str, slots: asyncio.Semaphore
+        self, ads: list[NormalizedAd], handle: str, slots: asyncio.Semaphore, detailed: Collection[str]
     ) -> list[NormalizedAd]:
+        """Each ad merged with its details, except those stored with them already: a creative's
+        details never change, and each call is a paid search."""
         async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(self._with_ad_details(ad, handle, slots)) for ad in ads]
-        return [task.result() for task in tasks]
+            tasks = {ad.source_ad_id: group.create_task(self._with_ad_details(ad, handle, slots))
+                     for ad in ads if ad.source_ad_id not in detailed}
+        return [tasks[ad.source_ad_id].result() if ad.source_ad_id in tasks else ad for ad in ads]
 
     async def _with_ad_details(self, ad: NormalizedAd, handle: str, slots: asyncio.Semaphore) -> NormalizedAd:
         """The ad merged with its details; the listing ad as it is when the details cannot be had."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -72,6 +72,8 @@ class NormalizedAd(BaseModel):
     is_active: bool | None = None
     spend: Range | None = None
     impressions: Range | None = None
+    # set by a client whose per-ad details call succeeded (SerpApi); listings alone leave it False
+    details_fetched: bool = False
     raw: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
 
     def content_hash(self) -> str:
@@ -111,4 +113,7 @@ class SourceClient(Protocol):
 
     connector: Connector
 
-    def fetch(self, handle: str) -> AsyncIterator[ParsedPage]: ...
+    def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
+        """Pages of ``handle``'s ads. ``detailed``: source ad ids already stored with their details;
+        a client that pays a call per ad for details (SerpApi) skips those, the others ignore it."""
+        ...

@@ -133,6 +133,7 @@ def _merged(ad: NormalizedAd, details: dict[str, Any]) -> NormalizedAd:
             "display_format": ad.display_format or get_text(information, "format"),
             "media": unique_media([*variant_media, *ad.media]),
             "raw": {**ad.raw, "details": redact_secrets(details)},
+            "details_fetched": True,
         }
     )
 
