@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator, Collection, Iterator
 from typing import Any
 
 import dagster as dg
+import httpx
 import psycopg
 import pytest
 
-from adology.acquisition import NO_MEDIA_REASON, _Existing, _merge, _plan_media, acquire_brand, ad_invariants
+from adology.acquisition import NO_MEDIA_REASON, AcquisitionReport, _Existing, _merge, _plan_media, acquire_brand, ad_invariants
 from adology.brands import Brand, BrandSource, upsert_brand
 from adology.library.seeding import register_library_brands
 from adology.media.fetch import MediaFetcher, MediaLimits
@@ -55,7 +56,7 @@ def test_ads_are_acquired_once_and_a_second_run_changes_nothing(
     first = _materialize(stack_settings, instance, brand.partition_key)
     assert first.success
     report = _metadata(first)
-    catalog_entry = next(b for b in __import__("httpx").get(f"{library_url}/brands").json()
+    catalog_entry = next(b for b in httpx.get(f"{library_url}/brands").json()
                          if b["partition_key"] == brand.partition_key)
     expected_ads = catalog_entry["ads"] + catalog_entry["google_ads"]
     assert report["new"] == expected_ads and report["failed"] == 0 and report["parse_failures"] == 0
@@ -121,6 +122,23 @@ class _FixedSource:
         yield ParsedPage(connector=self.connector, request="test://listing", payload={}, ads=self.ads)
 
 
+async def _acquire(settings: Settings, library_url: str, brand: Brand, http: httpx.AsyncClient,
+                   clients: dict[Connector, Any]) -> AcquisitionReport:
+    """``acquire_brand`` on the real stores, creatives allowed from the library only, one attempt each."""
+    store = ObjectStore(settings_client(settings, "s3"), settings.s3_bucket)
+    fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
+                           limits=MediaLimits(attempts=1))
+    with open_mongo(settings.mongo_uri, settings.mongo_database) as database:
+        return await acquire_brand(brand, clients=clients, fetcher=fetcher,
+                                   connect=lambda: psycopg.connect(settings.database_url), raw_ads=database.raw_ads)
+
+
+async def _acquire_listing(settings: Settings, library_url: str, brand: Brand,
+                           ads: list[NormalizedAd]) -> AcquisitionReport:
+    async with httpx.AsyncClient(timeout=5) as http:
+        return await _acquire(settings, library_url, brand, http, {Connector.APIFY: _FixedSource(ads)})
+
+
 def _ad(ad_id: str, *urls: str) -> NormalizedAd:
     return NormalizedAd(source="meta", source_ad_id=ad_id, connector=Connector.APIFY, title=f"ad {ad_id}",
                         media=[MediaRef(kind=MediaKind.IMAGE, url=url) for url in urls])
@@ -137,21 +155,9 @@ def test_one_bad_url_costs_only_its_ad_and_is_retried_next_run(stack_settings: S
         _ad("9004", f"{library_url}/faults/html", f"{library_url}/faults/image.jpg"),
         _ad("9005"),
     ]
-    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
 
-    def run() -> Any:
-        async def go() -> Any:
-            import httpx
-
-            async with httpx.AsyncClient(timeout=5) as http:
-                fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
-                                       limits=MediaLimits(attempts=1))
-                with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
-                    return await acquire_brand(
-                        brand, clients={Connector.APIFY: _FixedSource(listing)}, fetcher=fetcher,
-                        connect=lambda: psycopg.connect(stack_settings.database_url), raw_ads=database.raw_ads,
-                    )
-        return asyncio.run(go())
+    def run() -> AcquisitionReport:
+        return asyncio.run(_acquire_listing(stack_settings, library_url, brand, listing))
 
     def failures() -> dict[str, str | None]:
         with psycopg.connect(stack_settings.database_url) as conn:
@@ -177,22 +183,10 @@ def test_two_runs_over_one_brand_store_and_download_it_once(stack_settings: Sett
         brand = upsert_brand(conn, partition_key="overlap-brand", name="Overlap Brand",
                              sources=[BrandSource(Connector.APIFY, "overlap-page")])
     listing = [_ad("9101", f"{library_url}/faults/image.jpg"), _ad("9102", f"{library_url}/faults/image.jpg?v=2")]
-    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
 
-    async def one_run() -> Any:
-        import httpx
-
-        async with httpx.AsyncClient(timeout=5) as http:
-            fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
-                                   limits=MediaLimits(attempts=1))
-            with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
-                return await acquire_brand(
-                    brand, clients={Connector.APIFY: _FixedSource(listing)}, fetcher=fetcher,
-                    connect=lambda: psycopg.connect(stack_settings.database_url), raw_ads=database.raw_ads,
-                )
-
-    async def both() -> list[Any]:
-        return list(await asyncio.gather(one_run(), one_run()))
+    async def both() -> list[AcquisitionReport]:
+        return list(await asyncio.gather(*(_acquire_listing(stack_settings, library_url, brand, listing)
+                                           for _ in range(2))))
 
     first, second = sorted(asyncio.run(both()), key=lambda report: report.new)
     assert (first.new, first.unchanged, first.media_downloaded) == (0, 2, 0)
@@ -203,7 +197,6 @@ def test_serpapi_details_are_paid_for_once_per_creative(stack_settings: Settings
     """Each details call is a paid search and a creative's details never change: a later fetch asks
     again only where it lacks something — the ad whose details call failed, and the ad whose video
     (named only in its details) could not be stored."""
-    import httpx
     from aiohttp import web
 
     from adology.sources.clients import SerpApiClient
@@ -233,18 +226,11 @@ def test_serpapi_details_are_paid_for_once_per_creative(stack_settings: Settings
     with psycopg.connect(stack_settings.database_url) as conn:
         brand = upsert_brand(conn, partition_key="serpapi-details-brand", name="SerpApi Details",
                              sources=[BrandSource(Connector.SERPAPI, "AR01234567890123456789")])
-    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
 
-    async def one_run() -> Any:
+    async def one_run() -> AcquisitionReport:
         async with serving([web.get("/search.json", search)]) as base_url, httpx.AsyncClient(timeout=5) as http:
             client = SerpApiClient(api_key="serpapi-test-key", http=http, base_url=base_url, retry=FAST_RETRY)
-            fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
-                                   limits=MediaLimits(attempts=1))
-            with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
-                return await acquire_brand(
-                    brand, clients={Connector.SERPAPI: client}, fetcher=fetcher,
-                    connect=lambda: psycopg.connect(stack_settings.database_url), raw_ads=database.raw_ads,
-                )
+            return await _acquire(stack_settings, library_url, brand, http, {Connector.SERPAPI: client})
 
     first = asyncio.run(one_run())
     assert first.new == 3 and sorted(details_asked) == [
@@ -262,24 +248,13 @@ def test_a_poorer_later_fetch_keeps_the_copy_and_updates_delivery(stack_settings
     with psycopg.connect(stack_settings.database_url) as conn:
         brand = upsert_brand(conn, partition_key="merge-brand", name="Merge Brand",
                              sources=[BrandSource(Connector.APIFY, "merge-page")])
-    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
     rich = _ad("7001", f"{library_url}/faults/image.jpg").model_copy(
         update={"link_url": "https://brand.example/serum?utm=ad", "cta": "SHOP NOW", "is_active": True})
     poor = NormalizedAd(source="meta", source_ad_id="7001", connector=Connector.APIFY,
                         link_url="https://brand.example", is_active=False)
 
-    def acquire(ad: NormalizedAd) -> Any:
-        async def go() -> Any:
-            import httpx
-
-            async with httpx.AsyncClient(timeout=5) as http:
-                fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]))
-                with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
-                    return await acquire_brand(
-                        brand, clients={Connector.APIFY: _FixedSource([ad])}, fetcher=fetcher,
-                        connect=lambda: psycopg.connect(stack_settings.database_url), raw_ads=database.raw_ads,
-                    )
-        return asyncio.run(go())
+    def acquire(ad: NormalizedAd) -> AcquisitionReport:
+        return asyncio.run(_acquire_listing(stack_settings, library_url, brand, [ad]))
 
     acquire(rich)
     report = acquire(poor)
