@@ -32,6 +32,7 @@ from psycopg.types.json import Jsonb
 
 from adology.ai.limits import AIGovernor, BudgetExhausted
 from adology.ai.routines import ROUTINES, Routine
+from adology.ai.schema import taxonomies
 from adology.ai.types import (
     AdInput,
     AIError,
@@ -73,6 +74,8 @@ class StageReport:
     failure_reasons: collections.Counter[str] = field(default_factory=collections.Counter)
     usage: Usage = field(default_factory=Usage)
     seconds: float = 0.0
+    # the ads whose results this run stored: what its asset checks look at
+    stored_ad_ids: list[int] = field(default_factory=list)
 
     def as_metadata(self) -> dict[str, Any]:
         return {
@@ -131,8 +134,11 @@ async def analyze_brands(
         if progress is not None:
             progress(report)
 
-    writer = _OutcomeWriter(flush_size, lambda batch: _store_outcomes(connect, analyses, store, stage, version,
-                                                                     provider, batch), flushed)
+    def store_batch(batch: list[tuple[_Candidate, _Outcome]]) -> None:
+        _store_outcomes(connect, analyses, store, stage, version, provider, batch)
+        report.stored_ad_ids.extend(c.ad_id for c, outcome in batch if not isinstance(outcome, AIError))
+
+    writer = _OutcomeWriter(flush_size, store_batch, flushed)
 
     async def produce() -> None:
         size = routine.batch_size(provider)
@@ -460,33 +466,27 @@ def read_ad_log(store: ObjectStore, brand_key: str, ad_id: int) -> list[dict[str
     return [json.loads(store.get_bytes(key=key)) for key in sorted(store.list_keys(prefix=f"logs/{brand_key}/{ad_id}/"))]
 
 
-def stage_invariants(conn: Any, stage: str, brand_id: int) -> dict[str, int]:
-    """Counts that must be zero after a stage ran for a brand."""
-    if stage == "describe":
-        queries = {
-            "descriptions_over_500_words": "SELECT count(*) FROM ad_descriptions d JOIN ads a ON a.id = d.ad_id "
-                                           "WHERE a.brand_id = %(brand)s AND d.word_count > 500",
-            "descriptions_without_attributes": "SELECT count(*) FROM ad_descriptions d JOIN ads a ON a.id = d.ad_id "
-                                               "WHERE a.brand_id = %(brand)s AND d.attributes = '{}'::jsonb",
-        }
-    elif stage == "label":
-        queries = {
-            "labels_outside_taxonomy": "SELECT count(*) FROM ad_labels l JOIN ads a ON a.id = l.ad_id "
-                                       "WHERE a.brand_id = %(brand)s AND NOT (l.taxonomy || ':' || l.label = ANY(%(known)s))",
-            "labels_with_bad_confidence": "SELECT count(*) FROM ad_labels l JOIN ads a ON a.id = l.ad_id "
-                                          "WHERE a.brand_id = %(brand)s AND NOT (l.confidence BETWEEN 0 AND 1)",
-        }
-    else:
-        queries = {
-            "embeddings_with_wrong_dimensions": "SELECT count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
-                                                "WHERE a.brand_id = %(brand)s AND vector_dims(e.embedding) <> e.dimensions",
-            "embeddings_not_unit_norm": "SELECT count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
-                                        "WHERE a.brand_id = %(brand)s AND abs(vector_norm(e.embedding) - 1) > 0.001",
-            "models_with_mixed_dimensions": "SELECT count(*) FROM (SELECT e.kind, e.model FROM ad_embeddings e "
-                                            "JOIN ads a ON a.id = e.ad_id WHERE a.brand_id = %(brand)s "
-                                            "GROUP BY 1, 2 HAVING count(DISTINCT e.dimensions) > 1) m",
-        }
-    from adology.ai.schema import taxonomies
+def stage_invariants(conn: Any, stage: str, ad_ids: list[int]) -> dict[str, int]:
+    """Counts that must be zero in the stage's rows of ``ad_ids`` (the ads a run stored), in one pass.
 
+    A run checks what it wrote: rows it left alone were checked by the run that wrote them, so an
+    unchanged brand costs no scan of its descriptions' text or its vectors."""
+    if stage == "describe":
+        sql = """SELECT count(*) FILTER (WHERE word_count > 500), count(*) FILTER (WHERE attributes = '{}'::jsonb)
+                 FROM ad_descriptions WHERE ad_id = ANY(%(ads)s)"""
+        names = ["descriptions_over_500_words", "descriptions_without_attributes"]
+    elif stage == "label":
+        sql = """SELECT count(*) FILTER (WHERE NOT (taxonomy || ':' || label = ANY(%(known)s))),
+                        count(*) FILTER (WHERE NOT (confidence BETWEEN 0 AND 1))
+                 FROM ad_labels WHERE ad_id = ANY(%(ads)s)"""
+        names = ["labels_outside_taxonomy", "labels_with_bad_confidence"]
+    else:
+        sql = """SELECT count(*) FILTER (WHERE vector_dims(embedding) <> dimensions),
+                        count(*) FILTER (WHERE abs(vector_norm(embedding) - 1) > 0.001),
+                        (SELECT count(*) FROM (SELECT 1 FROM ad_embeddings WHERE ad_id = ANY(%(ads)s)
+                                               GROUP BY kind, model HAVING count(DISTINCT dimensions) > 1) m)
+                 FROM ad_embeddings WHERE ad_id = ANY(%(ads)s)"""
+        names = ["embeddings_with_wrong_dimensions", "embeddings_not_unit_norm", "models_with_mixed_dimensions"]
     known = [f"{name}:{label}" for name, taxonomy in taxonomies().items() for label in taxonomy.names]
-    return {name: conn.execute(sql, {"brand": brand_id, "known": known}).fetchone()[0] for name, sql in queries.items()}
+    counts = conn.execute(sql, {"ads": ad_ids, "known": known}).fetchone()
+    return dict(zip(names, counts, strict=True))

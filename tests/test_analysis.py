@@ -17,7 +17,7 @@ import pytest
 from adology.acquisition import acquire_brand
 from adology.ai.limits import AIGovernor
 from adology.ai.registry import open_provider
-from adology.analysis import StageReport, analyze_brands, read_ad_log
+from adology.analysis import StageReport, analyze_brands, read_ad_log, stage_invariants
 from adology.ai.schema import taxonomies
 from adology.brands import Brand, BrandSource, upsert_brand
 from adology.media.fetch import MediaFetcher, MediaLimits
@@ -144,6 +144,26 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
     for asset in ("ad_descriptions", "ad_labels", "ad_embeddings"):
         report = _metadata(second, asset)
         assert (report["ai_calls"], report["selected"], report["unchanged"]) == (0, 0, ADS_PER_BRAND)
+    assert all(check.passed for check in second.get_asset_check_evaluations())
+
+    # a run's checks count the bad rows of the ads it stored, and only those (word counts,
+    # confidences and a vector's dimensions are CHECK constraints: no row can break them)
+    with psycopg.connect(stack_settings.database_url) as conn:
+        bad, *good = [row[0] for row in conn.execute("SELECT id FROM ads WHERE brand_id = %s ORDER BY id", (brand.id,))]
+        conn.execute("UPDATE ad_descriptions SET attributes = '{}' WHERE ad_id = %s", (bad,))
+        conn.execute("UPDATE ad_labels SET label = 'not-a-label' "
+                     "WHERE ctid = (SELECT ctid FROM ad_labels WHERE ad_id = %s LIMIT 1)", (bad,))
+        conn.execute("UPDATE ad_embeddings SET embedding = subvector(embedding, 1, 8), dimensions = 8 "
+                     "WHERE ad_id = %s AND kind = 'visual'", (bad,))
+        assert stage_invariants(conn, "describe", [bad]) == {"descriptions_over_500_words": 0,
+                                                             "descriptions_without_attributes": 1}
+        assert stage_invariants(conn, "label", [bad]) == {"labels_outside_taxonomy": 1, "labels_with_bad_confidence": 0}
+        assert stage_invariants(conn, "embed", [bad]) == {"embeddings_with_wrong_dimensions": 0,
+                                                          "embeddings_not_unit_norm": 1,
+                                                          "models_with_mixed_dimensions": 0}
+        assert stage_invariants(conn, "embed", [bad, *good])["models_with_mixed_dimensions"] == 1
+        for stage in ("describe", "label", "embed"):
+            assert not any(stage_invariants(conn, stage, good).values())
 
 
 def test_tracked_brands_are_skipped_with_a_reason(

@@ -22,7 +22,8 @@ from adology.errors import SourceError
 from adology.sources.apify import parse_apify_items
 from adology.sources.meta import parse_meta_page
 from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, Range
-from adology.sources.payloads import load_payload_file, parse_payload, redact_secrets
+from adology.sources.payloads import load_payload_file, parse_payload
+from adology.sources.redaction import redact_secrets
 from adology.sources.serpapi import apply_serpapi_details, parse_serpapi_listing
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
@@ -86,7 +87,7 @@ def test_meta_unknown_and_eu_fields_are_ignored_but_kept_in_raw() -> None:
 
 
 def test_meta_raw_has_the_access_token_redacted_from_snapshot_urls() -> None:
-    ads, _ = parse_meta_page(fixture("meta_ads_archive_page.json"))
+    ads, _ = parse_payload(Connector.META, fixture("meta_ads_archive_page.json"))
     for ad in ads:
         stored = json.dumps(ad.raw) + ad.model_dump_json()
         assert META_TOKEN not in stored and "access_token" not in stored
@@ -424,3 +425,9 @@ def test_redact_secrets_removes_secret_keys_and_url_parameters_deeply() -> None:
     assert redacted["items"][1] == "see https://x.example/"
     assert redacted["note"] == payload["note"]
     assert "SECRET1" in payload["paging"]["next"]  # a copy: the original is untouched
+
+
+def test_redact_secrets_masks_the_callers_own_secrets_wherever_they_are_echoed() -> None:
+    payload = {"error": {"message": "bad key k3y-123 (k3y-123)"}, "k3y-123": ["x?api_key=k3y-123&q=1", 7, None]}
+    redacted = redact_secrets(payload, ("k3y-123",))
+    assert redacted == {"error": {"message": "bad key [redacted] ([redacted])"}, "[redacted]": ["x?q=1", 7, None]}

@@ -33,7 +33,6 @@ from adology.sources.parsing import (
     text_range,
     unique_media,
 )
-from adology.sources.redaction import redact_secrets
 
 _ID_KEYS = ("ad_archive_id", "adArchiveID", "adArchiveId")
 _IMAGE_URL_KEYS = ("original_image_url", "originalImageUrl", "resized_image_url", "resizedImageUrl")
@@ -80,7 +79,7 @@ def _parse_item(item: dict[str, Any]) -> NormalizedAd:
         is_active=is_active,
         spend=_spend(item),
         impressions=_impressions(item),
-        raw=redact_secrets(item),
+        raw=item,
     )
 
 

@@ -27,7 +27,7 @@ from adology.errors import SourceError, TransientSourceError
 from adology.logs import get_logger
 from adology.sources.models import Connector
 from adology.sources.parsing import error_envelope
-from adology.sources.redaction import mask_secrets, redact_secrets, redact_url, scrub_values
+from adology.sources.redaction import mask_secrets, redact_secrets, redact_url
 
 log = get_logger(__name__)
 
@@ -161,7 +161,7 @@ class SourceHttp:
             raise SourceError(message, code=code, status=status)
         if body is None:
             raise SourceError(self.scrub(f"{label}: HTTP {status}: answer is not JSON: {reason}"), status=status)
-        return SourceResponse(url=public_url, status=status, body=redact_secrets(scrub_values(body, self._secrets)))
+        return SourceResponse(url=public_url, status=status, body=redact_secrets(body, self._secrets))
 
     def _log_retry(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None

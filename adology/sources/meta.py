@@ -2,7 +2,8 @@
 
 The API discloses copy, dates, platforms and, for political and issue ads, spend and impression
 ranges; it has no media URL, CTA or landing link, so those stay empty here and come from a
-scraper. Every ad's ``ad_snapshot_url`` embeds the caller's access token, so ``raw`` is redacted.
+scraper. Every ad's ``ad_snapshot_url`` embeds the caller's access token: parsers take payloads
+already redacted where they enter (a source response, a saved file), so ``raw`` holds no token.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from adology.sources.parsing import (
     parse_items,
     require_text,
 )
-from adology.sources.redaction import redact_secrets
 
 _ID_KEYS = ("id",)
 
@@ -70,5 +70,5 @@ def _parse_ad(item: dict[str, Any]) -> NormalizedAd:
         is_active=ended_at is None,
         spend=bounds_range(item.get("spend"), "spend", currency=get_text(item, "currency")),
         impressions=bounds_range(item.get("impressions"), "impressions"),
-        raw=redact_secrets(item),
+        raw=item,
     )

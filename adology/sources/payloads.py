@@ -2,8 +2,8 @@
 
 A saved payload is one JSON document (a page object or a list of items) or JSON lines, one
 document per line. A malformed line is a ParseFailure at its line number, so one bad line in a
-large export does not hide the others. ``redact_secrets`` is re-exported here because everything
-stored or logged from a payload goes through it.
+large export does not hide the others. A saved payload is redacted here, where it enters, as a
+source response is in :class:`~adology.sources.http.SourceHttp`: the parsers keep what they are given.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from adology.sources.models import Connector, NormalizedAd, ParseFailure
 from adology.sources.redaction import redact_secrets
 from adology.sources.serpapi import is_serpapi_details, parse_serpapi_details, parse_serpapi_listing
 
-__all__ = ["load_payload_file", "parse_payload", "redact_secrets"]
 
 
 def load_payload_file(path: str | Path) -> tuple[list[Any], list[ParseFailure]]:
@@ -69,6 +68,7 @@ def parse_payload(connector: Connector, document: Any) -> tuple[list[NormalizedA
     SerpApi: a listing page, or a details response on its own (one ad, ids from its search
     parameters). Raises SourceError when the document is a source error or not of that shape.
     """
+    document = redact_secrets(document)
     if connector is Connector.META:
         return parse_meta_page(document)
     if connector is Connector.APIFY:

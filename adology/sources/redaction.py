@@ -38,35 +38,28 @@ def _is_secret_parameter(parameter: str) -> bool:
     return name in SECRET_NAMES
 
 
-def redact_secrets(value: Any) -> Any:
-    """A deep copy of ``value`` without secret keys and without secret parameters in any URL string."""
-    if isinstance(value, dict):
-        return {
-            key: redact_secrets(item)
-            for key, item in value.items()
-            if not (isinstance(key, str) and key.lower() in SECRET_NAMES)
-        }
-    if isinstance(value, list | tuple):
-        return [redact_secrets(item) for item in value]
-    if isinstance(value, str):
-        return redact_url(value)
-    return value
+def redact_secrets(value: Any, secrets: tuple[str, ...] = ()) -> Any:
+    """A deep copy of ``value`` without secret keys, without secret parameters in any URL string
+    and, when ``secrets`` are given, with every literal occurrence of them masked (keys included).
 
-
-def scrub_values(value: Any, secrets: tuple[str, ...]) -> Any:
-    """A deep copy of ``value`` with every literal occurrence of ``secrets`` masked.
-
-    Catches what key and parameter redaction cannot: a source quoting the token inside an error
-    message or echoing it under an unexpected name.
+    The literal masking catches what key and parameter redaction cannot: a source quoting the
+    token inside an error message or echoing it under an unexpected name. One walk does both:
+    every page of every source goes through it, so it is on the acquisition's hot path.
     """
-    if not secrets:
-        return value
-    if isinstance(value, dict):
-        return {scrub_values(key, secrets): scrub_values(item, secrets) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub_values(item, secrets) for item in value]
     if isinstance(value, str):
-        return mask_secrets(value, secrets)
+        return redact_url(mask_secrets(value, secrets) if secrets else value)
+    if isinstance(value, dict):
+        redacted = {}
+        for key, item in value.items():
+            if isinstance(key, str):
+                if secrets:
+                    key = mask_secrets(key, secrets)
+                if key.lower() in SECRET_NAMES:
+                    continue
+            redacted[key] = redact_secrets(item, secrets)
+        return redacted
+    if isinstance(value, list | tuple):
+        return [redact_secrets(item, secrets) for item in value]
     return value
 
 

@@ -31,7 +31,6 @@ from adology.sources.parsing import (
     require_text,
     unique_media,
 )
-from adology.sources.redaction import redact_secrets
 
 LISTING_ENGINE = "google_ads_transparency_center"
 DETAILS_ENGINE = "google_ads_transparency_center_ad_details"
@@ -89,7 +88,7 @@ def _parse_creative(item: dict[str, Any]) -> NormalizedAd:
         media=media,
         started_at=get_timestamp(item, "first_shown"),
         ended_at=get_timestamp(item, "last_shown"),
-        raw=redact_secrets(item),
+        raw=item,
     )
 
 
@@ -132,7 +131,7 @@ def _merged(ad: NormalizedAd, details: dict[str, Any]) -> NormalizedAd:
             "cta": get_text(variant, "call_to_action") or ad.cta,
             "display_format": ad.display_format or get_text(information, "format"),
             "media": unique_media([*variant_media, *ad.media]),
-            "raw": {**ad.raw, "details": redact_secrets(details)},
+            "raw": {**ad.raw, "details": details},
             "details_fetched": True,
         }
     )
