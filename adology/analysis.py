@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pgvector import Vector
 from psycopg.types.json import Jsonb
 
@@ -48,7 +47,7 @@ from adology.ai.types import (
 from adology.brands import Brand
 from adology.db.locks import holding_brands
 from adology.logs import get_logger, log_context
-from adology.storage.s3 import ObjectStore
+from adology.storage.s3 import ObjectStore, ObjectStoreError
 
 log = get_logger(__name__)
 
@@ -282,8 +281,8 @@ def _ad_input(store: ObjectStore, candidate: _Candidate, with_creatives: bool) -
     for item in candidate.media if with_creatives else []:
         try:
             data = store.get_bytes(key=item["s3_key"])
-        except ClientError as exc:
-            return AIError("media_unavailable", f"{item['s3_key']}: {exc}")
+        except ObjectStoreError as exc:
+            return AIError("media_unavailable", str(exc))
         kind = CreativeKind.VIDEO if item.get("content_type", "").startswith("video/") else CreativeKind.IMAGE
         creatives.append(CreativeInput(kind=kind, content_type=item.get("content_type", ""), sha256=item["sha256"],
                                        data=data))

@@ -24,13 +24,12 @@ from adology.ai.providers.openai_provider import OpenAIProvider
 from adology.ai.types import AdInput, CreativeInput, CreativeKind, Description
 from adology.settings import Settings
 from adology.sources.models import Connector, NormalizedAd
-from adology.storage.aws import settings_client
-from adology.storage.s3 import ObjectStore
+from adology.storage.aws import settings_object_store
 
 
 async def naive_baseline(settings: Settings, sources: SourceConfig, handle: str, ai_base_url: str,
                          ads: int) -> dict[str, Any]:
-    store = ObjectStore(settings_client(settings, "s3"), settings.s3_bucket)
+    store = settings_object_store(settings)
     async with httpx.AsyncClient(timeout=60) as http:
         sample = await _first_ads_with_media(build_clients(sources, http)[Connector.APIFY], handle, ads)
         client = openai.AsyncOpenAI(base_url=ai_base_url, api_key="sk-bench")
@@ -65,7 +64,7 @@ async def naive_baseline(settings: Settings, sources: SourceConfig, handle: str,
 
 async def local_throughput(settings: Settings, ads: int) -> dict[str, Any]:
     """describe + label + embed with the local provider, one ad at a time in this process."""
-    store = ObjectStore(settings_client(settings, "s3"), settings.s3_bucket)
+    store = settings_object_store(settings)
     with psycopg.connect(settings.database_url or "") as conn:
         rows = conn.execute(
             "SELECT id, title, body, link_url, cta, media FROM ads WHERE media_failure IS NULL ORDER BY id LIMIT %s",

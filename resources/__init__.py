@@ -22,7 +22,7 @@ from adology.acquisition import MediaConfig, SourceConfig
 from adology.ai.limits import AILimits
 from adology.ai.registry import ProviderConfig
 from adology.settings import Environment, Settings
-from adology.storage.aws import aws_client
+from adology.storage.aws import aws_client, object_store
 from adology.storage.mongo import open_mongo
 from adology.storage.postgres import open_pool
 from adology.storage.queues import RequestQueues
@@ -70,10 +70,9 @@ class ObjectStoreResource(dg.ConfigurableResource):
         if self._store is None:
             # built by the project's one client factory (pool size, retries, path addressing); the
             # S3Resource carries the connection settings so the UI shows them like any dagster-aws resource
-            self._store = ObjectStore(aws_client("s3", region=self.s3.region_name or "us-east-1",
-                                                 endpoint_url=self.s3.endpoint_url,
-                                                 access_key_id=self.s3.aws_access_key_id,
-                                                 secret_access_key=self.s3.aws_secret_access_key), self.bucket)
+            self._store = object_store(self.bucket, region=self.s3.region_name or "us-east-1",
+                                       endpoint_url=self.s3.endpoint_url, access_key_id=self.s3.aws_access_key_id,
+                                       secret_access_key=self.s3.aws_secret_access_key)
         return self._store
 
 

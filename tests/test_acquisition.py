@@ -21,9 +21,8 @@ from adology.media.fetch import MediaFetcher, MediaLimits
 from adology.media.guard import UrlPolicy
 from adology.settings import Settings
 from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParsedPage, Range
-from adology.storage.aws import settings_client
+from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
-from adology.storage.s3 import ObjectStore
 from adology_assets.acquisition import ads
 from resources import resources_for
 
@@ -63,7 +62,7 @@ def test_ads_are_acquired_once_and_a_second_run_changes_nothing(
     assert report["media_downloaded"] > 0 and report["bytes_downloaded"] > 0
     assert all(check.passed for check in first.get_asset_check_evaluations())
 
-    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+    store = settings_object_store(stack_settings)
     with psycopg.connect(stack_settings.database_url) as conn:
         rows = conn.execute(
             "SELECT source, media, connectors, spend_range, media_failure FROM ads WHERE brand_id = %s", (brand.id,)
@@ -125,7 +124,7 @@ class _FixedSource:
 async def _acquire(settings: Settings, library_url: str, brand: Brand, http: httpx.AsyncClient,
                    clients: dict[Connector, Any]) -> AcquisitionReport:
     """``acquire_brand`` on the real stores, creatives allowed from the library only, one attempt each."""
-    store = ObjectStore(settings_client(settings, "s3"), settings.s3_bucket)
+    store = settings_object_store(settings)
     fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
                            limits=MediaLimits(attempts=1))
     with open_mongo(settings.mongo_uri, settings.mongo_database) as database:

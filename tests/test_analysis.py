@@ -25,9 +25,8 @@ from adology.media.guard import UrlPolicy
 from adology.settings import Settings
 from adology.sources.apify import parse_apify_items
 from adology.sources.models import Connector, ParsedPage
-from adology.storage.aws import settings_client
+from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
-from adology.storage.s3 import ObjectStore
 from adology_assets.analysis import ad_descriptions, ad_embeddings, ad_labels
 from resources import AIResource, resources_for
 
@@ -62,7 +61,7 @@ def _acquire_sample(settings: Settings, library_url: str, partition_key: str, st
     with psycopg.connect(settings.database_url) as conn:
         brand = upsert_brand(conn, partition_key=partition_key, name=partition_key.title(), status=status,
                              sources=[BrandSource(Connector.APIFY, page_id)])
-    store = ObjectStore(settings_client(settings, "s3"), settings.s3_bucket)
+    store = settings_object_store(settings)
 
     async def go() -> None:
         async with httpx.AsyncClient(timeout=10) as http:
@@ -136,7 +135,7 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
     with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
         documents = list(database.ad_analyses.find({"brand": brand.partition_key}))
     assert len(documents) == 3 * ADS_PER_BRAND and all(d["status"] == "succeeded" for d in documents)
-    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+    store = settings_object_store(stack_settings)
     stages = [entry["stage"] for entry in read_ad_log(store, brand.partition_key, ad_id)]
     assert stages[0] == "describe" and sorted(stages[1:]) == ["embed", "label"]  # label and embed both follow describe
 
@@ -164,6 +163,27 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
         assert stage_invariants(conn, "embed", [bad, *good])["models_with_mixed_dimensions"] == 1
         for stage in ("describe", "label", "embed"):
             assert not any(stage_invariants(conn, stage, good).values())
+
+
+def test_a_creative_missing_from_s3_fails_its_ads_with_the_reason_and_the_run_goes_on(
+    stack_settings: Settings, instance: dg.DagsterInstance, library_url: str
+) -> None:
+    brand = _acquire_sample(stack_settings, library_url, "analysis-missing-creative", "analyzed")
+    store = settings_object_store(stack_settings)
+    with psycopg.connect(stack_settings.database_url) as conn:
+        (key,) = conn.execute("SELECT m->>'s3_key' FROM ads a, jsonb_array_elements(a.media) m "
+                              "WHERE a.brand_id = %s AND m->>'s3_key' IS NOT NULL ORDER BY a.id LIMIT 1",
+                              (brand.id,)).fetchone()
+    data = store.get_bytes(key=key)
+    store.client.delete_object(Bucket=store.bucket, Key=key)
+    try:
+        result = _materialize(stack_settings, instance, brand, [ad_descriptions])
+    finally:
+        store.put_bytes(key=key, data=data)  # content-addressed: other tests' ads share the creative
+    report = _metadata(result, "ad_descriptions")
+    assert result.success and report["failed"] >= 1
+    assert report["failure_reasons"] == {"media_unavailable": report["failed"]}
+    assert report["succeeded"] == ADS_PER_BRAND - report["failed"]
 
 
 def test_tracked_brands_are_skipped_with_a_reason(
@@ -268,7 +288,7 @@ def test_two_runs_over_one_brand_pay_for_its_ads_once(
     the brand's lock, then finds every ad done."""
     brand = _acquire_sample(stack_settings, library_url, "analysis-overlap", "analyzed")
     ai = AIResource(**{**resources_for(stack_settings)["ai"].model_dump(), **_openai(fake_openai)})
-    store = ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+    store = settings_object_store(stack_settings)
 
     async def one_run() -> StageReport:
         async with open_provider(ai.provider_config()) as provider:

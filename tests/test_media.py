@@ -13,7 +13,7 @@ from adology.media.fetch import FailureReason, MediaFetcher, MediaFetchError, Me
 from adology.media.guard import BlockedUrlError, UrlPolicy
 from adology.media.sniff import sniff
 from adology.settings import Settings
-from adology.storage.aws import settings_client
+from adology.storage.aws import object_store, settings_object_store
 from adology.storage.s3 import ObjectStore
 
 FAST_RETRY = {"attempts": 3, "backoff_initial_seconds": 0.01, "backoff_max_seconds": 0.05}
@@ -21,7 +21,7 @@ FAST_RETRY = {"attempts": 3, "backoff_initial_seconds": 0.01, "backoff_max_secon
 
 @pytest.fixture(scope="module")
 def store(stack_settings: Settings) -> ObjectStore:
-    return ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+    return settings_object_store(stack_settings)
 
 
 def _fetch(store: ObjectStore, library_url: str, path: str, *, limits: MediaLimits | None = None,
@@ -50,6 +50,14 @@ def test_a_good_image_is_stored_under_its_sha256(store: ObjectStore, library_url
     assert stored.content_type == "image/jpeg" and stored.size == len(body) > 0
     again = _fetch(store, library_url, "/faults/image.jpg")
     assert again.key == stored.key and again.already_stored
+
+
+def test_a_store_that_refuses_the_write_is_a_storage_failure(stack_settings: Settings, library_url: str) -> None:
+    refusing = object_store(stack_settings.s3_bucket, region=stack_settings.aws_region,
+                            endpoint_url=stack_settings.s3_endpoint_url,
+                            access_key_id=stack_settings.aws_access_key_id, secret_access_key="not-the-secret")
+    error = _failure(refusing, library_url, "/faults/image.jpg")
+    assert error.reason is FailureReason.STORAGE and "403" in str(error)
 
 
 def test_404_is_a_permanent_not_found(store: ObjectStore, library_url: str) -> None:

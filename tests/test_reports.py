@@ -29,7 +29,7 @@ from adology.reports import (
     store_report,
 )
 from adology.settings import Settings
-from adology.storage.aws import settings_client
+from adology.storage.aws import settings_object_store
 from adology.storage.s3 import ObjectStore
 from adology_assets.reports import brandspace_reports
 from resources import PostgresResource, resources_for
@@ -106,7 +106,7 @@ class World:
 
 @pytest.fixture
 def store(stack_settings: Settings) -> ObjectStore:
-    return ObjectStore(settings_client(stack_settings, "s3"), stack_settings.s3_bucket)
+    return settings_object_store(stack_settings)
 
 
 @pytest.fixture

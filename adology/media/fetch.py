@@ -26,7 +26,7 @@ from adology.errors import AdologyError
 from adology.logs import get_logger
 from adology.media.guard import BlockedUrlError, UrlPolicy
 from adology.media.sniff import SNIFF_BYTES, MediaType, looks_like_markup, sniff
-from adology.storage.s3 import ObjectStore
+from adology.storage.s3 import ObjectStore, ObjectStoreError
 
 log = get_logger(__name__)
 
@@ -189,7 +189,7 @@ class MediaFetcher:
                 already_stored = not await asyncio.to_thread(
                     self.store.put_bytes_if_absent, key=key, data=bytes(buffer), content_type=media_type.content_type
                 )
-        except (BotoCoreError, ClientError) as exc:
+        except (BotoCoreError, ClientError, ObjectStoreError) as exc:
             raise MediaFetchError(FailureReason.STORAGE, f"S3 refused the object: {exc}", transient=True) from None
         finally:
             if upload is not None:

@@ -14,16 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from botocore.exceptions import ClientError
 
 from adology.db.migrate import migrate
 from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Environment, Settings
 from adology.stack.parts import LibraryPart, MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
-from adology.storage.aws import settings_client
+from adology.storage.aws import settings_client, settings_object_store
 from adology.storage.queues import RequestQueues
-from adology.storage.s3 import ObjectStore
+from adology.storage.s3 import ObjectNotFound, ObjectStore, ObjectStoreError
 
 log = get_logger(__name__)
 
@@ -94,7 +93,7 @@ class Stack:
 
     def _ensure_buckets_and_queues(self) -> None:
         settings = self.settings
-        store = ObjectStore(settings_client(settings, "s3"), settings.s3_bucket)
+        store = settings_object_store(settings)
         store.ensure_bucket()
         _wait_until_objects_are_served(store)
         RequestQueues(
@@ -127,11 +126,10 @@ def _wait_until_objects_are_served(store: ObjectStore, *, timeout: float = 60.0)
         try:
             store.get_bytes(key=_SENTINEL)
             return
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code")
-            if code in {"NoSuchKey", "404"}:
-                store.put_bytes(key=_SENTINEL, data=b"ok\n", content_type="text/plain")
-                continue
-            last_error = f"{code}: {exc}"
+        except ObjectNotFound:
+            store.put_bytes(key=_SENTINEL, data=b"ok\n", content_type="text/plain")
+            continue
+        except ObjectStoreError as exc:
+            last_error = str(exc)
         time.sleep(0.5)
     raise StackError(f"S3 did not serve objects within {timeout:.0f}s: {last_error}")

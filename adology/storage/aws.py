@@ -1,13 +1,17 @@
-"""boto3 clients built one way for every caller, against AWS or the embedded stack."""
+"""AWS clients built one way for every caller, against AWS or the embedded stack."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Literal
 
 import boto3
 from botocore.config import Config
 
+from obstore.store import S3Store
+
 from adology.settings import Settings
+from adology.storage.s3 import ObjectStore
 
 # "standard" retry mode backs off on throttling and transient 5xx answers. One client is shared by
 # a run's threads (media uploads, creative reads, log writes): botocore's default pool of 10
@@ -51,3 +55,36 @@ def settings_client(settings: Settings, service: Literal["s3", "sqs"], *, config
         secret_access_key=secret.get_secret_value() if secret else None,
         config=config,
     )
+
+
+def object_store(
+    bucket: str,
+    *,
+    region: str,
+    endpoint_url: str | None = None,
+    access_key_id: str | None = None,
+    secret_access_key: str | None = None,
+) -> ObjectStore:
+    """The bucket through both clients, configured alike; unset credentials and endpoint fall back
+    to each library's own chain (environment, ECS task role, instance profile)."""
+    config: dict[str, Any] = {"region": region}
+    if endpoint_url:
+        # path-style, as the boto3 client: SeaweedFS serves buckets as paths, not subdomains
+        config |= {"endpoint": endpoint_url, "virtual_hosted_style_request": False}
+    if access_key_id and secret_access_key:
+        config |= {"access_key_id": access_key_id, "secret_access_key": secret_access_key}
+    objects = S3Store(bucket, config=config,
+                      client_options={"allow_http": bool(endpoint_url and endpoint_url.startswith("http://")),
+                                      "connect_timeout": "5s", "timeout": "30s"},
+                      retry_config={"max_retries": 4, "retry_timeout": timedelta(seconds=30)})
+    client = aws_client("s3", region=region, endpoint_url=endpoint_url, access_key_id=access_key_id,
+                        secret_access_key=secret_access_key)
+    return ObjectStore(client, bucket, objects)
+
+
+def settings_object_store(settings: Settings) -> ObjectStore:
+    """The media / logs / reports bucket configured from Adology settings."""
+    secret = settings.aws_secret_access_key
+    return object_store(settings.s3_bucket, region=settings.aws_region, endpoint_url=settings.s3_endpoint_url,
+                        access_key_id=settings.aws_access_key_id,
+                        secret_access_key=secret.get_secret_value() if secret else None)
