@@ -124,7 +124,7 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
         (ad_id,) = conn.execute("SELECT id FROM ads WHERE brand_id = %s LIMIT 1", (brand.id,)).fetchone()
         nearest = conn.execute(
             "SELECT ad_id FROM ad_embeddings WHERE model = 'wordllama-l2-256' AND kind = 'retrieval' "
-            "ORDER BY embedding::vector(256) <=> (SELECT embedding::vector(256) FROM ad_embeddings "
+            "ORDER BY embedding::halfvec(256) <=> (SELECT embedding::halfvec(256) FROM ad_embeddings "
             "WHERE ad_id = %s AND kind = 'retrieval') LIMIT 1", (ad_id,)).fetchone()
     assert len(words) == ADS_PER_BRAND and all(0 < count <= 500 and len(attrs) >= 50 for count, attrs in words)
     assert labels and set(labels) <= known

@@ -117,8 +117,8 @@ def test_each_openai_embedding_size_is_stored_and_searched_through_its_own_index
                      "VALUES (%s, 'retrieval', 'text-embedding-3-small', %s, %s, 'h')", (ad, dimensions, vector))
     conn.execute("SET LOCAL enable_seqscan = off")
     query = (f"SELECT ad_id FROM ad_embeddings WHERE model = 'text-embedding-3-small' AND dimensions = {dimensions} "
-             f"ORDER BY embedding::vector({dimensions}) <=> (SELECT embedding FROM ad_embeddings WHERE ad_id = %s "
-             f"AND model = 'text-embedding-3-small')::vector({dimensions}) LIMIT 1")
+             f"ORDER BY embedding::halfvec({dimensions}) <=> (SELECT embedding FROM ad_embeddings WHERE ad_id = %s "
+             f"AND model = 'text-embedding-3-small')::halfvec({dimensions}) LIMIT 1")
     plan = "\n".join(row[0] for row in conn.execute("EXPLAIN " + query, (ads[1],)))
     assert f"ad_embeddings_openai_small_{dimensions}_hnsw" in plan
     assert conn.execute(query, (ads[1],)).fetchone()[0] == ads[1]
