@@ -1,8 +1,10 @@
-"""Peak resident memory of every process the benchmark involves, sampled in the background.
+"""Peak resident memory and CPU time of every process the benchmark involves, sampled in the background.
 
 Processes are found by role: the stack's servers (from their pid files), the fake AI service,
-the Dagster tree (webserver, daemon, code server, run workers come and go) and the benchmark
-itself. Each process's peak is kept, so a short-lived run worker is measured too.
+the Dagster tree (webserver, daemon, code server; run workers come and go and are counted as a
+role of their own) and the benchmark itself. Each process's peak is kept, so a short-lived run
+worker is measured too; CPU time is the growth of each process's user + system time since it was
+first seen (a process that ends between two samples loses at most one interval of it).
 """
 
 from __future__ import annotations
@@ -15,17 +17,26 @@ import psutil
 _MIB = 1024 * 1024
 
 
-class MemorySampler:
+RUN_WORKERS = "run_workers"
+
+
+class ProcessSampler:
     """``roots()`` returns ``{role: [pid, ...]}``; each root and its descendants are sampled."""
 
     def __init__(self, roots: Callable[[], dict[str, list[int]]], *, interval: float = 1.0) -> None:
         self._roots = roots
         self._interval = interval
         self._peaks: dict[tuple[str, int], tuple[str, int]] = {}  # (role, pid) -> (process name, peak rss)
+        self._roles: dict[int, str] = {}  # pid -> role its CPU counts for
+        self._cpu: dict[int, tuple[float, float]] = {}  # pid -> (cpu seconds when first seen, latest)
+        self._started = False
+        self._lock = threading.Lock()  # the sampling thread and a caller asking for figures
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
 
-    def __enter__(self) -> MemorySampler:
+    def __enter__(self) -> ProcessSampler:
+        self.sample()  # the baseline: what running processes had used before counts for nothing
+        self._started = True
         self._thread.start()
         return self
 
@@ -41,6 +52,10 @@ class MemorySampler:
     def sample(self) -> None:
         """Roles are sampled in order and a process counts for the first role that reaches it (the
         bench, listed last, is the parent of the Dagster tree but is measured alone)."""
+        with self._lock:
+            self._sample_all()
+
+    def _sample_all(self) -> None:
         seen: set[int] = set()
         for role, pids in self._roots().items():
             for pid in pids:
@@ -55,6 +70,7 @@ class MemorySampler:
                     seen.add(process.pid)
                     key = (role, process.pid)
                     try:
+                        self._sample_cpu(role, process)
                         rss = process.memory_info().rss
                         if rss > self._peaks.get(key, ("", 0))[1]:
                             # the command line only when a peak is recorded: reading it every tick costs CPU
@@ -62,6 +78,27 @@ class MemorySampler:
                             self._peaks[key] = (name, rss)
                     except psutil.Error:
                         continue
+
+    def _sample_cpu(self, role: str, process: psutil.Process) -> None:
+        times = process.cpu_times()
+        used = times.user + times.system
+        if process.pid not in self._roles:
+            # the benchmark's run workers are multiprocessing children of the Dagster tree
+            worker = role == "dagster" and "spawn_main" in " ".join(process.cmdline())
+            self._roles[process.pid] = RUN_WORKERS if worker else role
+            # a process born since the last sample (a run worker) counts from zero
+            self._cpu[process.pid] = (0.0 if self._started else used, used)
+        else:
+            self._cpu[process.pid] = (self._cpu[process.pid][0], used)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds each role used since sampling began (call it when the measured work ends)."""
+        by_role: dict[str, float] = {}
+        with self._lock:
+            self._sample_all()
+            for pid, (first, latest) in self._cpu.items():
+                by_role[self._roles[pid]] = by_role.get(self._roles[pid], 0.0) + latest - first
+        return {role: round(seconds, 1) for role, seconds in sorted(by_role.items())}
 
     def peaks_mib(self) -> dict[str, float]:
         """The largest single process of each role, in MiB."""

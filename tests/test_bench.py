@@ -15,7 +15,7 @@ from adology.stack.process import port_is_free
 
 FIGURES = {"ads", "brands", "seconds", "ads_per_second", "stage_seconds", "ai_calls", "ai_floor_seconds",
            "ratio_to_floor", "bytes_downloaded", "peak_rss_mib", "largest_process", "db_rows", "failures",
-           "incremental", "naive_baseline", "local_provider"}
+           "incremental", "naive_baseline", "local_provider", "cpu_seconds", "cpu_bound_seconds"}
 
 
 def _free_base() -> int:
@@ -45,5 +45,7 @@ def test_a_small_benchmark_completes_and_prints_its_figures(tmp_path: Path) -> N
         assert figures["incremental"]["ai_calls"] == 0 and figures["incremental"]["creatives_downloaded"] == 0
     assert figures["naive_baseline"]["ads"] == 2 and figures["local_provider"]["ads"] == 2
     assert set(figures["peak_rss_mib"]) >= {"postgres", "s3", "dagster", "fake_ai", "bench"}
+    assert figures["cpu_seconds"]["run_workers"] > 0 and figures["cpu_seconds"]["postgres"] > 0
+    assert figures["cpu_bound_seconds"] > 0
     # measured alone: nothing of the product's own automation started runs over the same brands
     assert {"analyzed_brand_backfill", "spine_refresh"} <= set(figures["settings"]["automation_stopped"])
