@@ -58,6 +58,13 @@ query($ids: [String!]) {
   }
 }"""
 
+_STATUSES = """
+query($ids: [String!]) {
+  runsOrError(filter: {runIds: $ids}) {
+    __typename ... on Runs { results { runId status } } ... on PythonError { message }
+  }
+}"""
+
 _RUNNING_AUTOMATION = """
 query($selector: RepositorySelector!) {
   sensorsOrError(repositorySelector: $selector, sensorStatus: RUNNING) {
@@ -140,7 +147,15 @@ class DagsterGraphQL:
         return result["run"]["runId"]
 
     def runs(self, run_ids: list[str]) -> list[dict[str, Any]]:
-        result = self._call(_RUNS, {"ids": run_ids})["runsOrError"]
+        """Each run with its step timings and materializations (a heavy query: once, at the end)."""
+        return self._results(_RUNS, run_ids)
+
+    def statuses(self, run_ids: list[str]) -> dict[str, str]:
+        """Each run's status; light enough to poll without loading the webserver."""
+        return {run["runId"]: run["status"] for run in self._results(_STATUSES, run_ids)}
+
+    def _results(self, query: str, run_ids: list[str]) -> list[dict[str, Any]]:
+        result = self._call(query, {"ids": run_ids})["runsOrError"]
         if result["__typename"] != "Runs":
             raise DagsterAPIError(f"runs {run_ids}: {result}")
         return result["results"]

@@ -163,22 +163,22 @@ def _follow(graphql: DagsterGraphQL, run_ids: list[str], settings: Settings, tot
     deadline = started + timeout
     last_print = 0.0
     while True:
-        runs = graphql.runs(run_ids)
-        if len(runs) == len(run_ids) and all(run["status"] in FINISHED for run in runs):
-            return runs
+        statuses = graphql.statuses(run_ids)
+        if len(statuses) == len(run_ids) and all(status in FINISHED for status in statuses.values()):
+            return graphql.runs(run_ids)
         now = time.monotonic()
         if now - last_print >= 5:
             last_print = now
             counts = _count(settings, _PROGRESS)
             done = counts["ads_described"] + counts["ads_labelled"] + counts["ads_embedded"]
             elapsed = now - started
-            states = ", ".join(sorted(run["status"].lower() for run in runs))
+            states = ", ".join(sorted(status.lower() for status in statuses.values()))
             _say(f"[{elapsed:5.0f}s] runs {states}: ads {counts['ads']:,} (library {total_ads:,}) · "
                  f"described {counts['ads_described']:,} · labelled {counts['ads_labelled']:,} · "
                  f"embedded {counts['ads_embedded']:,} · {done / max(elapsed, 1e-9):.0f} ad-stages/s")
         if now > deadline:
-            raise StackError(f"runs unfinished after {timeout:.0f}s: {[run['status'] for run in runs]}")
-        time.sleep(0.5)
+            raise StackError(f"runs unfinished after {timeout:.0f}s: {sorted(statuses.values())}")
+        time.sleep(1)
 
 
 def _materialize_all(graphql: DagsterGraphQL, settings: Settings, keys: list[str], title: str, total_ads: int,

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import boto3
 import psycopg
@@ -19,7 +20,7 @@ from adology.errors import PortInUseError, StackError
 from adology.settings import Settings, load_settings
 from adology.stack import Stack
 from adology.stack.parts import SqsPart
-from adology.storage.mongo import open_mongo
+from adology.storage.mongo import COLLECTIONS, ensure_collections, open_mongo
 
 
 @pytest.fixture
@@ -73,6 +74,17 @@ def test_lifecycle_idempotent_up_and_persistence_across_restart(own_stack: Stack
         assert conn.execute("SELECT count(*) FROM organizations WHERE name = 'Persisted Org'").fetchone() == (1,)
     with open_mongo(settings.mongo_uri, settings.mongo_database) as database:
         assert database.raw_ads.find_one({"payload.id": "kept"})["source"] == "meta"
+
+
+def test_up_creates_the_document_collections_before_any_process_writes(stack_settings: Settings, tmp_path: Path) -> None:
+    """montydb creates a collection on first write, but two processes doing that at once can see
+    the other's empty sqlite file and fail with "no such table": the stack creates them up front."""
+    with open_mongo(stack_settings.mongo_uri or "", stack_settings.mongo_database) as database:
+        assert set(COLLECTIONS) <= set(database.list_collection_names())
+        assert ensure_collections(database) == []
+    with open_mongo(f"montydb://{tmp_path / 'fresh'}", "adology") as fresh:
+        assert ensure_collections(fresh) == list(COLLECTIONS)
+        assert set(fresh.list_collection_names()) == set(COLLECTIONS)
 
 
 def test_every_server_listens_on_loopback_only(stack_settings: Settings) -> None:

@@ -21,6 +21,7 @@ from adology.logs import get_logger
 from adology.settings import Environment, Settings
 from adology.stack.parts import LibraryPart, MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
 from adology.storage.aws import settings_client, settings_object_store
+from adology.storage.mongo import ensure_collections, open_mongo
 from adology.storage.queues import RequestQueues
 from adology.storage.s3 import ObjectNotFound, ObjectStore, ObjectStoreError
 
@@ -56,7 +57,7 @@ class Stack:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def up(self) -> UpResult:
-        """Start every part not already running, then migrate and ensure buckets and queues.
+        """Start every part not already running, then migrate and ensure buckets, queues and collections.
 
         Running parts are left alone, so a second ``up`` changes nothing.
         """
@@ -70,7 +71,7 @@ class Stack:
                 if part.pid_file is not None:
                     started.append(part.name)
             migrations = migrate(self.settings.database_url or "")
-            self._ensure_buckets_and_queues()
+            self._ensure_stores()
             self._prepare_dagster_home()
         if running and not started:
             log.info("stack already running; nothing changed", extra={"parts": ",".join(running)})
@@ -91,8 +92,10 @@ class Stack:
     def healthy(self) -> bool:
         return all(status.healthy for status in self.status().values())
 
-    def _ensure_buckets_and_queues(self) -> None:
+    def _ensure_stores(self) -> None:
         settings = self.settings
+        with open_mongo(settings.mongo_uri or "", settings.mongo_database) as database:
+            ensure_collections(database)
         store = settings_object_store(settings)
         store.ensure_bucket()
         _wait_until_objects_are_served(store)

@@ -36,6 +36,24 @@ def open_client(uri: str) -> Any:
     raise SettingsError(f"MONGO_URI={uri!r}: expected mongodb://, mongodb+srv:// or montydb:///absolute/path")
 
 
+# raw source payloads per ad and fetch; the full AI document per ad, stage and attempt
+COLLECTIONS = ("raw_ads", "ad_analyses")
+
+
+def ensure_collections(database: Any) -> list[str]:
+    """Create the collections Adology writes that are missing; their names.
+
+    MongoDB creates a collection on first write, safely. montydb does too, but not safely across
+    processes: its check for the sqlite file passes as soon as another process has created the file
+    and before that process has created the table, and the first write then fails with "no such
+    table". Two run workers making a fresh stack's first analysis writes at once hit exactly that.
+    """
+    missing = [name for name in COLLECTIONS if name not in set(database.list_collection_names())]
+    for name in missing:
+        database.create_collection(name)
+    return missing
+
+
 @contextlib.contextmanager
 def open_mongo(uri: str, database: str) -> Iterator[Any]:
     """Open the database named ``database`` and close its client on exit."""
