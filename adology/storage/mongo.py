@@ -1,5 +1,8 @@
 """The document store: pymongo for ``mongodb://`` URIs, montydb (sqlite) for ``montydb://`` paths.
 
+montydb runs on :mod:`adology.storage.montydb_sqlite`, its sqlite engine with batch inserts that do
+not scan the whole collection.
+
 Both expose the pymongo API Adology uses (insert, find, replace, indexes), so callers never
 branch on which one they hold.
 """
@@ -14,6 +17,7 @@ from typing import Any
 from adology.errors import SettingsError
 
 MONTY_SCHEME = "montydb://"
+MONTY_ENGINE = "adology.storage.montydb_sqlite"  # montydb's sqlite files, batch inserts in linear time
 
 
 def open_client(uri: str) -> Any:
@@ -24,10 +28,12 @@ def open_client(uri: str) -> Any:
         repository = Path(uri.removeprefix(MONTY_SCHEME))
         if not repository.is_absolute():
             raise SettingsError(f"MONGO_URI={uri!r}: expected montydb:///absolute/path")
-        if not (repository / "monty.storage.cfg").exists():
+        engine = repository / ".monty.storage"  # montydb's record of the storage module
+        if not engine.exists() or engine.read_text().strip() != MONTY_ENGINE:
+            # a repository made with montydb's own sqlite engine has the same files: switching keeps them
             repository.mkdir(parents=True, exist_ok=True)
             # pymongo's C bson instead of montydb's own encoder, which parses every document in Python
-            set_storage(str(repository), storage="sqlite", use_bson=True)
+            set_storage(str(repository), storage=MONTY_ENGINE, use_bson=True)
         return MontyClient(str(repository))
     if uri.startswith(("mongodb://", "mongodb+srv://")):
         import pymongo
