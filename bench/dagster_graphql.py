@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from adology.errors import AdologyError
 
@@ -128,7 +129,12 @@ class DagsterGraphQL:
             if "results" not in running[listing]:
                 raise DagsterAPIError(f"could not list {listing}: {running[listing]}")
             for instigator in running[listing]["results"]:
-                result = self._call(mutation, {"id": instigator["id"]})[field]
+                # a default-running sensor's first tick and this mutation can both insert its state
+                # row; the loser's transaction fails (HTTP 500) and the next attempt finds the row
+                for attempt in Retrying(stop=stop_after_attempt(5), wait=wait_fixed(1), reraise=True,
+                                        retry=retry_if_exception_type(httpx.HTTPStatusError)):
+                    with attempt:
+                        result = self._call(mutation, {"id": instigator["id"]})[field]
                 if result["__typename"] != success:
                     raise DagsterAPIError(f"could not stop {instigator['name']}: {result}")
                 stopped.append(instigator["name"])
