@@ -20,7 +20,6 @@ from adology.sources.redaction import redact_secrets
 from adology.sources.serpapi import is_serpapi_details, parse_serpapi_details, parse_serpapi_listing
 
 
-
 def load_payload_file(path: str | Path) -> tuple[list[Any], list[ParseFailure]]:
     """The documents in a saved payload file and the lines that were not JSON.
 

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from adology.db.migrate import migrate
 from adology.errors import StackError
 from adology.logs import get_logger

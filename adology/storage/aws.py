@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 import boto3
 from botocore.config import Config
-
 from obstore.store import S3Store
 
 from adology.settings import Settings

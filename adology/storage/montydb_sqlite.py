@@ -20,6 +20,7 @@ from typing import Any
 import montydb.storage.sqlite as sqlite_engine
 from montydb.storage import StorageDuplicateKeyError
 
+
 class _Collection(sqlite_engine.SQLiteCollection):
     @sqlite_engine.SQLiteCollection._ensure_table
     def write_many(self, docs: Iterable[dict[str, Any]], check_keys: bool = True, ordered: bool = True) -> list[Any]:
