@@ -10,7 +10,8 @@ import contextlib
 import contextvars
 import logging
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
@@ -73,3 +74,22 @@ def configure_logging(*, level: str = "INFO", log_format: LogFormat = LogFormat.
 def get_logger(name: str) -> logging.Logger:
     """A logger under the ``adology`` hierarchy, so :func:`configure_logging` governs it."""
     return logging.getLogger(name if name.startswith("adology") else f"adology.{name}")
+
+
+def at_most_every(seconds: float, callback: Callable[..., None], *,
+                  clock: Callable[[], float] = time.monotonic) -> Callable[..., None]:
+    """``callback``, passed through at most once per ``seconds`` (the first call always).
+
+    For progress lines written where each costs a database write (Dagster's event log): a run's
+    acquisition reports every page of every brand, which would be a hundred events a run.
+    """
+    last: float | None = None
+
+    def throttled(*args: Any) -> None:
+        nonlocal last
+        now = clock()
+        if last is None or now - last >= seconds:
+            last = now
+            callback(*args)
+
+    return throttled

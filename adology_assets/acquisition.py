@@ -9,11 +9,14 @@ import dagster as dg
 
 from adology.acquisition import AcquisitionReport, ad_invariants, run_acquisition
 from adology.brands import Brand, load_brand
-from adology.logs import log_context
+from adology.logs import at_most_every, log_context
 from adology_assets.partitions import BRAND_BACKFILL_POLICY, brand_partitions
 from resources import MongoResource, ObjectStoreResource, PostgresResource, SourcesResource
 
 ADS = dg.AssetKey("ads")
+# each progress line is an event in Dagster's event log (a database write): a few while a run
+# works, then each brand's final line
+PROGRESS_SECONDS = 5.0
 
 
 @dg.asset(
@@ -43,7 +46,7 @@ def ads(
     with postgres.get_connection() as conn:
         brands = [load_brand(conn, key) for key in context.partition_keys]
 
-    def progress(brand: Brand, report: AcquisitionReport) -> None:
+    def report_brand(brand: Brand, report: AcquisitionReport) -> None:
         context.log.info(
             f"{brand.partition_key}: {report.pages} pages, {report.ads_seen} ads "
             f"({report.new} new, {report.updated} updated, {report.failed} failed), "
@@ -56,9 +59,11 @@ def ads(
             run_acquisition(
                 brands, sources=sources.source_config(), media=sources.media_config(),
                 store=object_store.get_store(), connect=postgres.get_connection,
-                raw_ads=database.raw_ads, progress=progress,
+                raw_ads=database.raw_ads, progress=at_most_every(PROGRESS_SECONDS, report_brand),
             )
         )
+    for brand, report in zip(brands, reports, strict=True):
+        report_brand(brand, report)
     unreachable = [brand.partition_key for brand, report in zip(brands, reports, strict=True)
                    if report.source_errors and report.pages == 0]
     errors = [error for report in reports for error in report.source_errors]

@@ -14,8 +14,8 @@ from adology.ai.limits import AIGovernor
 from adology.ai.registry import open_provider
 from adology.analysis import StageReport, analyze_brands, stage_invariants
 from adology.brands import load_brand
-from adology.logs import log_context
-from adology_assets.acquisition import ADS
+from adology.logs import at_most_every, log_context
+from adology_assets.acquisition import ADS, PROGRESS_SECONDS
 from adology_assets.partitions import BRAND_BACKFILL_POLICY, brand_partitions
 from resources import AIResource, MongoResource, ObjectStoreResource, PostgresResource
 
@@ -66,11 +66,12 @@ def build_analysis_asset(
                     return await analyze_brands(
                         stage, brands, provider=provider, governor=AIGovernor(ai.limits()),
                         store=object_store.get_store(), connect=postgres.get_connection,
-                        analyses=database.ad_analyses, progress=progress,
+                        analyses=database.ad_analyses, progress=at_most_every(PROGRESS_SECONDS, progress),
                     )
 
         with log_context(run_id=context.run.run_id, stage=stage):
             report = asyncio.run(run())
+        progress(report)
         with postgres.get_connection() as conn:
             violations = stage_invariants(conn, stage, report.stored_ad_ids)
         return dg.MaterializeResult(

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from adology.logs import configure_logging, get_logger, log_context
+from adology.logs import at_most_every, configure_logging, get_logger, log_context
 from adology.settings import LogFormat
 
 
@@ -44,3 +44,13 @@ def test_level_filters_records(capsys: pytest.CaptureFixture[str]) -> None:
     err = capsys.readouterr().err
     assert "shown" in err and "hidden" not in err
     assert logging.getLogger("adology").level == logging.WARNING
+
+
+def test_progress_is_passed_through_at_most_once_per_interval() -> None:
+    now = [100.0]
+    seen: list[int] = []
+    progress = at_most_every(5.0, seen.append, clock=lambda: now[0])
+    for step, at in enumerate([100.0, 101.0, 104.9, 105.0, 105.1, 111.0]):
+        now[0] = at
+        progress(step)
+    assert seen == [0, 3, 5]  # the first call, then one per five seconds
