@@ -250,6 +250,8 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
             _say("the same runs again (nothing new) ...")
             rerun_seconds, rerun_runs = _materialize_all(graphql, settings, keys, "incremental re-run",
                                                          options.ads, options.timeout_seconds)
+            rerun_cpu = {role: round(seconds - cpu.get(role, 0.0), 1)
+                         for role, seconds in processes.cpu_seconds().items()}
             after_rerun = service.stats()
 
         acquired = materialization_totals(runs, "ads")
@@ -304,6 +306,7 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
             "incremental": {
                 "seconds": round(rerun_seconds, 1),
                 "stage_seconds": stage_seconds(rerun_runs),
+                "cpu_seconds": rerun_cpu,
                 "ai_calls": after_rerun["requests_total"] - after["requests_total"],
                 "creatives_downloaded": int(rerun_acquired.get("media_downloaded", 0)),
                 "bytes_downloaded": int(rerun_acquired.get("bytes_downloaded", 0)),
