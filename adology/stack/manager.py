@@ -22,7 +22,7 @@ from adology.stack.parts import LibraryPart, MongoPart, Part, PartStatus, Postgr
 from adology.storage.aws import settings_client, settings_object_store
 from adology.storage.mongo import ensure_collections, open_mongo
 from adology.storage.queues import RequestQueues
-from adology.storage.s3 import ObjectNotFound, ObjectStore, ObjectStoreError
+from adology.storage.s3 import ObjectStore, ObjectStoreError
 
 log = get_logger(__name__)
 
@@ -126,12 +126,11 @@ def _wait_until_objects_are_served(store: ObjectStore, *, timeout: float = 60.0)
     last_error = ""
     while time.monotonic() < deadline:
         try:
+            if not store.exists(key=_SENTINEL):
+                store.put_bytes(key=_SENTINEL, data=b"ok\n", content_type="text/plain")
             store.get_bytes(key=_SENTINEL)
             return
-        except ObjectNotFound:
-            store.put_bytes(key=_SENTINEL, data=b"ok\n", content_type="text/plain")
-            continue
-        except ObjectStoreError as exc:
+        except ObjectStoreError as exc:  # a write refused while volumes load is retried like a read
             last_error = str(exc)
         time.sleep(0.5)
     raise StackError(f"S3 did not serve objects within {timeout:.0f}s: {last_error}")

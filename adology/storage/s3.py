@@ -86,6 +86,8 @@ class ObjectStore:
         return True
 
     def list_keys(self, *, prefix: str = "") -> list[str]:
+        """Keys under ``prefix``, matched by whole path segments (obstore's rule): ``logs/a/1/``
+        lists ``logs/a/1/...`` and never ``logs/a/10/...``."""
         try:
             return [item["path"] for page in obstore.list(self.objects, prefix=prefix) for item in page]
         except BaseError as exc:
