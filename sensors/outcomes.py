@@ -24,11 +24,15 @@ def build_outcome_sensor(run_status: dg.DagsterRunStatus) -> dg.SensorDefinition
         default_status=dg.DefaultSensorStatus.RUNNING,
         minimum_interval_seconds=5,
     )
-    def outcome_sensor(context: dg.RunStatusSensorContext, postgres: PostgresResource) -> dg.SkipReason | None:
+    def outcome_sensor(context: dg.RunStatusSensorContext, postgres: PostgresResource) -> None:
         run = context.dagster_run
         request_id, brand = run.tags.get("adology/request_id"), run.tags.get("adology/brand")
         if not request_id or not brand:
-            return dg.SkipReason(f"run {run.run_id} carries no request")
+            # nothing to do, and no SkipReason: Dagster fails a tick whose runs answer both with
+            # a skip and with a reaction, and retries it forever, so a report or backfill run ending
+            # beside a request's run stopped every request from being marked done
+            context.log.debug(f"run {run.run_id} carries no request")
+            return None
         reason = _failure_reason(context) if run_status is dg.DagsterRunStatus.FAILURE else None
         with postgres.get_connection() as conn:
             known = mark_request(conn, request_id, status=outcome, run_id=run.run_id, failure_reason=reason)

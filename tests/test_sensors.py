@@ -251,3 +251,29 @@ def test_the_spine_schedule_enqueues_due_brands_as_low_priority_batches(
     with dg.build_schedule_context(resources=resources, scheduled_execution_time=now) as context:
         again = spine_refresh(context)
     assert "enqueued 0 refresh message(s)" in again.skip_message  # not due again until its interval passes
+
+
+def test_a_run_without_a_request_ending_in_the_same_tick_does_not_stall_the_outcome_sensor(
+    stack_settings: Settings, instance: dg.DagsterInstance, resources: dict[str, Any], brand: str
+) -> None:
+    """A report refresh or a backfill run carries no request; when it ends in the same tick as a
+    request's run, both are handled (a skip for one and a reaction for the other failed the whole
+    tick, every tick after it, so no request was ever marked done again)."""
+    request_id = _request(stack_settings, resources, brand)
+    (run_request,) = _tick(instance, resources).run_requests
+
+    @dg.asset(name=f"stand_in_{uuid.uuid4().hex[:6]}")
+    def stand_in() -> None:
+        return None
+
+    def evaluate(cursor: str | None) -> str | None:
+        with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
+            data = outcomes.request_succeeded.evaluate_tick(context)
+        return data.cursor
+
+    cursor = evaluate(None)  # the sensor's first tick only sets its cursor
+    dg.materialize([stand_in], instance=instance, tags={"adology/kind": "report"})
+    dg.materialize([stand_in], instance=instance, tags={**run_request.tags, "dagster/run_key": run_request.run_key})
+    evaluate(cursor)
+    with psycopg.connect(stack_settings.database_url) as conn:
+        assert get_request(conn, request_id)["status"] == "succeeded"
