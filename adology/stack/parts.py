@@ -265,7 +265,17 @@ class SeaweedPart(Part):
             buckets = client.list_buckets()["Buckets"]
         except (BotoCoreError, ClientError) as exc:
             raise StackError(f"S3 call failed: {exc}") from exc
-        return f"SeaweedFS S3, {len(buckets)} bucket(s)"
+        # after a restart the S3 API answers before the volume server has loaded every volume on
+        # disk, and reads of objects on the others fail with InternalError until it has
+        on_disk = len(list((self.state / "s3" / "data").glob("*.dat")))
+        try:
+            status = httpx.get(f"http://127.0.0.1:{self._http_ports['volume.port']}/status", timeout=5).json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise StackError(f"SeaweedFS volume server status failed: {exc}") from exc
+        served = len(status.get("Volumes") or [])
+        if served < on_disk:
+            raise StackError(f"SeaweedFS serves {served} of the {on_disk} volumes on disk; still loading")
+        return f"SeaweedFS S3, {len(buckets)} bucket(s), {served} volume(s)"
 
     def _start(self) -> int:
         weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
