@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
+import aiohttp
 import psycopg
 from psycopg.types.json import Jsonb
 
@@ -34,6 +34,7 @@ from adology.logs import get_logger, log_context
 from adology.media.fetch import MediaFetcher, MediaFetchError, MediaLimits, StoredMedia
 from adology.media.guard import UrlPolicy
 from adology.sources.clients import ApifyClient, MetaAdLibraryClient, SerpApiClient
+from adology.sources.http import http_client
 from adology.sources.models import Connector, MediaRef, NormalizedAd, ParsedPage, SourceClient
 from adology.storage.s3 import ObjectStore
 
@@ -393,7 +394,7 @@ class MediaConfig:
     timeout_seconds: float
 
 
-def build_clients(config: SourceConfig, http: httpx.AsyncClient) -> dict[Connector, SourceClient]:
+def build_clients(config: SourceConfig, http: aiohttp.ClientSession) -> dict[Connector, SourceClient]:
     clients: dict[Connector, SourceClient] = {}
     if config.meta_access_token:
         clients[Connector.META] = MetaAdLibraryClient(
@@ -425,10 +426,10 @@ async def run_acquisition(
 ) -> list[AcquisitionReport]:
     """Acquire ``brands`` (one report each, in order) over one HTTP pool and one media fetcher, a few
     brands at a time, so one brand's source paging overlaps another's downloads and uploads."""
-    timeout = httpx.Timeout(media.timeout_seconds, connect=10.0)
-    limits = httpx.Limits(max_connections=media.concurrency + 8, max_keepalive_connections=media.concurrency)
     slots = asyncio.Semaphore(brand_concurrency)
-    async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+    # room for every download at once plus each brand's source paging
+    connections = media.concurrency + 2 * brand_concurrency
+    async with http_client(timeout=media.timeout_seconds, connections=connections) as http:
         fetcher = MediaFetcher(
             http=http, store=store, policy=UrlPolicy.allowing(media.allowed_endpoints),
             limits=MediaLimits(max_bytes=media.max_bytes), concurrency=media.concurrency,

@@ -13,7 +13,6 @@ import hashlib
 import time
 from typing import Any
 
-import httpx
 import openai
 import psycopg
 from psycopg.types.json import Jsonb
@@ -23,6 +22,7 @@ from adology.ai.local.provider import LocalProvider
 from adology.ai.providers.openai_provider import OpenAIProvider
 from adology.ai.types import AdInput, CreativeInput, CreativeKind, Description
 from adology.settings import Settings
+from adology.sources.http import http_client
 from adology.sources.models import Connector, NormalizedAd
 from adology.storage.aws import settings_object_store
 
@@ -30,7 +30,7 @@ from adology.storage.aws import settings_object_store
 async def naive_baseline(settings: Settings, sources: SourceConfig, handle: str, ai_base_url: str,
                          ads: int) -> dict[str, Any]:
     store = settings_object_store(settings)
-    async with httpx.AsyncClient(timeout=60) as http:
+    async with http_client(timeout=60) as http:
         sample = await _first_ads_with_media(build_clients(sources, http)[Connector.APIFY], handle, ads)
         client = openai.AsyncOpenAI(base_url=ai_base_url, api_key="sk-bench")
         provider = OpenAIProvider(client)
@@ -40,10 +40,10 @@ async def naive_baseline(settings: Settings, sources: SourceConfig, handle: str,
             for ad in sample:
                 creatives = []
                 for ref in ad.media:
-                    response = await http.get(ref.url)  # whole body in memory, then the upload
-                    response.raise_for_status()
-                    data = response.content
-                    content_type = response.headers.get("content-type", "application/octet-stream")
+                    async with http.get(ref.url) as response:  # whole body in memory, then the upload
+                        response.raise_for_status()
+                        data = await response.read()
+                        content_type = response.headers.get("content-type", "application/octet-stream")
                     store.put_bytes(key=f"bench-naive/{hashlib.sha256(data).hexdigest()}", data=data,
                                     content_type=content_type)
                     kind = CreativeKind.VIDEO if content_type.startswith("video/") else CreativeKind.IMAGE

@@ -82,10 +82,12 @@ class ProcessSampler:
     def _sample_cpu(self, role: str, process: psutil.Process) -> None:
         times = process.cpu_times()
         used = times.user + times.system
-        if process.pid not in self._roles:
-            # the benchmark's run workers are multiprocessing children of the Dagster tree
-            worker = role == "dagster" and "spawn_main" in " ".join(process.cmdline())
-            self._roles[process.pid] = RUN_WORKERS if worker else role
+        if self._roles.get(process.pid, role) == "dagster":
+            # The benchmark's run workers are multiprocessing children of the Dagster tree. Asked
+            # again every time: a child caught between fork and exec still shows its parent's command.
+            self._roles[process.pid] = RUN_WORKERS if "spawn_main" in " ".join(process.cmdline()) else role
+        self._roles.setdefault(process.pid, role)
+        if process.pid not in self._cpu:
             # a process born since the last sample (a run worker) counts from zero
             self._cpu[process.pid] = (0.0 if self._started else used, used)
         else:

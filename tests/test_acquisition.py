@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator, Collection, Iterator
 from typing import Any
 
+import aiohttp
 import dagster as dg
 import httpx
 import psycopg
@@ -20,6 +21,7 @@ from adology.library.seeding import register_library_brands
 from adology.media.fetch import MediaFetcher, MediaLimits
 from adology.media.guard import UrlPolicy
 from adology.settings import Settings
+from adology.sources.http import http_client
 from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParsedPage, Range
 from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
@@ -121,7 +123,7 @@ class _FixedSource:
         yield ParsedPage(connector=self.connector, request="test://listing", payload={}, ads=self.ads)
 
 
-async def _acquire(settings: Settings, library_url: str, brand: Brand, http: httpx.AsyncClient,
+async def _acquire(settings: Settings, library_url: str, brand: Brand, http: aiohttp.ClientSession,
                    clients: dict[Connector, Any]) -> AcquisitionReport:
     """``acquire_brand`` on the real stores, creatives allowed from the library only, one attempt each."""
     store = settings_object_store(settings)
@@ -134,7 +136,7 @@ async def _acquire(settings: Settings, library_url: str, brand: Brand, http: htt
 
 async def _acquire_listing(settings: Settings, library_url: str, brand: Brand,
                            ads: list[NormalizedAd]) -> AcquisitionReport:
-    async with httpx.AsyncClient(timeout=5) as http:
+    async with http_client(timeout=5) as http:
         return await _acquire(settings, library_url, brand, http, {Connector.APIFY: _FixedSource(ads)})
 
 
@@ -227,7 +229,7 @@ def test_serpapi_details_are_paid_for_once_per_creative(stack_settings: Settings
                              sources=[BrandSource(Connector.SERPAPI, "AR01234567890123456789")])
 
     async def one_run() -> AcquisitionReport:
-        async with serving([web.get("/search.json", search)]) as base_url, httpx.AsyncClient(timeout=5) as http:
+        async with serving([web.get("/search.json", search)]) as base_url, http_client(timeout=5) as http:
             client = SerpApiClient(api_key="serpapi-test-key", http=http, base_url=base_url, retry=FAST_RETRY)
             return await _acquire(stack_settings, library_url, brand, http, {Connector.SERPAPI: client})
 

@@ -24,6 +24,7 @@ from adology.media.fetch import MediaFetcher, MediaLimits
 from adology.media.guard import UrlPolicy
 from adology.settings import Settings
 from adology.sources.apify import parse_apify_items
+from adology.sources.http import http_client
 from adology.sources.models import Connector, ParsedPage
 from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
@@ -64,7 +65,7 @@ def _acquire_sample(settings: Settings, library_url: str, partition_key: str, st
     store = settings_object_store(settings)
 
     async def go() -> None:
-        async with httpx.AsyncClient(timeout=10) as http:
+        async with http_client(timeout=10) as http:
             fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
                                    limits=MediaLimits(attempts=1))
             with open_mongo(settings.mongo_uri, settings.mongo_database) as database:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
-import httpx
 import pytest
 
 from adology.media.fetch import FailureReason, MediaFetcher, MediaFetchError, MediaLimits, StoredMedia
 from adology.media.guard import BlockedUrlError, UrlPolicy
 from adology.media.sniff import sniff
 from adology.settings import Settings
+from adology.sources.http import http_client
 from adology.storage.aws import object_store, settings_object_store
 from adology.storage.s3 import ObjectStore
 
@@ -27,7 +27,7 @@ def store(stack_settings: Settings) -> ObjectStore:
 def _fetch(store: ObjectStore, library_url: str, path: str, *, limits: MediaLimits | None = None,
            timeout: float = 5.0, policy: UrlPolicy | None = None) -> StoredMedia:
     async def run() -> StoredMedia:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout)) as http:
+        async with http_client(timeout=timeout) as http:
             fetcher = MediaFetcher(
                 http=http, store=store, limits=limits or MediaLimits(**FAST_RETRY),
                 policy=policy or UrlPolicy.allowing([library_url.removeprefix("http://")]),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+import aiohttp
 from botocore.exceptions import BotoCoreError, ClientError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
@@ -32,6 +32,7 @@ log = get_logger(__name__)
 
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3's smallest part (except the last)
 MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class FailureReason(str, enum.Enum):
@@ -85,7 +86,7 @@ class MediaFetcher:
     def __init__(
         self,
         *,
-        http: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
         store: ObjectStore,
         policy: UrlPolicy,
         limits: MediaLimits = MediaLimits(),
@@ -131,25 +132,28 @@ class MediaFetcher:
             except BlockedUrlError as exc:
                 raise MediaFetchError(FailureReason.BLOCKED, str(exc)) from None
             try:
-                async with self.http.stream("GET", current, follow_redirects=False) as response:
-                    if response.is_redirect:
+                async with self.http.get(current, allow_redirects=False) as response:
+                    if response.status in _REDIRECTS:
                         location = response.headers.get("location")
                         if not location:
-                            raise MediaFetchError(FailureReason.HTTP_ERROR, f"HTTP {response.status_code} without Location")
+                            raise MediaFetchError(FailureReason.HTTP_ERROR, f"HTTP {response.status} without Location")
                         current = urljoin(current, location)
                         continue
-                    _raise_for_status(response)
+                    _raise_for_status(response.status)
                     return await self._stream_to_store(response)
-            except httpx.TimeoutException as exc:
-                raise MediaFetchError(FailureReason.TIMEOUT, f"{type(exc).__name__} from {_host(current)}",
+            except TimeoutError:
+                raise MediaFetchError(FailureReason.TIMEOUT, f"no data from {_host(current)} in time",
                                       transient=True) from None
-            except httpx.RemoteProtocolError as exc:
-                raise MediaFetchError(FailureReason.TRUNCATED, f"connection closed early: {exc}", transient=True) from None
-            except httpx.TransportError as exc:
+            except aiohttp.ClientPayloadError as exc:
+                raise MediaFetchError(FailureReason.TRUNCATED, f"connection closed early: {exc}",
+                                      transient=True) from None
+            except aiohttp.ClientConnectionError as exc:
                 raise MediaFetchError(FailureReason.NETWORK, f"{type(exc).__name__}: {exc}", transient=True) from None
+            except aiohttp.ClientError as exc:  # a URL aiohttp cannot request: retrying cannot help
+                raise MediaFetchError(FailureReason.NETWORK, f"{type(exc).__name__}: {exc}") from None
         raise MediaFetchError(FailureReason.HTTP_ERROR, f"more than {MAX_REDIRECTS} redirects")
 
-    async def _stream_to_store(self, response: httpx.Response) -> StoredMedia:
+    async def _stream_to_store(self, response: aiohttp.ClientResponse) -> StoredMedia:
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limits.max_bytes:
             raise MediaFetchError(FailureReason.TOO_LARGE, f"{declared} bytes declared; limit {self.limits.max_bytes}")
@@ -159,7 +163,7 @@ class MediaFetcher:
         size = 0
         upload: _MultipartUpload | None = None
         try:
-            async for chunk in response.aiter_bytes():
+            async for chunk in response.content.iter_any():
                 size += len(chunk)
                 if size > self.limits.max_bytes:
                     raise MediaFetchError(FailureReason.TOO_LARGE, f"more than {self.limits.max_bytes} bytes")
@@ -206,8 +210,7 @@ def _require_media(head: bytes) -> MediaType:
     raise MediaFetchError(FailureReason.NOT_MEDIA, f"unrecognised media type (starts with {head[:8].hex()})")
 
 
-def _raise_for_status(response: httpx.Response) -> None:
-    status = response.status_code
+def _raise_for_status(status: int) -> None:
     if status == 200:
         return
     if status in (404, 410):

@@ -1,6 +1,6 @@
 """Async clients for the three ad sources, each yielding one ParsedPage per HTTP page.
 
-The caller injects the ``httpx.AsyncClient`` so it owns timeouts and connection pools. Secrets go
+The caller injects the ``aiohttp.ClientSession`` so it owns timeouts and connection pools. Secrets go
 out only inside requests: ``ParsedPage.request`` is the URL without them, payloads are redacted,
 and errors and logs are scrubbed (see :mod:`adology.sources.http`).
 """
@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
+import aiohttp
 
 from adology.errors import SourceError
 from adology.logs import get_logger
@@ -78,7 +78,7 @@ class MetaAdLibraryClient:
         self,
         *,
         access_token: str,
-        http: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
         base_url: str = "https://graph.facebook.com",
         api_version: str = "v23.0",
         countries: Sequence[str] = ("ALL",),
@@ -143,7 +143,7 @@ class ApifyClient:
         self,
         *,
         token: str,
-        http: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
         base_url: str = "https://api.apify.com",
         actor_id: str = APIFY_DEFAULT_ACTOR,
         max_items: int = 200,
@@ -235,7 +235,7 @@ class SerpApiClient:
         self,
         *,
         api_key: str,
-        http: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
         base_url: str = "https://serpapi.com",
         region: str = "2840",
         page_size: int = SERPAPI_MAX_PAGE_SIZE,
