@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import openai
+import orjson
 from openai.types.chat import ChatCompletion
 
 from adology.ai.providers.calls import RetryPolicy, cost, retry_after_seconds, retrying
@@ -192,10 +193,13 @@ class OpenAIProvider:
         # The SDK's documented route for a request it need not reshape: ``create`` first walks the
         # whole body against its TypedDicts (the 50-attribute response schema included), a tenth of
         # a run worker's CPU in the benchmark, to change nothing in a body of plain JSON values.
-        body = {"model": self._chat_model, "messages": messages, "response_format": response_format,
-                "max_completion_tokens": max_tokens, "temperature": _TEMPERATURE}
+        # The body goes as JSON bytes (``content``), which the SDK sends as they are: orjson encodes a
+        # describe request (creatives inline as base64) five times faster than the json module.
+        body = orjson.dumps({"model": self._chat_model, "messages": messages, "response_format": response_format,
+                             "max_completion_tokens": max_tokens, "temperature": _TEMPERATURE})
         completion: ChatCompletion = await self._send(routine, functools.partial(
-            self._client.post, "/chat/completions", cast_to=ChatCompletion, body=body))
+            self._client.post, "/chat/completions", cast_to=ChatCompletion, content=body,
+            options={"headers": {"Content-Type": "application/json"}}))
         return _answer_text(completion), self._chat_usage(completion)
 
     def _chat_usage(self, completion: ChatCompletion) -> Usage:
