@@ -82,9 +82,10 @@ class ProcessSampler:
     def _sample_cpu(self, role: str, process: psutil.Process) -> None:
         times = process.cpu_times()
         used = times.user + times.system
-        if self._roles.get(process.pid, role) == "dagster":
-            # The benchmark's run workers are multiprocessing children of the Dagster tree. Asked
-            # again every time: a child caught between fork and exec still shows its parent's command.
+        if self._roles.get(process.pid, role) in ("dagster", "bench"):
+            # The run workers are multiprocessing children of the Dagster tree (a sample that found
+            # the tree mid-change may reach one through the benchmark, its ancestor). Asked again
+            # every time: a child caught between fork and exec still shows its parent's command.
             self._roles[process.pid] = RUN_WORKERS if "spawn_main" in " ".join(process.cmdline()) else role
         self._roles.setdefault(process.pid, role)
         if process.pid not in self._cpu:
