@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from yarl import URL
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -23,6 +22,7 @@ from tenacity import (
     wait_exponential,
     wait_random,
 )
+from yarl import URL
 
 from adology.errors import SourceError, TransientSourceError
 from adology.logs import get_logger
