@@ -82,12 +82,13 @@ class ProcessSampler:
     def _sample_cpu(self, role: str, process: psutil.Process) -> None:
         times = process.cpu_times()
         used = times.user + times.system
-        if self._roles.get(process.pid, role) in ("dagster", "bench"):
-            # The run workers are multiprocessing children of the Dagster tree (a sample that found
-            # the tree mid-change may reach one through the benchmark, its ancestor). Asked again
-            # every time: a child caught between fork and exec still shows its parent's command.
-            self._roles[process.pid] = RUN_WORKERS if "spawn_main" in " ".join(process.cmdline()) else role
-        self._roles.setdefault(process.pid, role)
+        role = self._roles.get(process.pid, role)
+        if role in ("dagster", "bench") and "spawn_main" in " ".join(process.cmdline()):
+            # A run worker: a multiprocessing child of the Dagster tree (a sample that found the tree
+            # mid-change may reach it through the benchmark, its ancestor). Asked again each sample
+            # until it says so: a child caught between fork and exec still shows its parent's command.
+            role = RUN_WORKERS
+        self._roles[process.pid] = role
         if process.pid not in self._cpu:
             # a process born since the last sample (a run worker) counts from zero
             self._cpu[process.pid] = (0.0 if self._started else used, used)

@@ -48,9 +48,10 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+_CONNECT_TIMEOUT_SECONDS = 10.0
 
 
-def http_client(*, timeout: float, connect_timeout: float = 10.0, connections: int = 100) -> aiohttp.ClientSession:
+def http_client(*, timeout: float, connections: int = 100) -> aiohttp.ClientSession:
     """The HTTP session acquisition shares between its source clients and its media fetcher.
 
     ``timeout`` bounds each wait for data, not a whole transfer (a large video may take minutes;
@@ -58,7 +59,7 @@ def http_client(*, timeout: float, connect_timeout: float = 10.0, connections: i
     every connection, reading each one's socket attributes, whenever a request starts or ends,
     which made httpx about half of acquisition's CPU in the benchmark."""
     return aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout, sock_read=timeout),
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=_CONNECT_TIMEOUT_SECONDS, sock_read=timeout),
         connector=aiohttp.TCPConnector(limit=connections),
         trust_env=False,  # a creative's URL is checked against the allow-list, then fetched directly
     )
