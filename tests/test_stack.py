@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from adology.errors import PortInUseError, StackError
 from adology.settings import Settings, load_settings
 from adology.stack import Stack
-from adology.stack.parts import SqsPart
+from adology.stack.parts import SeaweedPart, SqsPart
 from adology.storage.mongo import COLLECTIONS, ensure_collections, open_mongo
 
 
@@ -112,6 +112,22 @@ def test_s3_refuses_unsigned_and_wrongly_signed_requests(stack_settings: Setting
     with pytest.raises(ClientError) as mismatched:
         wrong.get_object(Bucket=stack_settings.s3_bucket, Key=key)
     assert mismatched.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
+
+
+def test_s3_is_unhealthy_while_the_master_has_not_registered_a_volume_on_disk(stack_settings: Settings) -> None:
+    # after a restart reads fail until the master knows every volume the volume server loads;
+    # a volume file the running servers never loaded stands in for one not registered yet
+    part = SeaweedPart(stack_settings)
+    assert part.status().healthy
+    unregistered = stack_settings.state_dir / "s3" / "data" / "adology_987.dat"
+    unregistered.touch()
+    try:
+        status = part.status()
+        assert not status.healthy
+        assert "has not registered volume(s) [987]" in status.detail
+    finally:
+        unregistered.unlink()
+    assert part.status().healthy
 
 
 def test_stale_pid_file_is_detected_and_cleaned(make_settings: Callable[..., Settings]) -> None:

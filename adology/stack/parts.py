@@ -265,17 +265,20 @@ class SeaweedPart(Part):
             buckets = client.list_buckets()["Buckets"]
         except (BotoCoreError, ClientError) as exc:
             raise StackError(f"S3 call failed: {exc}") from exc
-        # after a restart the S3 API answers before the volume server has loaded every volume on
-        # disk, and reads of objects on the others fail with InternalError until it has
-        on_disk = len(list((self.state / "s3" / "data").glob("*.dat")))
+        # after a restart the S3 API answers before the master has learned where every volume on disk
+        # lives, and reads of objects on an unregistered volume fail with InternalError until it has
+        volume_ids = sorted(_volume_ids_on_disk(self.state / "s3" / "data"))
+        master = f"http://127.0.0.1:{self._http_ports['master.port']}"
         try:
-            status = httpx.get(f"http://127.0.0.1:{self._http_ports['volume.port']}/status", timeout=5).json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise StackError(f"SeaweedFS volume server status failed: {exc}") from exc
-        served = len(status.get("Volumes") or [])
-        if served < on_disk:
-            raise StackError(f"SeaweedFS serves {served} of the {on_disk} volumes on disk; still loading")
-        return f"SeaweedFS S3, {len(buckets)} bucket(s), {served} volume(s)"
+            unregistered = [
+                volume_id for volume_id in volume_ids
+                if not httpx.get(f"{master}/dir/lookup", params={"volumeId": volume_id}, timeout=5).is_success
+            ]
+        except httpx.HTTPError as exc:
+            raise StackError(f"SeaweedFS master lookup failed: {exc}") from exc
+        if unregistered:
+            raise StackError(f"SeaweedFS master has not registered volume(s) {unregistered} yet")
+        return f"SeaweedFS S3, {len(buckets)} bucket(s), {len(volume_ids)} volume(s)"
 
     def _start(self) -> int:
         weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
@@ -299,11 +302,18 @@ class SeaweedPart(Part):
         flags = {f"-{name}": str(port) for name, port in self._http_ports.items()}
         flags.update({f"-{name}.grpc": str(port + 10000) for name, port in self._http_ports.items()})
         command = [
-            weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-s3.config={identities}",
+            # glog writes to s3.log rather than files in /tmp; telemetry would phone home
+            weed, "-logtostderr=true", "mini", "-master.telemetry=false",
+            f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-s3.config={identities}",
             "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
             "-s3.port.https=0", *(f"{flag}={value}" for flag, value in flags.items()),
         ]
         return spawn(command, log_path=self.log_path, cwd=data)
+
+
+def _volume_ids_on_disk(data: Path) -> set[int]:
+    """Volume ids from SeaweedFS's ``<collection>_<id>.dat`` / ``<id>.dat`` file names."""
+    return {int(path.stem.rpartition("_")[2]) for path in data.glob("*.dat")}
 
 
 @dataclass
