@@ -19,6 +19,8 @@ from adology.stack import Stack
 from adology.stack.process import port_is_free
 
 _taken: set[int] = set()
+_state_dirs: list[Path] = []
+_LOG_TAIL_LINES = 60
 
 
 def _free_block(width: int, *, grpc_offset: int | None = None) -> int:
@@ -40,6 +42,7 @@ def make_settings(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Set
 
     def factory(name: str = "stack", **overrides: str) -> Settings:
         state_dir: Path = tmp_path_factory.mktemp(name)
+        _state_dirs.append(state_dir)
         environ = {
             "ADOLOGY_STATE_DIR": str(state_dir),
             "ADOLOGY_PG_PORT": str(_free_block(1)),
@@ -80,3 +83,18 @@ def database_url(stack_settings: Settings) -> str:
 def library_url(stack_settings: Settings) -> str:
     """The session stack's local ad library (sources, creatives and fault endpoints)."""
     return f"http://127.0.0.1:{stack_settings.library_port}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test's report carries the tail of every stack log written while it ran, so a failure
+    seen only in CI (a server's own error) can be read from CI's output."""
+    outcome = yield
+    report = outcome.get_result()
+    if call.when != "call" or not report.failed:
+        return
+    for state_dir in _state_dirs:
+        for log_path in sorted((state_dir / "logs").glob("*.log")):
+            if log_path.stat().st_mtime >= call.start:
+                lines = log_path.read_text(errors="replace").splitlines()[-_LOG_TAIL_LINES:]
+                report.sections.append((f"{log_path} (last {len(lines)} lines)", "\n".join(lines)))
