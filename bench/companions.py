@@ -63,11 +63,15 @@ async def naive_baseline(settings: Settings, sources: SourceConfig, handle: str,
 
 
 async def local_throughput(settings: Settings, ads: int) -> dict[str, Any]:
-    """describe + label + embed with the local provider, one ad at a time in this process."""
+    """describe + label + embed with the local provider, one ad at a time in this process.
+
+    The sample is ordered by the ads' source ids, not by row id: row ids follow the order brands
+    happened to be stored in, so the same library gave a different sample (and figure) per run."""
     store = settings_object_store(settings)
     with psycopg.connect(settings.database_url or "") as conn:
         rows = conn.execute(
-            "SELECT id, title, body, link_url, cta, media FROM ads WHERE media_failure IS NULL ORDER BY id LIMIT %s",
+            "SELECT id, title, body, link_url, cta, media FROM ads WHERE media_failure IS NULL"
+            " ORDER BY source, source_ad_id LIMIT %s",
             (ads + 1,)).fetchall()
     inputs = []
     for ad_id, title, body, link_url, cta, media in rows:
