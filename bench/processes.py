@@ -68,9 +68,8 @@ class ProcessSampler:
                     if process.pid in seen:
                         continue
                     seen.add(process.pid)
-                    key = (role, process.pid)
                     try:
-                        self._sample_cpu(role, process)
+                        key = (self._sample_cpu(role, process), process.pid)
                         rss = process.memory_info().rss
                         if rss > self._peaks.get(key, ("", 0))[1]:
                             # the command line only when a peak is recorded: reading it every tick costs CPU
@@ -79,7 +78,8 @@ class ProcessSampler:
                     except psutil.Error:
                         continue
 
-    def _sample_cpu(self, role: str, process: psutil.Process) -> None:
+    def _sample_cpu(self, role: str, process: psutil.Process) -> str:
+        """Records the process's CPU time and returns the role it counts for."""
         times = process.cpu_times()
         used = times.user + times.system
         role = self._roles.get(process.pid, role)
@@ -94,6 +94,7 @@ class ProcessSampler:
             self._cpu[process.pid] = (0.0 if self._started else used, used)
         else:
             self._cpu[process.pid] = (self._cpu[process.pid][0], used)
+        return role
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds each role used since sampling began (call it when the measured work ends)."""

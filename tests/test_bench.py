@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from adology.stack.process import port_is_free
+from bench.processes import RUN_WORKERS, ProcessSampler
 
 FIGURES = {"ads", "brands", "seconds", "ads_per_second", "stage_seconds", "ai_calls", "ai_floor_seconds",
            "ratio_to_floor", "bytes_downloaded", "peak_rss_mib", "largest_process", "db_rows", "failures",
@@ -44,8 +45,22 @@ def test_a_small_benchmark_completes_and_prints_its_figures(tmp_path: Path) -> N
     if figures["failures"]["creatives_failed"] == 0:  # a creative that failed is retried by design
         assert figures["incremental"]["ai_calls"] == 0 and figures["incremental"]["creatives_downloaded"] == 0
     assert figures["naive_baseline"]["ads"] == 2 and figures["local_provider"]["ads"] == 2
-    assert set(figures["peak_rss_mib"]) >= {"postgres", "s3", "dagster", "fake_ai", "bench"}
+    assert set(figures["peak_rss_mib"]) >= {"postgres", "s3", "dagster", "run_workers", "fake_ai", "bench"}
     assert figures["cpu_seconds"]["run_workers"] > 0 and figures["cpu_seconds"]["postgres"] > 0
     assert figures["cpu_bound_seconds"] > 0
     # measured alone: nothing of the product's own automation started runs over the same brands
     assert {"analyzed_brand_backfill", "spine_refresh"} <= set(figures["settings"]["automation_stopped"])
+
+
+def test_a_run_worker_under_the_dagster_tree_counts_its_cpu_and_memory_as_a_run_worker() -> None:
+    # what the code server spawns for a run: a multiprocessing child whose command runs spawn_main
+    worker = subprocess.Popen([sys.executable, "-c", "spawn_main = None; import time; time.sleep(30)"])
+    try:
+        with ProcessSampler(lambda: {"dagster": [worker.pid]}, interval=0.1) as sampler:
+            sampler.sample()
+        assert set(sampler.peaks_mib()) == {RUN_WORKERS}
+        assert set(sampler.cpu_seconds()) == {RUN_WORKERS}
+        assert sampler.largest()[0].startswith(f"{RUN_WORKERS}: ")
+    finally:
+        worker.kill()
+        worker.wait()
