@@ -106,6 +106,7 @@ class DagsterDev:
 
     def start(self, *, foreground: bool = False) -> None:
         env = {**os.environ, **self.settings.client_environment()}
+        self._apply_pool_limits(env)
         command = [
             str(Path(sys.executable).parent / "dagster"), "dev",
             "-h", "127.0.0.1", "-p", str(self.settings.dagster_port), "-w", str(WORKSPACE_YAML),
@@ -122,6 +123,13 @@ class DagsterDev:
                     start_new_session=True, preexec_fn=_default_interrupts,
                 )
         log.info("dagster dev starting", extra={"url": self.url, "pid": self.process.pid})
+
+    def _apply_pool_limits(self, env: dict[str, str]) -> None:
+        """Pools get their limits before any run can race to create them (see adology_assets.pools)."""
+        applied = subprocess.run([sys.executable, "-m", "adology_assets.pools"], env=env,
+                                 cwd=self.settings.dagster_home, capture_output=True, text=True, check=False)
+        if applied.returncode != 0:
+            raise StackError(f"setting Dagster's pool limits failed: {applied.stderr.strip()[-2000:]}")
 
     def wait_healthy(self, *, timeout: float = 180.0) -> DagsterHealth:
         deadline = time.monotonic() + timeout
