@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import math
 import tempfile
 import time
@@ -22,6 +23,7 @@ import pytest
 from PIL import Image
 
 from adology.ai.fakeserver import FakeAIServer, FakeServerConfig
+from adology.ai.fakeserver.generator import schema_answer, schema_text
 from adology.ai.providers.openai_provider import OpenAIProvider
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, EmbeddingKind
@@ -63,6 +65,18 @@ def run(server: FakeAIServer, scenario: Callable[[OpenAIProvider], Awaitable[T]]
             return await scenario(provider)
 
     return asyncio.run(main())
+
+
+def test_the_fake_answers_a_schema_by_its_content_not_its_key_order() -> None:
+    """The fake seeds an answer with the schema's sorted JSON text; the cached orjson route must give
+    the json module's text exactly, or every fake answer would change."""
+    schema = {"type": "object", "required": ["tone", "score"],
+              "properties": {"tone": {"type": "string", "enum": ["calm", "urgent", "café"]},
+                             "score": {"type": "number", "minimum": 0.5, "maximum": 1.5}}}
+    reordered = json.loads(json.dumps(dict(reversed(list(schema.items())))))
+    assert schema_text(schema) == json.dumps(schema, sort_keys=True) == schema_text(reordered)
+    assert schema_answer(schema, "a calm ad") == schema_answer(reordered, "a calm ad")
+    assert len({json.dumps(schema_answer(schema, f"ad {n}"), sort_keys=True) for n in range(20)}) > 1
 
 
 def test_describe_returns_a_description_valid_under_the_schema_with_usage(server: FakeAIServer) -> None:

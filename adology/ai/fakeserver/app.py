@@ -34,6 +34,7 @@ from adology.ai.fakeserver.generator import (
     estimate_tokens,
     plain_answer,
     schema_answer,
+    schema_text,
     unit_vector,
     without_first_field,
 )
@@ -328,7 +329,7 @@ def _chat_completion(call: _Call) -> web.Response:
         answer = schema_answer(schema, user_text)
         content = break_answer(answer, state.rng) if state.take_malformed() else json.dumps(answer)
     prompt_tokens = (sum(estimate_tokens(text) for text in prompt.text) + prompt.images * state.config.image_tokens
-                     + (estimate_tokens(json.dumps(schema)) if schema else 0))
+                     + (estimate_tokens(schema_text(schema)) if schema else 0))
     completion_tokens = estimate_tokens(content)
     state.stats.add(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
     return _json_response({
@@ -476,7 +477,7 @@ def _converse(call: _Call) -> web.Response:
             content = [{"toolUse": {"toolUseId": f"tooluse_{uuid.uuid4().hex[:22]}", "name": spec["name"],
                                     "input": without_first_field(tool_input) if spoil else tool_input}}]
             stop_reason = "tool_use"
-        prompt.text.append(json.dumps(schema))
+        prompt.text.append(schema_text(schema))
     else:
         content, stop_reason = [{"text": plain_answer(user_text)}], "end_turn"
     input_tokens = sum(estimate_tokens(text) for text in prompt.text) + prompt.images * state.config.image_tokens

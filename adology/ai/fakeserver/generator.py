@@ -8,6 +8,7 @@ types, local ``$ref``), not all of JSON Schema.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -15,6 +16,7 @@ import re
 from typing import Any
 
 import numpy as np
+import orjson
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 _FALLBACK_WORDS = ("bold", "bright", "product", "offer", "lifestyle", "people", "colour", "brand", "clean", "modern")
@@ -23,6 +25,20 @@ _MAX_PROMPT_WORDS = 400
 
 class UnsupportedSchema(ValueError):
     """The schema uses something the generator cannot satisfy (a remote $ref, an empty enum...)."""
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    """``schema`` as JSON text with sorted keys: what seeds an answer and what a schema costs in tokens.
+
+    Every request of a routine carries the same schema, and encoding the describe schema's fifty
+    attributes with the json module was a quarter of the fake's CPU under load: orjson's sorted
+    bytes (several times cheaper) find the text, made once per distinct schema."""
+    return _schema_text(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS))
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_text(sorted_json: bytes) -> str:
+    return json.dumps(orjson.loads(sorted_json), sort_keys=True)
 
 
 def _seeded(*parts: str) -> random.Random:
@@ -35,7 +51,7 @@ class SchemaAnswer:
 
     def __init__(self, schema: dict[str, Any], prompt: str) -> None:
         self._root = schema
-        self._rng = _seeded(json.dumps(schema, sort_keys=True), prompt)
+        self._rng = _seeded(schema_text(schema), prompt)
         # the prompt's own words in order, so a run of them reads like a fragment of the ad's copy
         self._words = [word.lower() for word in _WORD.findall(prompt)][:_MAX_PROMPT_WORDS] or list(_FALLBACK_WORDS)
 
