@@ -100,6 +100,18 @@ def test_every_server_listens_on_loopback_only(stack_settings: Settings) -> None
     assert {c.laddr.ip for c in listening} == {"127.0.0.1"}, listening
 
 
+def test_postgres_logins_need_the_password_and_cost_one_scram_iteration(stack_settings: Settings) -> None:
+    """Dagster logs in once per event it stores: a login must not pay 4,096 PBKDF2 rounds, and must
+    still check the password."""
+    assert stack_settings.database_url
+    with psycopg.connect(stack_settings.database_url) as conn:
+        verifier = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = current_user").fetchone()[0]
+    assert verifier.startswith("SCRAM-SHA-256$1:")
+    wrong = stack_settings.database_url.replace(stack_settings.postgres_password.get_secret_value(), "not-it")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(wrong).close()
+
+
 def test_s3_refuses_unsigned_and_wrongly_signed_requests(stack_settings: Settings) -> None:
     key = "media/secret.bin"
     _s3(stack_settings).put_object(Bucket=stack_settings.s3_bucket, Key=key, Body=b"x")
