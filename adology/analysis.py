@@ -129,7 +129,6 @@ async def analyze_brands(
     stop = asyncio.Event()
 
     def flushed() -> None:
-        report.usage = governor.usage
         if progress is not None:
             progress(report)
 
@@ -170,7 +169,6 @@ async def analyze_brands(
                 await asyncio.gather(produce(), *(work() for _ in range(workers)))
             finally:
                 await writer.close()
-    report.usage = governor.usage
     report.seconds = time.monotonic() - started
     return report
 
@@ -317,6 +315,7 @@ async def _run_job(
             finally:
                 slots.release()
             governor.record(usage)
+            report.usage += usage  # the governor may be shared: it counts every stage of the run
             share = _share(usage, sum(not isinstance(result, AIError) for result in results))
             for (index, _), result in zip(ready, results, strict=True):
                 outcomes[index] = result if isinstance(result, AIError) else (result, share)

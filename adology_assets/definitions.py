@@ -15,7 +15,7 @@ configure_logging(level=settings.log_level, log_format=settings.log_format)
 
 defs = dg.Definitions.merge(
     dg.Definitions(assets=[acquisition.ads]),
-    dg.Definitions(assets=[analysis.ad_descriptions, analysis.ad_labels, analysis.ad_embeddings]),
+    dg.Definitions(assets=[analysis.ad_descriptions, analysis.ad_labels_and_embeddings]),
     dg.Definitions(assets=[report_assets.brandspace_reports], sensors=[report_sensors.report_refresh]),
     dg.Definitions(
         sensors=[requests.high_priority_requests, requests.low_priority_requests, spine.outbox_relay,

@@ -13,7 +13,7 @@ import dagster as dg
 from adology.logs import log_context
 from adology.reports import build_report, store_report, stored_report_problems
 from adology_assets.acquisition import ADS
-from adology_assets.analysis import ad_labels
+from adology_assets.analysis import AD_LABELS
 from adology_assets.partitions import brandspace_partitions
 from resources import ObjectStoreResource, PostgresResource
 
@@ -29,7 +29,7 @@ _EVERY_BRAND = dg.AllPartitionMapping()
 
 @dg.asset(
     key=REPORTS,
-    deps=[dg.AssetDep(ADS, partition_mapping=_EVERY_BRAND), dg.AssetDep(ad_labels, partition_mapping=_EVERY_BRAND)],
+    deps=[dg.AssetDep(ADS, partition_mapping=_EVERY_BRAND), dg.AssetDep(AD_LABELS, partition_mapping=_EVERY_BRAND)],
     partitions_def=brandspace_partitions,
     group_name="knowledge",
     kinds={"python", "postgres", "s3"},

@@ -9,10 +9,10 @@ import datetime as dt
 
 import dagster as dg
 
-from adology_assets.analysis import ad_descriptions, ad_embeddings, ad_labels
+from adology_assets.analysis import AD_DESCRIPTIONS, AD_EMBEDDINGS, AD_LABELS
 from resources import PostgresResource
 
-AI_ASSETS = [ad_descriptions.key, ad_labels.key, ad_embeddings.key]
+AI_ASSETS = [AD_DESCRIPTIONS, AD_LABELS, AD_EMBEDDINGS]
 BACKFILL_PRIORITY = "-10"
 MAX_BRANDS_PER_TICK = 100
 

@@ -25,11 +25,12 @@ from adology.logs import get_logger
 from adology.requests import MalformedMessage, RequestMessage, parse_message
 from adology.storage.queues import Priority, ReceivedMessage, RequestQueues
 from adology_assets.acquisition import ADS
+from adology_assets.analysis import AD_DESCRIPTIONS, AD_EMBEDDINGS, AD_LABELS
 from resources import PostgresResource, QueuesResource
 
 log = get_logger(__name__)
 
-PIPELINE = [ADS, dg.AssetKey("ad_descriptions"), dg.AssetKey("ad_labels"), dg.AssetKey("ad_embeddings")]
+PIPELINE = [ADS, AD_DESCRIPTIONS, AD_LABELS, AD_EMBEDDINGS]
 # dagster/priority: higher runs first; backfills sit below both queues
 RUN_PRIORITY = {Priority.HIGH: "10", Priority.LOW: "0"}
 MAX_MESSAGES_PER_TICK = 30

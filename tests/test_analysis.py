@@ -28,10 +28,10 @@ from adology.sources.http import http_client
 from adology.sources.models import Connector, ParsedPage
 from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
-from adology_assets.analysis import ad_descriptions, ad_embeddings, ad_labels
+from adology_assets.analysis import AD_DESCRIPTIONS, AD_EMBEDDINGS, AD_LABELS, ad_descriptions, ad_labels_and_embeddings
 from resources import AIResource, resources_for
 
-AI_ASSETS = [ad_descriptions, ad_labels, ad_embeddings]
+AI_ASSETS = [ad_descriptions, ad_labels_and_embeddings]
 ADS_PER_BRAND = 6
 
 
@@ -86,18 +86,21 @@ def instance() -> Iterator[dg.DagsterInstance]:
 
 
 def _materialize(settings: Settings, instance: dg.DagsterInstance, brand: Brand, assets: list[Any],
+                 selection: list[dg.AssetKey] | None = None, raise_on_error: bool = True,
                  **ai_overrides: Any) -> dg.ExecuteInJobResult:
     instance.add_dynamic_partitions("brand", [brand.partition_key])
     resources = resources_for(settings)
     if ai_overrides:
         resources["ai"] = AIResource(**{**resources["ai"].model_dump(), **ai_overrides})
     return dg.materialize(assets, partition_key=brand.partition_key, resources=resources, instance=instance,
-                          selection=[a.key for a in assets])
+                          selection=selection or [key for asset in assets for key in asset.keys],
+                          raise_on_error=raise_on_error)
 
 
 def _metadata(result: dg.ExecuteInJobResult, asset: str) -> dict[str, Any]:
     """The stage's report: a run over a partition range records the same one for every partition."""
-    materialization, *others = result.asset_materializations_for_node(asset)
+    materialization, *others = [event.materialization for event in result.get_asset_materialization_events()
+                                if event.asset_key == dg.AssetKey(asset)]
     assert all(other.metadata == materialization.metadata for other in others)
     return {name: value.value for name, value in materialization.metadata.items()}
 
@@ -187,6 +190,34 @@ def test_a_creative_missing_from_s3_fails_its_ads_with_the_reason_and_the_run_go
     assert report["succeeded"] == ADS_PER_BRAND - report["failed"]
 
 
+def test_labels_and_embeddings_share_a_step_and_a_database_fault_in_one_keeps_the_other(
+    stack_settings: Settings, instance: dg.DagsterInstance, library_url: str, fake_openai: Any
+) -> None:
+    """Both stages run in one step on one governor, each with its own AI calls in its report; when
+    labels cannot be stored, the embeddings are still recorded and the step fails with the cause."""
+    brand = _acquire_sample(stack_settings, library_url, "analysis-shared-step", "analyzed")
+    openai = _openai(fake_openai, concurrency=2)
+    assert _materialize(stack_settings, instance, brand, [ad_descriptions], **openai).success
+    with psycopg.connect(stack_settings.database_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE ad_labels RENAME TO ad_labels_away")
+        try:
+            failed = _materialize(stack_settings, instance, brand, AI_ASSETS, selection=[AD_LABELS, AD_EMBEDDINGS],
+                                  raise_on_error=False, **openai)
+        finally:
+            conn.execute("ALTER TABLE ad_labels_away RENAME TO ad_labels")
+    assert not failed.success
+    assert {event.asset_key for event in failed.get_asset_materialization_events()} == {AD_EMBEDDINGS}
+    (failure,) = [event for event in failed.all_events if event.is_step_failure]
+    assert "ad_labels" in failure.step_failure_data.error.message  # psycopg's UndefinedTable, named
+    assert _metadata(failed, "ad_embeddings")["ai_calls"] == 1  # the shared governor also admitted label calls
+
+    labelled = _materialize(stack_settings, instance, brand, AI_ASSETS, selection=[AD_LABELS, AD_EMBEDDINGS],
+                            **openai)
+    labels, embeddings = _metadata(labelled, "ad_labels"), _metadata(labelled, "ad_embeddings")
+    assert (labels["succeeded"], labels["ai_calls"]) == (ADS_PER_BRAND, ADS_PER_BRAND)
+    assert (embeddings["selected"], embeddings["ai_calls"]) == (0, 0)  # stored by the failed step: not paid twice
+
+
 def test_tracked_brands_are_skipped_with_a_reason(
     stack_settings: Settings, instance: dg.DagsterInstance, library_url: str
 ) -> None:
@@ -264,11 +295,12 @@ def test_one_run_of_several_brands_shares_the_fan_out_and_batches_embeddings(
     resources["ai"] = AIResource(**{**resources["ai"].model_dump(), **_openai(fake_openai, concurrency=8)})
     before = fake_openai.stats()
     result = dg.materialize(
-        [ad_descriptions, ad_embeddings], resources=resources, instance=instance,
+        AI_ASSETS, selection=[AD_DESCRIPTIONS, AD_EMBEDDINGS], resources=resources, instance=instance,
         tags={"dagster/asset_partition_range_start": first.partition_key,
               "dagster/asset_partition_range_end": second.partition_key},
     )
     assert result.success
+    assert {event.asset_key for event in result.get_asset_materialization_events()} == {AD_DESCRIPTIONS, AD_EMBEDDINGS}
     described, embedded = _metadata(result, "ad_descriptions"), _metadata(result, "ad_embeddings")
     assert (described["brands"], described["succeeded"], described["ai_calls"]) == (2, 2 * ADS_PER_BRAND,
                                                                                       2 * ADS_PER_BRAND)
