@@ -106,6 +106,7 @@ def build_analysis_step(*, name: str, deps: list[dg.AssetKey], assets: list[Anal
                     dg.AssetCheckResult(asset_key=asset.key, check_name=check, passed=violations[check] == 0,
                                         metadata={"violations": violations[check]})
                     for check in asset.checks
+                    if dg.AssetCheckKey(asset.key, check) in context.selected_asset_check_keys
                 ],
             )
         for outcome in outcomes:
