@@ -109,9 +109,12 @@ def build_analysis_step(*, name: str, deps: list[dg.AssetKey], assets: list[Anal
                     if dg.AssetCheckKey(asset.key, check) in context.selected_asset_check_keys
                 ],
             )
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
+        failures = [(asset, outcome) for asset, outcome in zip(selected, outcomes, strict=True)
+                    if isinstance(outcome, BaseException)]
+        for asset, failure in failures[1:]:  # the first is raised below, with its traceback
+            context.log.error(f"{asset.stage} failed too: {type(failure).__name__}: {failure}")
+        if failures:
+            raise failures[0][1]
 
     return analysis_step
 

@@ -194,7 +194,8 @@ def test_labels_and_embeddings_share_a_step_and_a_database_fault_in_one_keeps_th
     stack_settings: Settings, instance: dg.DagsterInstance, library_url: str, fake_openai: Any
 ) -> None:
     """Both stages run in one step on one governor, each with its own AI calls in its report; when
-    labels cannot be stored, the embeddings are still recorded and the step fails with the cause."""
+    labels cannot be stored, the embeddings are still recorded and the step fails with the cause;
+    when neither can, the step fails with the first cause and logs the other."""
     brand = _acquire_sample(stack_settings, library_url, "analysis-shared-step", "analyzed")
     openai = _openai(fake_openai, concurrency=2)
     assert _materialize(stack_settings, instance, brand, [ad_descriptions], **openai).success
@@ -217,6 +218,24 @@ def test_labels_and_embeddings_share_a_step_and_a_database_fault_in_one_keeps_th
     labels, embeddings = _metadata(labelled, "ad_labels"), _metadata(labelled, "ad_embeddings")
     assert (labels["succeeded"], labels["ai_calls"]) == (ADS_PER_BRAND, ADS_PER_BRAND)
     assert (embeddings["selected"], embeddings["ai_calls"]) == (0, 0)  # stored by the failed step: not paid twice
+
+    with psycopg.connect(stack_settings.database_url, autocommit=True) as conn:  # neither can store: both named
+        conn.execute("ALTER TABLE ad_labels RENAME TO ad_labels_away")
+        conn.execute("UPDATE ad_analysis_state SET version = 'older' WHERE stage IN ('label', 'embed') AND ad_id IN "
+                     "(SELECT id FROM ads WHERE brand_id = %s)", (brand.id,))
+        conn.execute("ALTER TABLE ad_embeddings RENAME TO ad_embeddings_away")
+        try:
+            both = _materialize(stack_settings, instance, brand, AI_ASSETS, selection=[AD_LABELS, AD_EMBEDDINGS],
+                                raise_on_error=False, **openai)
+        finally:
+            conn.execute("ALTER TABLE ad_labels_away RENAME TO ad_labels")
+            conn.execute("ALTER TABLE ad_embeddings_away RENAME TO ad_embeddings")
+    assert not both.success and not both.get_asset_materialization_events()
+    (failure,) = [event for event in both.all_events if event.is_step_failure]
+    assert "ad_labels" in failure.step_failure_data.error.message
+    logged = [record.user_message for record in instance.all_logs(both.run_id)]
+    assert any(message.startswith("embed failed too: UndefinedTable") and "ad_embeddings" in message
+               for message in logged)
 
 
 def test_tracked_brands_are_skipped_with_a_reason(

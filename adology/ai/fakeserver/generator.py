@@ -30,7 +30,7 @@ class UnsupportedSchema(ValueError):
 def schema_text(schema: dict[str, Any]) -> str:
     """``schema`` as JSON text with sorted keys: what seeds an answer and what a schema costs in tokens.
 
-    Every request of a routine carries the same schema, and encoding the describe schema's fifty
+    Every request of a routine carries the same schema, and encoding the describe schema's seventy
     attributes with the json module was a quarter of the fake's CPU under load: orjson's sorted
     bytes (several times cheaper) find the text, made once per distinct schema."""
     return _schema_text(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS))
