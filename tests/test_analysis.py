@@ -1,7 +1,8 @@
 """The per-ad AI assets end to end on the real stack: descriptions, labels and embeddings land in
 Postgres, full documents in Mongo and per-ad logs in S3; a second run makes no AI call; tracked
 brands are skipped with a reason; failed ads keep their reason while the run goes on; a budget
-stops AI work cleanly and the next run finishes it."""
+stops AI work cleanly and the next run finishes it; labels and embeddings share a step, and a
+database fault in one stage keeps the other's results."""
 
 from __future__ import annotations
 
@@ -190,6 +191,20 @@ def test_a_creative_missing_from_s3_fails_its_ads_with_the_reason_and_the_run_go
     assert report["succeeded"] == ADS_PER_BRAND - report["failed"]
 
 
+def _labels_and_embeddings_without(settings: Settings, instance: dg.DagsterInstance, brand: Brand,
+                                   tables: list[str], **ai_overrides: Any) -> dg.ExecuteInJobResult:
+    """The labels-and-embeddings step run while ``tables`` are renamed away (a database fault)."""
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        for table in tables:
+            conn.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+        try:
+            return _materialize(settings, instance, brand, AI_ASSETS, selection=[AD_LABELS, AD_EMBEDDINGS],
+                                raise_on_error=False, **ai_overrides)
+        finally:
+            for table in tables:
+                conn.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+
+
 def test_labels_and_embeddings_share_a_step_and_a_database_fault_in_one_keeps_the_other(
     stack_settings: Settings, instance: dg.DagsterInstance, library_url: str, fake_openai: Any
 ) -> None:
@@ -199,13 +214,7 @@ def test_labels_and_embeddings_share_a_step_and_a_database_fault_in_one_keeps_th
     brand = _acquire_sample(stack_settings, library_url, "analysis-shared-step", "analyzed")
     openai = _openai(fake_openai, concurrency=2)
     assert _materialize(stack_settings, instance, brand, [ad_descriptions], **openai).success
-    with psycopg.connect(stack_settings.database_url, autocommit=True) as conn:
-        conn.execute("ALTER TABLE ad_labels RENAME TO ad_labels_away")
-        try:
-            failed = _materialize(stack_settings, instance, brand, AI_ASSETS, selection=[AD_LABELS, AD_EMBEDDINGS],
-                                  raise_on_error=False, **openai)
-        finally:
-            conn.execute("ALTER TABLE ad_labels_away RENAME TO ad_labels")
+    failed = _labels_and_embeddings_without(stack_settings, instance, brand, ["ad_labels"], **openai)
     assert not failed.success
     assert {event.asset_key for event in failed.get_asset_materialization_events()} == {AD_EMBEDDINGS}
     (failure,) = [event for event in failed.all_events if event.is_step_failure]
@@ -219,17 +228,10 @@ def test_labels_and_embeddings_share_a_step_and_a_database_fault_in_one_keeps_th
     assert (labels["succeeded"], labels["ai_calls"]) == (ADS_PER_BRAND, ADS_PER_BRAND)
     assert (embeddings["selected"], embeddings["ai_calls"]) == (0, 0)  # stored by the failed step: not paid twice
 
-    with psycopg.connect(stack_settings.database_url, autocommit=True) as conn:  # neither can store: both named
-        conn.execute("ALTER TABLE ad_labels RENAME TO ad_labels_away")
+    with psycopg.connect(stack_settings.database_url) as conn:  # both stages due again, and neither can store
         conn.execute("UPDATE ad_analysis_state SET version = 'older' WHERE stage IN ('label', 'embed') AND ad_id IN "
                      "(SELECT id FROM ads WHERE brand_id = %s)", (brand.id,))
-        conn.execute("ALTER TABLE ad_embeddings RENAME TO ad_embeddings_away")
-        try:
-            both = _materialize(stack_settings, instance, brand, AI_ASSETS, selection=[AD_LABELS, AD_EMBEDDINGS],
-                                raise_on_error=False, **openai)
-        finally:
-            conn.execute("ALTER TABLE ad_labels_away RENAME TO ad_labels")
-            conn.execute("ALTER TABLE ad_embeddings_away RENAME TO ad_embeddings")
+    both = _labels_and_embeddings_without(stack_settings, instance, brand, ["ad_labels", "ad_embeddings"], **openai)
     assert not both.success and not both.get_asset_materialization_events()
     (failure,) = [event for event in both.all_events if event.is_step_failure]
     assert "ad_labels" in failure.step_failure_data.error.message

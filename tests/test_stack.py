@@ -132,14 +132,18 @@ def test_s3_is_unhealthy_while_the_master_has_not_registered_a_volume_on_disk(st
     part = SeaweedPart(stack_settings)
     assert part.status().healthy
     unregistered = stack_settings.state_dir / "s3" / "data" / "adology_987.dat"
+    not_a_volume = stack_settings.state_dir / "s3" / "data" / "notes.dat"  # no id in its name: ignored
     unregistered.touch()
+    not_a_volume.touch()
     try:
         status = part.status()
         assert not status.healthy
         assert "has not registered volume(s) [987]" in status.detail
-    finally:
         unregistered.unlink()
-    assert part.status().healthy
+        assert part.status().healthy
+    finally:
+        unregistered.unlink(missing_ok=True)
+        not_a_volume.unlink()
 
 
 def test_stale_pid_file_is_detected_and_cleaned(make_settings: Callable[..., Settings]) -> None:

@@ -316,8 +316,10 @@ class SeaweedPart(Part):
 
 
 def _volume_ids_on_disk(data: Path) -> set[int]:
-    """Volume ids from SeaweedFS's ``<collection>_<id>.dat`` / ``<id>.dat`` file names."""
-    return {int(path.stem.rpartition("_")[2]) for path in data.glob("*.dat")}
+    """Volume ids from SeaweedFS's ``<collection>_<id>.dat`` / ``<id>.dat`` file names; a ``.dat``
+    file named otherwise is not a volume and is left out rather than failing the probe."""
+    ids = (path.stem.rpartition("_")[2] for path in data.glob("*.dat"))
+    return {int(volume_id) for volume_id in ids if volume_id.isdigit()}
 
 
 @dataclass
