@@ -13,8 +13,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from adology.library.catalog import Catalog
-from adology.library.render import creatives_of, render_logo, use_disk_cache
+from simulators.ad_sources.catalog import Catalog
+from simulators.ad_sources.render import creatives_of, render_logo, use_disk_cache
 
 _CHUNK = 100  # ads per task: big enough to amortise the hand-off, small enough for smooth progress
 

@@ -36,9 +36,9 @@ import httpx
 import psycopg
 
 from adology.acquisition import SourceConfig
-from adology.devserver import DagsterDev
+from adology_assets.dev import DagsterDev
 from adology.errors import StackError
-from adology.library.seeding import register_library_brands
+from simulators.ad_sources.seeding import register_library_brands
 from adology.settings import Settings, load_settings
 from adology.stack import Stack
 from adology.stack.process import spawn, terminate
@@ -112,7 +112,7 @@ class _FakeAIService:
 
     def __init__(self, options: BenchOptions, log_path: Path) -> None:
         self.url = f"http://127.0.0.1:{options.port_base + 50}"
-        self.pid = spawn([sys.executable, "-m", "adology.ai.fakeserver", "--port", str(options.port_base + 50),
+        self.pid = spawn([sys.executable, "-m", "simulators.ai_service", "--port", str(options.port_base + 50),
                           "--latency-seconds", str(options.latency_seconds),
                           "--latency-jitter-seconds", str(options.jitter_seconds),
                           "--max-concurrency", str(options.max_concurrency),

@@ -17,7 +17,7 @@ import pytest
 
 from adology.acquisition import NO_MEDIA_REASON, AcquisitionReport, _Existing, _merge, _plan_media, acquire_brand, ad_invariants
 from adology.brands import Brand, BrandSource, upsert_brand
-from adology.library.seeding import register_library_brands
+from simulators.ad_sources.seeding import register_library_brands
 from adology.media.fetch import MediaFetcher, MediaLimits
 from adology.media.guard import UrlPolicy
 from adology.settings import Settings

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 from PIL import Image
 
-from adology.ai.fakeserver import FakeAIServer, FakeServerConfig
+from simulators.ai_service import FakeAIServer, FakeServerConfig
 from adology.ai.providers.bedrock_provider import BedrockProvider, bedrock_runtime_client
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, EmbeddingKind

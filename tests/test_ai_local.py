@@ -39,8 +39,8 @@ from adology.ai.types import (
     Embeddings,
     Labels,
 )
-from adology.library.catalog import Catalog
-from adology.library.render import render_image, render_video
+from simulators.ad_sources.catalog import Catalog
+from simulators.ad_sources.render import render_image, render_video
 
 Results = tuple[Description, Labels, Embeddings]
 

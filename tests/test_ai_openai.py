@@ -22,8 +22,8 @@ import openai
 import pytest
 from PIL import Image
 
-from adology.ai.fakeserver import FakeAIServer, FakeServerConfig
-from adology.ai.fakeserver.generator import schema_answer, schema_text
+from simulators.ai_service import FakeAIServer, FakeServerConfig
+from simulators.ai_service.generator import schema_answer, schema_text
 from adology.ai.providers.openai_provider import OpenAIProvider
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, EmbeddingKind

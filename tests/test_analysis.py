@@ -253,7 +253,7 @@ def test_tracked_brands_are_skipped_with_a_reason(
 
 @pytest.fixture(scope="module")
 def fake_openai() -> Iterator[Any]:
-    from adology.ai.fakeserver import FakeAIServer
+    from simulators.ai_service import FakeAIServer
 
     with FakeAIServer() as server:
         yield server

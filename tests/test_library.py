@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from adology.library import Catalog, LibraryServer, MediaSigner, clear_cache, render_image, render_video
-from adology.library.catalog import APIFY_CAMEL_ACTOR, APIFY_SNAKE_ACTOR, Ad, Brand
-from adology.library.render import IMAGE_SIZES
+from simulators.ad_sources import Catalog, LibraryServer, MediaSigner, clear_cache, render_image, render_video
+from simulators.ad_sources.catalog import APIFY_CAMEL_ACTOR, APIFY_SNAKE_ACTOR, Ad, Brand
+from simulators.ad_sources.render import IMAGE_SIZES
 from adology.sources.apify import parse_apify_items
 from adology.sources.meta import parse_meta_page
 

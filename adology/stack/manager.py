@@ -12,13 +12,14 @@ import fcntl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from adology.db.migrate import migrate
 from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Environment, Settings
-from adology.stack.parts import LibraryPart, MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
+from adology.stack.parts import MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
 from adology.storage.aws import settings_client, settings_object_store
 from adology.storage.mongo import ensure_collections, open_mongo
 from adology.storage.queues import RequestQueues
@@ -42,7 +43,8 @@ class Stack:
             raise StackError("the embedded stack runs only with ADOLOGY_ENV=local")
         self.settings = settings
         self.parts: list[Part] = [
-            PostgresPart(settings), SeaweedPart(settings), SqsPart(settings), MongoPart(settings), LibraryPart(settings),
+            PostgresPart(settings), SeaweedPart(settings), SqsPart(settings), MongoPart(settings),
+            *(contributed(settings) for contributed in _contributed_parts()),
         ]
 
     @contextlib.contextmanager
@@ -114,6 +116,12 @@ class Stack:
             return
         link.unlink(missing_ok=True)
         link.symlink_to(DAGSTER_YAML)
+
+
+def _contributed_parts() -> list[type[Part]]:
+    """Parts other packages add to the embedded stack (``adology.stack_parts`` entry points), in name
+    order: the simulated ad sources, which locally stand where Meta, Apify and SerpApi are."""
+    return [entry.load() for entry in sorted(entry_points(group="adology.stack_parts"), key=lambda e: e.name)]
 
 
 _SENTINEL = "health/ready"

@@ -1,5 +1,8 @@
 """The parts of the embedded stack: PostgreSQL + pgvector, SeaweedFS S3, moto SQS, montydb.
 
+Other packages add parts through the ``adology.stack_parts`` entry points (the simulated ad
+sources do: see ``simulators.ad_sources.part``); each subclasses :class:`Part`.
+
 Each part knows its ports, how to start and stop itself, and how to prove it is healthy by
 talking its real protocol (a SQL query, a signed S3 call, an SQS call, a Mongo ping).
 """
@@ -353,40 +356,6 @@ class SqsPart(Part):
         env = {**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "false"}
         command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.settings.sqs_port)]
         return spawn(command, log_path=self.log_path, env=env)
-
-
-@dataclass
-class LibraryPart(Part):
-    """The local ad library: the embedded stand-in for the Meta, Apify and SerpApi endpoints."""
-
-    name: str = field(init=False, default="library")
-    port_setting: str = field(init=False, default="ADOLOGY_LIBRARY_PORT")
-
-    @property
-    def pid_file(self) -> PidFile:
-        return PidFile(self.state / "run" / "library.pid", marker="adology library serve")
-
-    @property
-    def ports(self) -> list[int]:
-        return [self.settings.library_port]
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.settings.library_port}"
-
-    def probe(self) -> str:
-        response = httpx.get(f"{self.endpoint}/brands", timeout=5)
-        response.raise_for_status()
-        return f"ad library, {len(response.json())} brands"
-
-    def _start(self) -> int:
-        settings = self.settings
-        command = [
-            sys.executable, "-m", "adology", "library", "serve", "--port", str(settings.library_port),
-            "--ads", str(settings.library_ads), "--brands", str(settings.library_brands),
-            "--seed", str(settings.library_seed), "--cache-dir", str(settings.library_cache_dir),
-        ]
-        return spawn(command, log_path=self.log_path)
 
 
 @dataclass

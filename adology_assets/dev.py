@@ -1,6 +1,8 @@
-"""Run Dagster's webserver and daemon (``dagster dev``) against the embedded stack, and prove them healthy.
+"""``adology dev``: Dagster's webserver and daemon (``dagster dev``) on the embedded stack, proven healthy.
 
-Dagster runs as a child process: the core library starts it but never imports it.
+Dagster runs as a child process with the stack's variables and ``DAGSTER_HOME``; the pools get
+their limits first (:mod:`adology_assets.pools`). The demo and the benchmark start Dagster the
+same way. The command reaches the ``adology`` CLI through the ``adology.commands`` entry point.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import click
 import httpx
 
+from adology.cli import reports_errors, settings_or_exit
 from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Settings
+from adology.stack import Stack
 from adology.stack.process import terminate
 
 log = get_logger(__name__)
@@ -125,7 +130,7 @@ class DagsterDev:
         log.info("dagster dev starting", extra={"url": self.url, "pid": self.process.pid})
 
     def _apply_pool_limits(self, env: dict[str, str]) -> None:
-        """Pools get their limits before any run can race to create them (see adology_assets.pools)."""
+        """Pools get their limits before any run can race to create them (see :mod:`adology_assets.pools`)."""
         applied = subprocess.run([sys.executable, "-m", "adology_assets.pools"], env=env,
                                  cwd=self.settings.dagster_home, capture_output=True, text=True, check=False)
         if applied.returncode != 0:
@@ -162,3 +167,18 @@ def _default_interrupts() -> None:
     ``dagster dev`` maps SIGTERM onto SIGINT's handler, so it would ignore both. Restore them."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@click.command()
+@reports_errors
+def dev() -> None:
+    """Start the stack, then the Dagster webserver and daemon on 127.0.0.1; Ctrl-C stops Dagster."""
+    settings = settings_or_exit()
+    Stack(settings).up()
+    server = DagsterDev(settings)
+    server.start(foreground=True)
+    click.echo(f"Dagster UI: {server.url}  (Ctrl-C to stop; the stack keeps running: 'adology stack down')")
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        server.stop()

@@ -40,8 +40,8 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp import web
 from PIL import Image, ImageDraw
 
-from adology.library.catalog import APIFY_ACTORS, APIFY_CAMEL_ACTOR, CTA_TYPES, Ad, Brand, Catalog
-from adology.library.render import IMAGE_SIZES, render_image, render_logo, render_video, video_seconds
+from simulators.ad_sources.catalog import APIFY_ACTORS, APIFY_CAMEL_ACTOR, CTA_TYPES, Ad, Brand, Catalog
+from simulators.ad_sources.render import IMAGE_SIZES, render_image, render_logo, render_video, video_seconds
 from adology.logs import get_logger
 
 log = get_logger(__name__)
@@ -156,7 +156,7 @@ def serve(
     )
     web.run_app(
         create_app(catalog, media_base_url=media_base_url, signer=signer),
-        sock=sock, print=None, access_log=get_logger("adology.library.access"), shutdown_timeout=5.0,
+        sock=sock, print=None, access_log=get_logger("simulators.ad_sources.access"), shutdown_timeout=5.0,
     )
 
 
@@ -196,7 +196,7 @@ class LibraryServer:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="adology-library", daemon=True)
         self._thread.start()
-        access_log = get_logger("adology.library.access") if self._access_log else None
+        access_log = get_logger("simulators.ad_sources.access") if self._access_log else None
         # A fresh application per start: aiohttp freezes an application once it has run.
         app = create_app(self.catalog, media_base_url=self._media_base_url, signer=self.signer)
         # Slow fault requests left open by a test must not hold up stop() for long.

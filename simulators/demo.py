@@ -15,9 +15,9 @@ from typing import Any
 
 import psycopg
 
-from adology.devserver import DagsterDev
+from adology_assets.dev import DagsterDev
 from adology.errors import StackError
-from adology.library.seeding import register_library_brands
+from simulators.ad_sources.seeding import register_library_brands
 from adology.logs import get_logger
 from adology.requests import record_request
 from adology.settings import Settings

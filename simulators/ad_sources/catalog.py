@@ -2,7 +2,7 @@
 
 Everything derives from one seed: the same seed gives the same brands, handles, ad ids, copy and
 dates, so a test, a benchmark and the embedded demo all see the same library (and, through
-:mod:`adology.library.render`, byte-identical creatives). Ads are compact frozen records sharing
+:mod:`simulators.ad_sources.render`, byte-identical creatives). Ads are compact frozen records sharing
 their brand's style objects; nothing is rendered here, so 10,000+ ads cost a fraction of a second.
 
 Each brand has two styles, ``early`` and ``late``, and a ``pivot`` date between them: ads started

@@ -9,7 +9,7 @@ it runs. Nothing in production builds a client against it unless told its URL.
 
 from __future__ import annotations
 
-from adology.ai.fakeserver.config import FakeServerConfig, FakeServerStats
-from adology.ai.fakeserver.server import LOOPBACK, FakeAIServer, serve
+from simulators.ai_service.config import FakeServerConfig, FakeServerStats
+from simulators.ai_service.server import LOOPBACK, FakeAIServer, serve
 
 __all__ = ["LOOPBACK", "FakeAIServer", "FakeServerConfig", "FakeServerStats", "serve"]

@@ -27,8 +27,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from adology.ai.fakeserver.config import FakeServerConfig, FakeServerStats
-from adology.ai.fakeserver.generator import (
+from simulators.ai_service.config import FakeServerConfig, FakeServerStats
+from simulators.ai_service.generator import (
     UnsupportedSchema,
     break_answer,
     estimate_tokens,

@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from adology.errors import AdologyError
-from adology.library.catalog import RGB, Ad, Brand, Card
+from simulators.ad_sources.catalog import RGB, Ad, Brand, Card
 from adology.logs import get_logger
 
 log = get_logger(__name__)

@@ -1,4 +1,4 @@
-"""``python -m adology.ai.fakeserver --port 8765 --latency-seconds 0.5 ...``: the fake in the foreground.
+"""``python -m simulators.ai_service --port 8765 --latency-seconds 0.5 ...``: the fake in the foreground.
 
 Every config field is a flag; change them while it runs with ``POST /_admin/config``.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from adology.ai.fakeserver import FakeServerConfig, serve
+from simulators.ai_service import FakeServerConfig, serve
 from adology.logs import configure_logging
 
 _INTEGER_FIELDS = {"max_concurrency", "requests_per_minute", "malformed_first_n", "fail_first_n", "image_tokens",
@@ -16,7 +16,7 @@ _INTEGER_FIELDS = {"max_concurrency", "requests_per_minute", "malformed_first_n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m adology.ai.fakeserver", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m simulators.ai_service", description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     for field in dataclasses.fields(FakeServerConfig):
         parser.add_argument(f"--{field.name.replace('_', '-')}", dest=field.name,

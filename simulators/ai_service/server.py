@@ -13,8 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
-from adology.ai.fakeserver.app import FakeState, build_app
-from adology.ai.fakeserver.config import FakeServerConfig
+from simulators.ai_service.app import FakeState, build_app
+from simulators.ai_service.config import FakeServerConfig
 from adology.logs import get_logger
 
 log = get_logger(__name__)
