@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup demo test test-fast dev clean
 
-setup: $(STAMP)
+setup: $(STAMP) .env
 
 # Re-installs only when the dependency list changes; the editable install picks up code edits.
 $(STAMP): pyproject.toml
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
+
+# The embedded stack's variables for a bare `dagster dev` in the checkout, which loads ./.env;
+# written once, never over a .env of the user's.
+.env: | $(STAMP)
+	$(BIN)/adology stack env --dotenv > .env
 
 demo: setup
 	$(BIN)/adology demo

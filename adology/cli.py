@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from adology.ai.config import PROVIDER_NAMES
 from adology.errors import AdologyError
 from adology.logs import configure_logging, get_logger
 from adology.settings import Settings, load_settings
@@ -120,10 +121,28 @@ def stack_status(as_json: bool) -> None:
 
 
 @stack.command("env")
-def stack_env() -> None:
+@click.option("--dotenv", is_flag=True,
+              help="Print a .env file instead, for a bare `dagster dev` in the checkout (which loads ./.env): "
+                   "every variable but DAGSTER_HOME, so Dagster keeps its temporary instance.")
+def stack_env(dotenv: bool) -> None:
     """Print shell exports that point clients at the stack: eval "$(adology stack env)"."""
     for name, value in settings_or_exit().client_environment().items():
-        click.echo(f"export {name}={shlex.quote(value)}")
+        if not dotenv:
+            click.echo(f"export {name}={shlex.quote(value)}")
+        elif name != "DAGSTER_HOME":
+            click.echo(f"{name}={shlex.quote(value)}")
+
+
+@main.command()
+@reports_errors
+def provision() -> None:
+    """Create what the runtime expects, idempotently: apply migrations, ensure the bucket, the request
+    queues with their dead-letter queues, and the Mongo collections. A deployment runs it with
+    credentials allowed to create them; the runtime's resources only open clients."""
+    from adology.provision import provision as provision_stores
+
+    applied = provision_stores(settings_or_exit())
+    click.echo(f"provisioned; migrations applied: {', '.join(applied) or 'none (schema up to date)'}")
 
 
 @main.group()
@@ -211,7 +230,6 @@ def ai() -> None:
 @ai.command("list")
 def ai_list() -> None:
     """List the routines and the providers."""
-    from adology.ai.registry import PROVIDER_NAMES
     from adology.ai.routines import ROUTINES
 
     settings_or_exit()
@@ -224,7 +242,7 @@ def ai_list() -> None:
 @ai.command("run")
 @click.argument("routine_name", metavar="ROUTINE", type=click.Choice(["describe", "label", "embed"]))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--provider", "provider_name", type=click.Choice(["local", "openai", "bedrock"]), default=None,
+@click.option("--provider", "provider_name", type=click.Choice(PROVIDER_NAMES), default=None,
               help="Provider (default: ADOLOGY_AI_PROVIDER).")
 @reports_errors
 def ai_run(routine_name: str, files: tuple[str, ...], provider_name: str | None) -> None:
@@ -237,7 +255,7 @@ def ai_run(routine_name: str, files: tuple[str, ...], provider_name: str | None)
 
     settings = settings_or_exit()
     result = asyncio.run(run_routine(routine_name, [Path(f) for f in files], settings=settings,
-                                     provider_name=provider_name or settings.ai_provider))
+                                     provider_name=provider_name))
     click.echo(json.dumps(result, indent=2))
 
 

@@ -8,19 +8,26 @@ so boto3, libpq tools and pymongo read the same values we do; our own settings a
 from __future__ import annotations
 
 import enum
-from pathlib import Path
-from typing import Annotated, Literal
-
 import os
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
+from adology.ai.config import (
+    BedrockConfig,
+    LocalConfig,
+    OpenAIConfig,
+    OpenAIEmbeddingSize,
+    ProviderConfig,
+    ProviderName,
+    TitanImageSize,
+    TitanTextSize,
+)
 from adology.errors import SettingsError
 
 Port = Annotated[int, Field(ge=1024, le=55535)]
-# the OpenAI embedding sizes migration 0011 indexes; environment values arrive as text
-IndexedEmbeddingSize = Annotated[Literal[512, 1536], BeforeValidator(lambda v: int(v) if str(v).isdigit() else v)]
 
 
 class Environment(str, enum.Enum):
@@ -203,8 +210,8 @@ class Settings(BaseModel):
         description="seconds to wait on a silent media server before retrying (0-600)",
     )
 
-    ai_provider: str = Field(
-        "local", alias="ADOLOGY_AI_PROVIDER", pattern=r"^(local|openai|bedrock)$",
+    ai_provider: ProviderName = Field(
+        "local", alias="ADOLOGY_AI_PROVIDER",
         description="'local' (offline), 'openai' or 'bedrock'",
     )
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY", description="OpenAI API key")
@@ -216,9 +223,42 @@ class Settings(BaseModel):
     openai_embedding_model: str = Field(
         "text-embedding-3-small", alias="ADOLOGY_OPENAI_EMBEDDING_MODEL", description="embedding model name"
     )
-    openai_embedding_dimensions: IndexedEmbeddingSize = Field(
+    openai_embedding_dimensions: OpenAIEmbeddingSize = Field(
         512, alias="ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS",
         description="512 or 1536, the embedding sizes with an HNSW index (migration 0011)",
+    )
+    openai_timeout_seconds: float = Field(
+        60.0, alias="ADOLOGY_OPENAI_TIMEOUT_SECONDS", gt=0, le=600,
+        description="seconds before an OpenAI call is abandoned and retried (0-600)",
+    )
+    bedrock_region: str | None = Field(
+        None, alias="ADOLOGY_BEDROCK_REGION", description="AWS region of Bedrock (default: AWS_REGION)"
+    )
+    bedrock_endpoint_url: str | None = Field(
+        None, alias="AWS_ENDPOINT_URL_BEDROCK_RUNTIME", pattern=r"^https?://",
+        description="http(s):// URL of a Bedrock Runtime endpoint; unset for AWS's own",
+    )
+    bedrock_concurrency: int = Field(
+        8, alias="ADOLOGY_BEDROCK_CONCURRENCY", ge=1, le=256, description="Bedrock calls in flight (1-256)"
+    )
+    bedrock_chat_model: str = Field(
+        "anthropic.claude-3-5-haiku-20241022-v1:0", alias="ADOLOGY_BEDROCK_CHAT_MODEL",
+        description="Bedrock Converse model id",
+    )
+    bedrock_embedding_model: str = Field(
+        "amazon.titan-embed-text-v2:0", alias="ADOLOGY_BEDROCK_EMBEDDING_MODEL",
+        description="Bedrock text embedding model id",
+    )
+    bedrock_embedding_dimensions: TitanTextSize = Field(
+        1024, alias="ADOLOGY_BEDROCK_EMBEDDING_DIMENSIONS",
+        description="256, 512 or 1024, the Titan text sizes with an HNSW index (migration 0011)",
+    )
+    bedrock_image_embedding_model: str = Field(
+        "amazon.titan-embed-image-v1", alias="ADOLOGY_BEDROCK_IMAGE_EMBEDDING_MODEL",
+        description="Bedrock image embedding model id",
+    )
+    bedrock_image_embedding_dimensions: TitanImageSize = Field(
+        1024, alias="ADOLOGY_BEDROCK_IMAGE_EMBEDDING_DIMENSIONS", description="256, 384 or 1024",
     )
     ai_concurrency: int = Field(
         16, alias="ADOLOGY_AI_CONCURRENCY", ge=1, le=1024, description="AI calls in flight per run (1-1024)"
@@ -275,6 +315,32 @@ class Settings(BaseModel):
         self.serpapi_api_key = self.serpapi_api_key or SecretStr("local-serpapi-key")
         self.media_allowed_endpoints = self.media_allowed_endpoints or f"127.0.0.1:{self.library_port}"
         return self
+
+    def openai_config(self) -> OpenAIConfig:
+        return OpenAIConfig(
+            api_key=self.openai_api_key.get_secret_value() if self.openai_api_key else None,
+            base_url=self.openai_base_url, chat_model=self.openai_chat_model,
+            embedding_model=self.openai_embedding_model, embedding_dimensions=self.openai_embedding_dimensions,
+            timeout_seconds=self.openai_timeout_seconds,
+        )
+
+    def bedrock_config(self) -> BedrockConfig:
+        return BedrockConfig(
+            region=self.bedrock_region or self.aws_region, endpoint_url=self.bedrock_endpoint_url,
+            concurrency=self.bedrock_concurrency, chat_model=self.bedrock_chat_model,
+            embedding_model=self.bedrock_embedding_model, embedding_dimensions=self.bedrock_embedding_dimensions,
+            image_embedding_model=self.bedrock_image_embedding_model,
+            image_embedding_dimensions=self.bedrock_image_embedding_dimensions,
+        )
+
+    def ai_provider_config(self, name: ProviderName | None = None) -> ProviderConfig:
+        """The configuration of provider ``name`` (default: ``ADOLOGY_AI_PROVIDER``)."""
+        chosen = name or self.ai_provider
+        if chosen == "openai":
+            return self.openai_config()
+        if chosen == "bedrock":
+            return self.bedrock_config()
+        return LocalConfig()
 
     @property
     def dagster_home(self) -> Path:

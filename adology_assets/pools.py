@@ -14,9 +14,8 @@ deployment runs it before starting the daemon.
 import dagster as dg
 
 from adology.logs import configure_logging, get_logger
-from adology_assets.analysis import AI_POOL
+from adology_assets.vocabulary import POOLS
 
-POOLS = (AI_POOL,)
 
 log = get_logger(__name__)
 

@@ -17,7 +17,7 @@ import openai
 import psycopg
 from psycopg.types.json import Jsonb
 
-from adology.acquisition import SourceConfig, build_clients
+from adology.acquisition.run import SourceConfig, build_clients
 from adology.ai.local.provider import LocalProvider
 from adology.ai.providers.openai_provider import OpenAIProvider
 from adology.ai.types import AdInput, CreativeInput, CreativeKind, Description

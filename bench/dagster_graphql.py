@@ -7,8 +7,10 @@ which would add up to half a minute of waiting to each measurement and nothing e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import dagster as dg
 import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
@@ -140,10 +142,10 @@ class DagsterGraphQL:
                 stopped.append(instigator["name"])
         return stopped
 
-    def launch_range_run(self, assets: list[str], first: str, last: str, tags: dict[str, str]) -> str:
+    def launch_range_run(self, assets: Sequence[dg.AssetKey], first: str, last: str, tags: dict[str, str]) -> str:
         """A run of ``assets`` over the brand partitions ``first`` to ``last`` (in the order added)."""
         selector = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY, "jobName": "__ASSET_JOB",
-                    "assetSelection": [{"path": [name]} for name in assets]}
+                    "assetSelection": [{"path": list(key.path)} for key in assets]}
         run_tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last} | tags
         params = {"selector": selector, "mode": "default",
                   "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in run_tags.items()]}}
@@ -179,13 +181,13 @@ def stage_seconds(runs: list[dict[str, Any]]) -> dict[str, float]:
     return {key: round(end - start, 1) for key, (start, end) in sorted(spans.items())}
 
 
-def materialization_totals(runs: list[dict[str, Any]], asset: str) -> dict[str, float]:
+def materialization_totals(runs: list[dict[str, Any]], asset: dg.AssetKey) -> dict[str, float]:
     """The asset's numeric metadata summed over runs; a run over several partitions records the same
     report on each partition, so one materialization per run is counted."""
     totals: dict[str, float] = {}
     for run in runs:
         for materialization in run["assetMaterializations"]:
-            if materialization["assetKey"]["path"] != [asset]:
+            if materialization["assetKey"]["path"] != list(asset.path):
                 continue
             for entry in materialization["metadataEntries"]:
                 value = entry.get("intValue", entry.get("floatValue"))

@@ -35,13 +35,14 @@ from typing import Any
 import httpx
 import psycopg
 
-from adology.acquisition import SourceConfig
-from adology_assets.dev import DagsterDev
+from adology.acquisition.run import SourceConfig
 from adology.errors import StackError
 from simulators.ad_sources.seeding import register_library_brands
 from adology.settings import Settings, load_settings
 from adology.stack import Stack
 from adology.stack.process import spawn, terminate
+from adology_assets.dev import DagsterDev
+from adology_assets.vocabulary import AI_ASSETS, KIND_TAG, PIPELINE
 from bench.companions import local_throughput, naive_baseline
 from bench.dagster_graphql import (
     FINISHED,
@@ -52,8 +53,6 @@ from bench.dagster_graphql import (
 from bench.prerender import prerender
 from bench.processes import ProcessSampler
 
-ASSETS = ["ads", "ad_descriptions", "ad_labels", "ad_embeddings"]
-AI_ASSETS = ASSETS[1:]
 # Runs as a backfill makes them (BRAND_BACKFILL_POLICY: ten brands per run), as many at once as
 # dagster.yaml lets a backfill have (`dagster/backfill`: 2), so interactive requests keep their room.
 BACKFILL_RUNS_AT_ONCE = 2
@@ -187,7 +186,7 @@ def _materialize_all(graphql: DagsterGraphQL, settings: Settings, keys: list[str
     last run's end."""
     submitted = time.time()
     started = time.monotonic()
-    run_ids = [graphql.launch_range_run(ASSETS, chunk[0], chunk[-1], {"adology/kind": "bench", "bench": title})
+    run_ids = [graphql.launch_range_run(PIPELINE, chunk[0], chunk[-1], {KIND_TAG: "bench", "bench": title})
                for chunk in (keys[i:i + BRANDS_PER_RUN] for i in range(0, len(keys), BRANDS_PER_RUN))]
     runs = _follow(graphql, run_ids, settings, total_ads, timeout, started)
     seconds = max(run["endTime"] for run in runs) - submitted
@@ -255,7 +254,7 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
             after_rerun = service.stats()
 
         acquired = materialization_totals(runs, "ads")
-        stage_reports = {asset: materialization_totals(runs, asset) for asset in AI_ASSETS}
+        stage_reports = {key.to_user_string(): materialization_totals(runs, key) for key in AI_ASSETS}
         ai_calls = int(sum(report.get("ai_calls", 0) for report in stage_reports.values()))
         floor = floor_seconds(ai_calls, options.latency_seconds, options.max_concurrency,
                               options.requests_per_minute)

@@ -1,8 +1,12 @@
 """Dagster resources: thin, typed wrappers around the core library's store clients.
 
-``resources_for(environment)`` is the one place that decides what each environment gets.
-Secrets (database and Mongo URIs, AWS secret keys) are ``dg.EnvVar``s, so they are read at run
-time and never shown in the UI or stored in run config.
+A resource opens a client; it never provisions. Buckets, queues, collections and the schema are
+created by ``adology stack up`` locally and by ``adology provision`` in a deployment, so the
+runtime needs no admin rights and a sensor tick creates nothing.
+
+``resources_for(settings)`` is the one place that decides what each environment gets.
+Secrets (database and Mongo URIs, AWS secret keys, API keys) are ``dg.EnvVar``s, so they are read
+at run time and never shown in the UI or stored in run config.
 """
 
 from __future__ import annotations
@@ -18,9 +22,9 @@ from dagster_aws.utils import ResourceWithBoto3Configuration
 from psycopg_pool import ConnectionPool
 from pydantic import PrivateAttr
 
-from adology.acquisition import MediaConfig, SourceConfig
+from adology.acquisition.run import MediaConfig, SourceConfig
+from adology.ai.config import BedrockConfig, LocalConfig, OpenAIConfig, ProviderConfig, ProviderName
 from adology.ai.limits import AILimits
-from adology.ai.registry import ProviderConfig
 from adology.settings import Environment, Settings
 from adology.storage.aws import aws_client, object_store
 from adology.storage.mongo import open_mongo
@@ -56,15 +60,12 @@ class PostgresResource(dg.ConfigurableResource):
 
 
 class ObjectStoreResource(dg.ConfigurableResource):
-    """The media / logs / reports bucket, on dagster-aws's S3 resource; the bucket is ensured at start."""
+    """The media / logs / reports bucket, on dagster-aws's S3 resource."""
 
     s3: S3Resource
     bucket: str
 
     _store: ObjectStore | None = PrivateAttr(default=None)
-
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self.get_store().ensure_bucket()
 
     def get_store(self) -> ObjectStore:
         if self._store is None:
@@ -77,16 +78,13 @@ class ObjectStoreResource(dg.ConfigurableResource):
 
 
 class QueuesResource(ResourceWithBoto3Configuration):
-    """The high- and low-priority FIFO request queues with their dead-letter queues, ensured at start."""
+    """The high- and low-priority FIFO request queues with their dead-letter queues."""
 
     prefix: str = "adology"
     max_receives: int = 5
     visibility_seconds: int = 300
 
     _queues: RequestQueues | None = PrivateAttr(default=None)
-
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self.get_queues().ensure()
 
     def get_queues(self) -> RequestQueues:
         if self._queues is None:
@@ -146,26 +144,32 @@ class SourcesResource(dg.ConfigurableResource):
         )
 
 
-class AIResource(dg.ConfigurableResource):
-    """The AI provider and the run-wide limits on AI work (concurrency, requests/tokens per minute, budget)."""
+class OpenAIProviderConfig(dg.Config, OpenAIConfig):
+    """The ``openai`` provider's settings (:class:`adology.ai.config.OpenAIConfig`), shown in the UI."""
 
-    provider: str = "local"
-    openai_base_url: str | None = None
-    openai_api_key: str | None = None
-    openai_chat_model: str = "gpt-4.1-mini"
-    openai_embedding_model: str = "text-embedding-3-small"
-    openai_embedding_dimensions: int = 512
+
+class BedrockProviderConfig(dg.Config, BedrockConfig):
+    """The ``bedrock`` provider's settings (:class:`adology.ai.config.BedrockConfig`), shown in the UI."""
+
+
+class AIResource(dg.ConfigurableResource):
+    """The AI provider, one typed config per provider, and the run-wide limits on AI work (calls in
+    flight, requests and tokens per minute, budget)."""
+
+    provider: ProviderName = "local"
+    openai: OpenAIProviderConfig = OpenAIProviderConfig()
+    bedrock: BedrockProviderConfig = BedrockProviderConfig()
     concurrency: int = 16
     requests_per_minute: float = 3000
     tokens_per_minute: float = 2_000_000
     budget_usd: float | None = None
 
     def provider_config(self) -> ProviderConfig:
-        return ProviderConfig(
-            name=self.provider, openai_base_url=self.openai_base_url, openai_api_key=self.openai_api_key,
-            openai_chat_model=self.openai_chat_model, openai_embedding_model=self.openai_embedding_model,
-            openai_embedding_dimensions=self.openai_embedding_dimensions,
-        )
+        if self.provider == "openai":
+            return self.openai
+        if self.provider == "bedrock":
+            return self.bedrock
+        return LocalConfig()
 
     def limits(self) -> AILimits:
         return AILimits(concurrency=self.concurrency, requests_per_minute=self.requests_per_minute,
@@ -219,11 +223,9 @@ def resources_for(settings: Settings) -> dict[str, Any]:
         ),
         "ai": AIResource(
             provider=settings.ai_provider,
-            openai_base_url=settings.openai_base_url,
-            openai_api_key=_optional_secret("OPENAI_API_KEY", settings.openai_api_key),
-            openai_chat_model=settings.openai_chat_model,
-            openai_embedding_model=settings.openai_embedding_model,
-            openai_embedding_dimensions=settings.openai_embedding_dimensions,
+            openai=OpenAIProviderConfig(**settings.openai_config().model_dump(exclude={"api_key"}),
+                                        api_key=_optional_secret("OPENAI_API_KEY", settings.openai_api_key)),
+            bedrock=BedrockProviderConfig(**settings.bedrock_config().model_dump()),
             concurrency=settings.ai_concurrency,
             requests_per_minute=settings.ai_requests_per_minute,
             tokens_per_minute=settings.ai_tokens_per_minute,

@@ -2,18 +2,17 @@
 
 The cursor is the latest ``brands.analyzed_since`` seen; the run key names the brand and that
 instant, so each change launches once, and a brand switched back and forth launches again.
-These runs go below interactive requests (``dagster/priority`` -10).
+These runs go below interactive requests (:attr:`RunPriority.BACKFILL`).
 """
 
 import datetime as dt
 
 import dagster as dg
 
-from adology_assets.analysis import AD_DESCRIPTIONS, AD_EMBEDDINGS, AD_LABELS
+from adology.brands import brands_turned_analyzed
+from adology_assets.vocabulary import AI_ASSETS, BRAND_TAG, KIND_TAG, RunPriority, brand_partitions
 from resources import PostgresResource
 
-AI_ASSETS = [AD_DESCRIPTIONS, AD_LABELS, AD_EMBEDDINGS]
-BACKFILL_PRIORITY = "-10"
 MAX_BRANDS_PER_TICK = 100
 
 
@@ -27,23 +26,20 @@ MAX_BRANDS_PER_TICK = 100
 def analyzed_brand_backfill(context: dg.SensorEvaluationContext, postgres: PostgresResource) -> dg.SensorResult:
     since = dt.datetime.fromisoformat(context.cursor) if context.cursor else dt.datetime.min.replace(tzinfo=dt.UTC)
     with postgres.get_connection() as conn:
-        changed = conn.execute(
-            "SELECT partition_key, analyzed_since FROM brands WHERE analyzed_since > %s "
-            "ORDER BY analyzed_since LIMIT %s", (since, MAX_BRANDS_PER_TICK)).fetchall()
+        changed = brands_turned_analyzed(conn, since=since, limit=MAX_BRANDS_PER_TICK)
     if not changed:
         return dg.SensorResult(skip_reason="no brand turned analyzed", cursor=context.cursor)
-    known = set(context.instance.get_dynamic_partitions("brand"))
-    new = sorted({key for key, _ in changed} - known)
+    new = sorted({key for key, _ in changed} - set(context.instance.get_dynamic_partitions(brand_partitions.name)))
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
                 run_key=f"analyzed:{key}:{when.isoformat()}",
                 partition_key=key,
-                asset_selection=AI_ASSETS,
-                tags={"adology/brand": key, "adology/kind": "backfill", "dagster/priority": BACKFILL_PRIORITY},
+                asset_selection=list(AI_ASSETS),
+                tags={BRAND_TAG: key, KIND_TAG: "backfill", **RunPriority.BACKFILL.tags()},
             )
             for key, when in changed
         ],
-        dynamic_partitions_requests=[dg.AddDynamicPartitionsRequest("brand", new)] if new else [],
+        dynamic_partitions_requests=[brand_partitions.build_add_request(new)] if new else [],
         cursor=changed[-1][1].isoformat(),
     )

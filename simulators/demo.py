@@ -19,7 +19,7 @@ from adology_assets.dev import DagsterDev
 from adology.errors import StackError
 from simulators.ad_sources.seeding import register_library_brands
 from adology.logs import get_logger
-from adology.requests import record_request
+from adology.requests.outbox import record_request
 from adology.settings import Settings
 from adology.stack import Stack
 

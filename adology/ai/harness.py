@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from adology.ai.registry import ProviderConfig, open_provider
+from adology.ai.config import ProviderName
+from adology.ai.registry import open_provider
 from adology.ai.routines import ROUTINES
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Usage
 from adology.media.sniff import sniff
@@ -35,15 +36,12 @@ def load_ad(files: list[Path]) -> AdInput:
     return AdInput(**fields, creatives=creatives)
 
 
-async def run_routine(routine_name: str, files: list[Path], *, settings: Settings, provider_name: str) -> dict[str, Any]:
+async def run_routine(routine_name: str, files: list[Path], *, settings: Settings,
+                      provider_name: ProviderName | None = None) -> dict[str, Any]:
+    """Run the routine on the ad ``files`` make, with the provider the settings configure (or ``provider_name``)."""
     routine = ROUTINES[routine_name]
     ad = load_ad(files)
-    config = ProviderConfig(
-        name=provider_name, openai_base_url=settings.openai_base_url,
-        openai_api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else None,
-        openai_chat_model=settings.openai_chat_model, openai_embedding_model=settings.openai_embedding_model,
-    )
-    async with open_provider(config) as provider:
+    async with open_provider(settings.ai_provider_config(provider_name)) as provider:
         usage = Usage()
         description = None
         if routine.needs_description:

@@ -1,63 +1,51 @@
-"""Providers by name, built from one configuration: ``local`` (offline), ``openai``, ``bedrock``."""
+"""Providers opened from their typed configuration (:mod:`adology.ai.config`): ``local`` (offline),
+``openai``, ``bedrock``."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
+from adology.ai.config import BedrockConfig, LocalConfig, OpenAIConfig, ProviderConfig
 from adology.ai.types import Provider
 from adology.errors import SettingsError
-
-PROVIDER_NAMES = ("local", "openai", "bedrock")
-
-
-@dataclass(frozen=True)
-class ProviderConfig:
-    name: str = "local"
-    openai_base_url: str | None = None
-    openai_api_key: str | None = None
-    openai_chat_model: str = "gpt-4.1-mini"
-    openai_embedding_model: str = "text-embedding-3-small"
-    openai_embedding_dimensions: int = 512
-    openai_timeout_seconds: float = 60.0
-    bedrock_region: str = "us-east-1"
-    bedrock_endpoint_url: str | None = None
-    bedrock_concurrency: int = 8
 
 
 @contextlib.asynccontextmanager
 async def open_provider(config: ProviderConfig) -> AsyncIterator[Provider]:
-    """The named provider, with any client it holds opened for the block and closed after it."""
-    if config.name == "local":
+    """The provider ``config`` configures, with any client it holds opened for the block and closed after it."""
+    if isinstance(config, LocalConfig):
         from adology.ai.local.provider import LocalProvider
 
         yield LocalProvider()
-    elif config.name == "openai":
+    elif isinstance(config, OpenAIConfig):
         import openai
 
         from adology.ai.providers.openai_provider import OpenAIProvider
 
-        if not config.openai_api_key:
+        if not config.api_key:
             raise SettingsError("OPENAI_API_KEY is required for ADOLOGY_AI_PROVIDER=openai")
         # retries are ours (they honour Retry-After and are counted), so the client's are off. The
         # aiohttp transport: httpx's pool probes every idle socket each time a request takes or
         # returns a connection, which at a hundred calls in flight was a fifth of the run's CPU.
-        client = openai.AsyncOpenAI(api_key=config.openai_api_key, base_url=config.openai_base_url,
-                                    max_retries=0, timeout=config.openai_timeout_seconds,
-                                    http_client=openai.DefaultAioHttpClient(timeout=config.openai_timeout_seconds))
+        client = openai.AsyncOpenAI(api_key=config.api_key, base_url=config.base_url, max_retries=0,
+                                    timeout=config.timeout_seconds,
+                                    http_client=openai.DefaultAioHttpClient(timeout=config.timeout_seconds))
         try:
-            yield OpenAIProvider(client, chat_model=config.openai_chat_model,
-                                 embedding_model=config.openai_embedding_model,
-                                 embedding_dimensions=config.openai_embedding_dimensions)
+            yield OpenAIProvider(client, chat_model=config.chat_model, embedding_model=config.embedding_model,
+                                 embedding_dimensions=config.embedding_dimensions)
         finally:
             await client.close()
-    elif config.name == "bedrock":
+    elif isinstance(config, BedrockConfig):
         from adology.ai.providers.bedrock_provider import BedrockProvider, bedrock_runtime_client
 
-        client = bedrock_runtime_client(region_name=config.bedrock_region, endpoint_url=config.bedrock_endpoint_url,
-                                        max_workers=config.bedrock_concurrency)
-        with BedrockProvider(client, max_workers=config.bedrock_concurrency) as provider:
+        client = bedrock_runtime_client(region_name=config.region, endpoint_url=config.endpoint_url,
+                                        max_workers=config.concurrency)
+        with BedrockProvider(client, text_model=config.chat_model, embedding_model=config.embedding_model,
+                             image_embedding_model=config.image_embedding_model,
+                             embedding_dimensions=config.embedding_dimensions,
+                             image_embedding_dimensions=config.image_embedding_dimensions,
+                             max_workers=config.concurrency) as provider:
             yield provider
     else:
-        raise SettingsError(f"ADOLOGY_AI_PROVIDER={config.name!r}: expected one of {', '.join(PROVIDER_NAMES)}")
+        raise TypeError(f"not a provider configuration: {config!r}")

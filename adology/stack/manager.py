@@ -15,19 +15,28 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from adology.db.migrate import migrate
 from adology.errors import StackError
 from adology.logs import get_logger
+from adology.provision import provision
 from adology.settings import Environment, Settings
 from adology.stack.parts import MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
-from adology.storage.aws import settings_client, settings_object_store
-from adology.storage.mongo import ensure_collections, open_mongo
-from adology.storage.queues import RequestQueues
+from adology.storage.aws import settings_object_store
 from adology.storage.s3 import ObjectStore, ObjectStoreError
 
 log = get_logger(__name__)
 
 DAGSTER_YAML = Path(__file__).resolve().parents[2] / "dagster.yaml"
+# The project's dagster.yaml holds what every instance shares and no storage, so a bare
+# `dagster dev` in a checkout runs on Dagster's temporary instance; the stack's instance (and a
+# deployment's) keeps runs, events and schedules in Postgres.
+POSTGRES_STORAGE = """
+# Written by `adology stack up` from the project's dagster.yaml: runs, event logs and schedules
+# live in the stack's PostgreSQL (RDS in production), at DAGSTER_POSTGRES_URL.
+storage:
+  postgres:
+    postgres_url:
+      env: DAGSTER_POSTGRES_URL
+"""
 
 
 @dataclass
@@ -71,8 +80,9 @@ class Stack:
                 part.start()
                 if part.pid_file is not None:
                     started.append(part.name)
-            migrations = migrate(self.settings.database_url or "")
-            self._ensure_stores()
+            migrations = provision(self.settings)
+            # a restarted SeaweedFS lists buckets before it knows its volumes
+            _wait_until_objects_are_served(settings_object_store(self.settings))
             self._prepare_dagster_home()
         if running and not started:
             log.info("stack already running; nothing changed", extra={"parts": ",".join(running)})
@@ -93,29 +103,14 @@ class Stack:
     def healthy(self) -> bool:
         return all(status.healthy for status in self.status().values())
 
-    def _ensure_stores(self) -> None:
-        settings = self.settings
-        with open_mongo(settings.mongo_uri or "", settings.mongo_database) as database:
-            ensure_collections(database)
-        store = settings_object_store(settings)
-        store.ensure_bucket()
-        _wait_until_objects_are_served(store)
-        RequestQueues(
-            settings_client(settings, "sqs"),
-            settings.queue_prefix,
-            max_receives=settings.queue_max_receives,
-            visibility_seconds=settings.queue_visibility_seconds,
-        ).ensure()
-
     def _prepare_dagster_home(self) -> None:
-        """DAGSTER_HOME lives in the state dir; its dagster.yaml is the project's, linked not copied."""
+        """DAGSTER_HOME lives in the state dir; its dagster.yaml is the project's plus Postgres storage,
+        written on every ``up`` so an edit of the project's file reaches it."""
         home = self.settings.dagster_home
         home.mkdir(parents=True, exist_ok=True)
-        link = home / "dagster.yaml"
-        if link.is_symlink() and link.resolve() == DAGSTER_YAML:
-            return
-        link.unlink(missing_ok=True)
-        link.symlink_to(DAGSTER_YAML)
+        instance_yaml = home / "dagster.yaml"
+        instance_yaml.unlink(missing_ok=True)  # stacks made before this was written held a link
+        instance_yaml.write_text(DAGSTER_YAML.read_text() + POSTGRES_STORAGE)
 
 
 def _contributed_parts() -> list[type[Part]]:

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from adology.errors import AdologyError
 from adology.logs import get_logger
 
 log = get_logger(__name__)
+
+
+_BATCH_LIMIT = 10  # SendMessageBatch and ReceiveMessage take at most ten entries
+
+
+class QueueSendError(AdologyError):
+    """SQS refused messages (a batch call, entries listed as failed twice, or a dead-letter replay send)."""
 
 
 class Priority(str, enum.Enum):
@@ -29,6 +40,18 @@ class ReceivedMessage:
     attributes: dict[str, str]
     receive_count: int
     deduplication_id: str  # the same for every delivery of one send; a re-publish gets a new one
+    group_id: str
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    body: Mapping[str, Any]
+    group_id: str
+    deduplication_id: str
+
+
+def _encode(body: Mapping[str, Any] | str) -> str:
+    return body if isinstance(body, str) else json.dumps(body, separators=(",", ":"), sort_keys=True)
 
 
 @dataclass
@@ -78,15 +101,17 @@ class RequestQueues:
         self,
         priority: Priority,
         *,
-        body: dict[str, Any],
+        body: Mapping[str, Any] | str,
         group_id: str,
         deduplication_id: str,
         attributes: dict[str, str] | None = None,
         dead_letter: bool = False,
     ) -> str:
+        """Send one message; a mapping body is sent as compact sorted JSON, a text body as it is
+        (a dead letter keeps the exact bytes it arrived with)."""
         response = self.client.send_message(
             QueueUrl=self.url(priority, dead_letter=dead_letter),
-            MessageBody=json.dumps(body, separators=(",", ":"), sort_keys=True),
+            MessageBody=_encode(body),
             MessageGroupId=group_id,
             MessageDeduplicationId=deduplication_id,
             MessageAttributes={
@@ -100,10 +125,10 @@ class RequestQueues:
     ) -> list[ReceivedMessage]:
         response = self.client.receive_message(
             QueueUrl=self.url(priority, dead_letter=dead_letter),
-            MaxNumberOfMessages=max(1, min(max_messages, 10)),
+            MaxNumberOfMessages=max(1, min(max_messages, _BATCH_LIMIT)),
             WaitTimeSeconds=wait_seconds,
             MessageAttributeNames=["All"],
-            MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageDeduplicationId"],
+            MessageSystemAttributeNames=["ApproximateReceiveCount", "MessageDeduplicationId", "MessageGroupId"],
         )
         return [
             ReceivedMessage(
@@ -113,9 +138,33 @@ class RequestQueues:
                 attributes={k: v.get("StringValue", "") for k, v in item.get("MessageAttributes", {}).items()},
                 receive_count=int(item.get("Attributes", {}).get("ApproximateReceiveCount", "1")),
                 deduplication_id=item.get("Attributes", {}).get("MessageDeduplicationId", item["MessageId"]),
+                group_id=item.get("Attributes", {}).get("MessageGroupId", ""),
             )
             for item in response.get("Messages", [])
         ]
+
+    def send_batch(self, priority: Priority, messages: list[OutgoingMessage]) -> int:
+        """Send up to ten messages in one SendMessageBatch call; entries SQS lists as failed are sent once
+        more. Returns the calls made; :class:`QueueSendError` when the call fails or entries fail twice."""
+        if len(messages) > _BATCH_LIMIT:
+            raise ValueError(f"a batch holds at most {_BATCH_LIMIT} messages, got {len(messages)}")
+        pending = [{"Id": str(index), "MessageBody": _encode(message.body), "MessageGroupId": message.group_id,
+                    "MessageDeduplicationId": message.deduplication_id} for index, message in enumerate(messages)]
+        failed: list[dict[str, Any]] = []
+        for call in (1, 2):
+            try:
+                response = self.client.send_message_batch(QueueUrl=self.url(priority), Entries=pending)
+            except (ClientError, BotoCoreError) as exc:
+                raise QueueSendError(f"send_message_batch to {self.queue_name(priority)} failed: {exc}") from exc
+            failed = response.get("Failed", [])
+            if not failed:
+                return call
+            failed_ids = {item["Id"] for item in failed}
+            pending = [entry for entry in pending if entry["Id"] in failed_ids]
+            log.warning("batch entries failed", extra={"failed": len(failed), "call": call,
+                                                       "codes": sorted({item.get("Code", "") for item in failed})})
+        details = "; ".join(f"{item['Id']}: {item.get('Code')} {item.get('Message', '')}".strip() for item in failed)
+        raise QueueSendError(f"SQS refused {len(failed)} messages to {self.queue_name(priority)} twice: {details}")
 
     def delete(self, priority: Priority, *, receipt_handle: str, dead_letter: bool = False) -> None:
         self.client.delete_message(

@@ -1,0 +1,84 @@
+"""Each report version stored: the JSON snapshot in S3, then the row that points to it.
+
+**Storage** (:func:`store_report`): versions count up per brandspace under a per-brandspace
+lock; the JSON snapshot goes to ``reports/{brandspace}/{version}.json`` in S3 before the row that
+points to it commits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from adology.knowledge.report import UnknownBrandspaceError
+from adology.knowledge.report_model import BrandspaceReport
+from adology.logs import get_logger
+from adology.storage.s3 import ObjectStore
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    brandspace: str
+    version: int
+    s3_key: str
+    trigger: str
+
+
+def report_key(brandspace_key: str, version: int) -> str:
+    return f"reports/{brandspace_key}/{version}.json"
+
+
+def store_report(conn: psycopg.Connection, store: ObjectStore, brandspace_key: str, report: BrandspaceReport,
+                 *, trigger: str) -> StoredReport:
+    """Store ``report`` as the brandspace's next version: S3 snapshot first, then the row, in one transaction.
+
+    A transaction-scoped advisory lock per brandspace makes concurrent writers take turns, so
+    ``max(version) + 1`` is never computed twice for one version (the primary key would refuse it
+    anyway). The snapshot is written before the row commits, so a row never points to a missing
+    object; a failure after the upload leaves an object no row names, which the next version's
+    upload of the same key replaces.
+    """
+    body = report.model_dump(mode="json")
+    with conn.transaction():
+        row = conn.execute("SELECT id FROM brandspaces WHERE partition_key = %s", (brandspace_key,)).fetchone()
+        if row is None:
+            raise UnknownBrandspaceError(f"no brandspace with partition key {brandspace_key!r} in table brandspaces")
+        (brandspace_id,) = row
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('brandspace_reports:' || %s::text, 0))",
+                     (brandspace_id,))
+        (version,) = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM brandspace_reports "
+                                  "WHERE brandspace_id = %s", (brandspace_id,)).fetchone()
+        key = report_key(brandspace_key, version)
+        store.put_bytes(key=key, data=json.dumps(body).encode(), content_type="application/json")
+        # created_at is the report's as_of: ads first seen after it are the next report's "new ads"
+        conn.execute(
+            "INSERT INTO brandspace_reports (brandspace_id, version, report, s3_key, trigger, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            (brandspace_id, version, Jsonb(body), key, trigger, report.as_of),
+        )
+    log.info("report stored", extra={"brandspace": brandspace_key, "version": version, "s3_key": key,
+                                     "trigger": trigger})
+    return StoredReport(brandspace_key, version, key, trigger)
+
+
+def stored_report_problems(conn: psycopg.Connection, store: ObjectStore, stored: StoredReport) -> list[str]:
+    """What is wrong with a stored version: a missing row or object, or a snapshot that differs from the row."""
+    row = conn.execute(
+        "SELECT r.report, r.s3_key FROM brandspace_reports r JOIN brandspaces s ON s.id = r.brandspace_id "
+        "WHERE s.partition_key = %s AND r.version = %s", (stored.brandspace, stored.version),
+    ).fetchone()
+    if row is None:
+        return [f"no row for version {stored.version} in brandspace_reports"]
+    report, key = row
+    if key != stored.s3_key:
+        return [f"the row names {key!r}, not {stored.s3_key!r}"]
+    if not store.exists(key=key):
+        return [f"the snapshot {key} is missing from the bucket"]
+    if json.loads(store.get_bytes(key=key)) != report:
+        return [f"the snapshot {key} differs from the row"]
+    return []

@@ -1,0 +1,9 @@
+"""The pipeline's assets by name, in order: what a request may ask for, and what the Dagster layer's
+asset keys are made from (``adology_assets.vocabulary``)."""
+
+from __future__ import annotations
+
+from adology.analysis.stages import STAGES
+
+ADS_ASSET = "ads"  # acquisition: every source of a brand, creatives in S3, ads upserted
+PIPELINE_ASSETS: tuple[str, ...] = (ADS_ASSET, *(stage.asset for stage in STAGES))
