@@ -171,7 +171,7 @@ def queue() -> None:
 @reports_errors
 def queue_replay_dlq(priority: str, limit: int | None) -> None:
     """Move dead-lettered messages back to their queue, after the cause has been fixed."""
-    from adology.requests import replay_dlq
+    from adology.requests.dead_letters import replay_dlq
     from adology.storage.aws import settings_client
     from adology.storage.queues import Priority, RequestQueues
 

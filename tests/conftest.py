@@ -1,8 +1,10 @@
 """Shared fixtures: one real embedded stack for the session, on free ports in a temporary state dir.
 
-Tests talk to the real servers (PostgreSQL + pgvector, SeaweedFS, moto SQS, montydb); nothing
-here fakes a store. Tests that need their own stack (lifecycle, restarts) start one with
-``make_settings`` and stop it themselves.
+The folders say what a test needs: ``unit/`` nothing but Python (in-process HTTP servers at most;
+asking for the stack there fails), ``stack/`` the real local servers (PostgreSQL + pgvector,
+SeaweedFS, moto SQS, montydb; nothing here fakes a store), ``e2e/`` whole flows that start their
+own stack and Dagster processes, marked ``slow`` here so ``make test-fast`` skips them. Tests that
+need their own stack (lifecycle, restarts) start one with ``make_settings`` and stop it themselves.
 """
 
 from __future__ import annotations
@@ -83,6 +85,13 @@ def database_url(stack_settings: Settings) -> str:
 def library_url(stack_settings: Settings) -> str:
     """The session stack's local ad library (sources, creatives and fault endpoints)."""
     return f"http://127.0.0.1:{stack_settings.library_port}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    end_to_end = Path(__file__).parent / "e2e"
+    for item in items:
+        if end_to_end in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -9,10 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from adology.stack.process import port_is_free
-from bench.processes import RUN_WORKERS, ProcessSampler
 
 FIGURES = {"ads", "brands", "seconds", "ads_per_second", "stage_seconds", "ai_calls", "ai_floor_seconds",
            "ratio_to_floor", "bytes_downloaded", "peak_rss_mib", "largest_process", "db_rows", "failures",
@@ -29,7 +27,6 @@ def _free_base() -> int:
     raise RuntimeError("no free port block for the benchmark")
 
 
-@pytest.mark.slow
 def test_a_small_benchmark_completes_and_prints_its_figures(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "adology", "bench", "--ads", "60", "--brands", "5", "--naive-ads", "2",
                "--local-ads", "2", "--latency", "0.05", "--port-base", str(_free_base()),
@@ -52,15 +49,3 @@ def test_a_small_benchmark_completes_and_prints_its_figures(tmp_path: Path) -> N
     assert {"analyzed_brand_backfill", "spine_refresh"} <= set(figures["settings"]["automation_stopped"])
 
 
-def test_a_run_worker_under_the_dagster_tree_counts_its_cpu_and_memory_as_a_run_worker() -> None:
-    # what the code server spawns for a run: a multiprocessing child whose command runs spawn_main
-    worker = subprocess.Popen([sys.executable, "-c", "spawn_main = None; import time; time.sleep(30)"])
-    try:
-        with ProcessSampler(lambda: {"dagster": [worker.pid]}, interval=0.1) as sampler:
-            sampler.sample()
-        assert set(sampler.peaks_mib()) == {RUN_WORKERS}
-        assert set(sampler.cpu_seconds()) == {RUN_WORKERS}
-        assert sampler.largest()[0].startswith(f"{RUN_WORKERS}: ")
-    finally:
-        worker.kill()
-        worker.wait()

@@ -16,14 +16,14 @@ import psycopg
 import pytest
 
 from adology.acquisition.brand import AcquisitionReport, acquire_brand
-from adology.acquisition.rows import NO_MEDIA_REASON, StoredAd, ad_invariants, merge_ad, plan_media
+from adology.acquisition.rows import NO_MEDIA_REASON, ad_invariants
 from adology.brands import Brand, BrandSource, upsert_brand
 from simulators.ad_sources.seeding import register_library_brands
 from adology.media.fetch import MediaFetcher, MediaLimits
 from adology.media.guard import UrlPolicy
 from adology.settings import Settings
 from adology.sources.http import http_client
-from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParsedPage, Range
+from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParsedPage
 from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
 from adology_assets.ads import ads
@@ -202,7 +202,7 @@ def test_serpapi_details_are_paid_for_once_per_creative(stack_settings: Settings
     from aiohttp import web
 
     from adology.sources.clients import SerpApiClient
-    from tests.test_sources_clients import FAST_RETRY, fixture, serving
+    from tests.source_servers import FAST_RETRY, fixture, serving
 
     def served(name: str) -> Any:  # the creatives on the library server; the video one is gone
         text = json.dumps(fixture(name))
@@ -267,29 +267,5 @@ def test_a_poorer_later_fetch_keeps_the_copy_and_updates_delivery(stack_settings
     assert row[3] is False and row[4][0]["s3_key"]  # delivery follows the latest fetch; the creative stays
 
 
-def test_a_creative_is_its_file_whatever_role_or_signature_a_fetch_gives_it() -> None:
-    stored = {"kind": "image", "role": "preview", "source_url": "http://library/media/1/0.jpg",
-              "s3_key": "media/abc.jpg", "sha256": "abc"}
-    existing = StoredAd(1, 1, {}, [stored], "hash", None, ["serpapi"])
-    # the listing called it a video's preview; details name the same file the primary image
-    again = NormalizedAd(source="google", source_ad_id="CR1", connector=Connector.SERPAPI, media=[
-        MediaRef(kind=MediaKind.IMAGE, role="primary", url="http://library/media/1/0.jpg?signature=new")])
-    plan = plan_media(again, existing)
-    assert plan.to_fetch == [] and plan.entries == [stored]
 
 
-def test_the_meta_apis_delivery_ranges_win_over_the_scrapers_for_the_same_ad() -> None:
-    brand = Brand(1, "b", "B", "analyzed", ())
-    official = Range(lower=1000, upper=4999)
-    scraped = Range(lower=1000, upper=4000, text="1K-4K")
-
-    def fetched(connector: Connector, impressions: Range) -> NormalizedAd:
-        return NormalizedAd(source="meta", source_ad_id="1", connector=connector, impressions=impressions)
-
-    first = merge_ad(brand, fetched(Connector.META, official), None, [])
-    current = StoredAd(1, 1, first, [], first["content_hash"], None, ["meta"])
-    assert merge_ad(brand, fetched(Connector.APIFY, scraped), current, [])["impressions_range"] == official.model_dump()
-    only_scraped = StoredAd(1, 1, first | {"impressions_range": None}, [], first["content_hash"], None, ["apify"])
-    assert merge_ad(brand, fetched(Connector.APIFY, scraped), only_scraped, [])["impressions_range"] == scraped.model_dump()
-    updated = Range(lower=5000, upper=9999)
-    assert merge_ad(brand, fetched(Connector.META, updated), current, [])["impressions_range"] == updated.model_dump()

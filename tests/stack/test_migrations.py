@@ -16,9 +16,6 @@ TABLES = {
 }
 
 
-def test_migrations_are_numbered_in_order_without_gaps() -> None:
-    versions = [migration.version for migration in available_migrations()]
-    assert versions == list(range(1, len(versions) + 1))
 
 
 def test_every_table_of_the_data_model_exists(database_url: str) -> None:

@@ -1,5 +1,6 @@
-"""Brandspace reports on the real Postgres and SeaweedFS: the refresh rule's full truth table, as a
-pure function and as database states measured by the signal query and the sensor; the sensor
+"""Brandspace reports on the real Postgres and SeaweedFS: the refresh rule's full truth table as
+database states measured by the signal query and the sensor (the rule itself is pinned in
+``tests/unit/test_refresh_rule.py``); the sensor
 requests the same evidence once, again after a failed run, and adds partitions through its
 result; the asset stores numbered versions whose S3 snapshot matches the row, and the report's
 numbers and recommendations follow the seeded data."""
@@ -19,7 +20,7 @@ import psycopg
 import pytest
 
 from adology.brands import upsert_brand
-from adology.knowledge.refresh import BrandspaceSignals, RefreshSignals, refresh_signals, should_refresh
+from adology.knowledge.refresh import BrandspaceSignals, RefreshSignals, refresh_signals
 from adology.knowledge.report import build_report
 from adology.knowledge.snapshots import report_key, store_report
 from adology.settings import Settings
@@ -31,14 +32,6 @@ from sensors.report_refresh import Requested, report_refresh, retry_delay
 
 ALL_COMBINATIONS = list(itertools.product((False, True), repeat=3))
 SIGNAL_NAMES = ("membership_changed", "new_member_ads", "stale_with_new_ads")
-
-
-@pytest.mark.parametrize(("membership_changed", "new_member_ads", "stale_with_new_ads"), ALL_COMBINATIONS)
-def test_the_rule_refreshes_exactly_when_two_signals_hold(
-    membership_changed: bool, new_member_ads: bool, stale_with_new_ads: bool
-) -> None:
-    signals = RefreshSignals(membership_changed, new_member_ads, stale_with_new_ads)
-    assert should_refresh(signals) is (membership_changed + new_member_ads + stale_with_new_ads >= 2)
 
 
 class World:

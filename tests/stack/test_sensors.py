@@ -222,13 +222,6 @@ def test_a_brand_turning_analyzed_is_backfilled_once_below_interactive_priority(
     assert again.partition_key == key and again.run_key != request.run_key
 
 
-def test_backfills_group_brands_into_runs() -> None:
-    from adology_assets.definitions import defs
-
-    graph = defs().resolve_asset_graph()
-    for name in ("ads", "ad_descriptions", "ad_labels", "ad_embeddings"):
-        policy = graph.get(dg.AssetKey(name)).backfill_policy
-        assert policy is not None and policy.max_partitions_per_run == 10
 
 
 def test_the_spine_schedule_enqueues_due_brands_as_low_priority_batches(

@@ -16,8 +16,8 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from adology.errors import PortInUseError, StackError
-from adology.settings import Settings, load_settings
+from adology.errors import PortInUseError
+from adology.settings import Settings
 from adology.stack import Stack
 from adology.stack.parts import SeaweedPart, SqsPart
 from adology.storage.mongo import COLLECTIONS, ensure_collections, open_mongo
@@ -181,12 +181,3 @@ def test_port_in_use_names_the_port_and_the_part(make_settings: Callable[..., Se
     assert f"port {settings.sqs_port}" in message and "sqs" in message and "ADOLOGY_SQS_PORT" in message
 
 
-def test_embedded_stack_refuses_production_settings() -> None:
-    production = load_settings({
-        "ADOLOGY_ENV": "production",
-        "DATABASE_URL": "postgresql://u:p@db:5432/a",
-        "DAGSTER_POSTGRES_URL": "postgresql://u:p@db:5432/d",
-        "MONGO_URI": "mongodb://m:27017",
-    })
-    with pytest.raises(StackError, match="ADOLOGY_ENV=local"):
-        Stack(production)

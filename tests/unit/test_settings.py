@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from adology.errors import SettingsError
+from adology.errors import SettingsError, StackError
+from adology.stack import Stack
 from adology.settings import Environment, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,3 +94,14 @@ def test_env_example_values_are_valid_settings() -> None:
             values[match[1]] = match[2]
     values["MONGO_URI"] = "montydb:///tmp/adology-example"
     load_settings(values)
+
+
+def test_embedded_stack_refuses_production_settings() -> None:
+    production = load_settings({
+        "ADOLOGY_ENV": "production",
+        "DATABASE_URL": "postgresql://u:p@db:5432/a",
+        "DAGSTER_POSTGRES_URL": "postgresql://u:p@db:5432/d",
+        "MONGO_URI": "mongodb://m:27017",
+    })
+    with pytest.raises(StackError, match="ADOLOGY_ENV=local"):
+        Stack(production)

@@ -16,8 +16,6 @@ import json
 import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -26,37 +24,15 @@ from aiohttp import web
 
 from adology.errors import SourceError, TransientSourceError
 from adology.sources.clients import ApifyClient, MetaAdLibraryClient, SerpApiClient
-from adology.sources.http import RetryPolicy, http_client
+from adology.sources.http import http_client
 from adology.sources.models import ParsedPage
+from tests.source_servers import FAST_RETRY, fixture, serving
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "sources"
 META_TOKEN = "EAAB-client-test-token-7f3a9c"
 APIFY_TOKEN = "apify_api_client-test-token-51de"
 SERPAPI_KEY = "serpapi-client-test-key-0b77e2"
-FAST_RETRY = RetryPolicy(attempts=4, base_wait_seconds=0.01, max_wait_seconds=0.02)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text())
-
-
-@asynccontextmanager
-async def serving(routes: list[web.RouteDef]) -> AsyncIterator[str]:
-    """An HTTP server on a free 127.0.0.1 port for the duration of the block; yields its base URL."""
-    app = web.Application()
-    app.add_routes(routes)
-    # No access log: it would record the secrets the fake source receives, which is its business.
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        host, port = runner.addresses[0][:2]
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
 
 
 async def collect(fetch: AsyncIterator[ParsedPage]) -> list[ParsedPage]:
