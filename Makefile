@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast dev clean
+.PHONY: setup lint demo test test-fast dev clean
 
 setup: $(STAMP) .env
 
@@ -23,11 +23,16 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/adology demo
 
-test: setup
+# Lint and format check over the whole tree (rules and reasons in pyproject.toml, [tool.ruff]).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	$(BIN)/python -m pytest
 
-# The suite without the slow end-to-end tests, for the edit-test loop.
-test-fast: setup
+# The suite without the slow end-to-end tests (tests/e2e), for the edit-test loop.
+test-fast: lint
 	$(BIN)/python -m pytest -m 'not slow'
 
 dev: setup

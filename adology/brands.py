@@ -73,14 +73,21 @@ def upsert_brand(
 
 def unknown_brands(conn: psycopg.Connection, partition_keys: list[str]) -> list[str]:
     """The keys of ``partition_keys`` with no brand, in the order given."""
-    found = {key for (key,) in conn.execute("SELECT partition_key FROM brands WHERE partition_key = ANY(%s)",
-                                            (partition_keys,))}
+    found = {
+        key
+        for (key,) in conn.execute("SELECT partition_key FROM brands WHERE partition_key = ANY(%s)", (partition_keys,))
+    }
     return [key for key in partition_keys if key not in found]
 
 
 def brands_turned_analyzed(conn: psycopg.Connection, *, since: datetime, limit: int) -> list[tuple[str, datetime]]:
     """Brands that turned from tracked to analyzed after ``since`` (``brands.analyzed_since``, kept by a
     trigger), oldest change first: (partition key, when)."""
-    return [(key, when) for key, when in conn.execute(
-        "SELECT partition_key, analyzed_since FROM brands WHERE analyzed_since > %s ORDER BY analyzed_since LIMIT %s",
-        (since, limit))]
+    return [
+        (key, when)
+        for key, when in conn.execute(
+            "SELECT partition_key, analyzed_since FROM brands WHERE analyzed_since > %s "
+            "ORDER BY analyzed_since LIMIT %s",
+            (since, limit),
+        )
+    ]

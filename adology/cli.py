@@ -3,13 +3,13 @@ plus the commands other packages contribute (``dev``, ``library``, ``demo``, ``b
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 import sys
-from pathlib import Path
 from collections.abc import Callable
-import functools
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 import click
@@ -121,9 +121,12 @@ def stack_status(as_json: bool) -> None:
 
 
 @stack.command("env")
-@click.option("--dotenv", is_flag=True,
-              help="Print a .env file instead, for a bare `dagster dev` in the checkout (which loads ./.env): "
-                   "every variable but DAGSTER_HOME, so Dagster keeps its temporary instance.")
+@click.option(
+    "--dotenv",
+    is_flag=True,
+    help="Print a .env file instead, for a bare `dagster dev` in the checkout (which loads ./.env): "
+    "every variable but DAGSTER_HOME, so Dagster keeps its temporary instance.",
+)
 def stack_env(dotenv: bool) -> None:
     """Print shell exports that point clients at the stack: eval "$(adology stack env)"."""
     for name, value in settings_or_exit().client_environment().items():
@@ -176,9 +179,12 @@ def queue_replay_dlq(priority: str, limit: int | None) -> None:
     from adology.storage.queues import Priority, RequestQueues
 
     settings = settings_or_exit()
-    queues = RequestQueues(settings_client(settings, "sqs"), settings.queue_prefix,
-                           max_receives=settings.queue_max_receives,
-                           visibility_seconds=settings.queue_visibility_seconds)
+    queues = RequestQueues(
+        settings_client(settings, "sqs"),
+        settings.queue_prefix,
+        max_receives=settings.queue_max_receives,
+        visibility_seconds=settings.queue_visibility_seconds,
+    )
     moved = replay_dlq(queues, Priority(priority), limit=limit)
     click.echo(f"replayed {moved} message(s) from the {priority}-priority dead-letter queue")
 
@@ -242,8 +248,13 @@ def ai_list() -> None:
 @ai.command("run")
 @click.argument("routine_name", metavar="ROUTINE", type=click.Choice(["describe", "label", "embed"]))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--provider", "provider_name", type=click.Choice(PROVIDER_NAMES), default=None,
-              help="Provider (default: ADOLOGY_AI_PROVIDER).")
+@click.option(
+    "--provider",
+    "provider_name",
+    type=click.Choice(PROVIDER_NAMES),
+    default=None,
+    help="Provider (default: ADOLOGY_AI_PROVIDER).",
+)
 @reports_errors
 def ai_run(routine_name: str, files: tuple[str, ...], provider_name: str | None) -> None:
     """Run ROUTINE on FILES (images, videos, or one JSON ad with title/body/cta/link_url and
@@ -254,8 +265,7 @@ def ai_run(routine_name: str, files: tuple[str, ...], provider_name: str | None)
     from adology.ai.harness import run_routine
 
     settings = settings_or_exit()
-    result = asyncio.run(run_routine(routine_name, [Path(f) for f in files], settings=settings,
-                                     provider_name=provider_name))
+    result = asyncio.run(
+        run_routine(routine_name, [Path(f) for f in files], settings=settings, provider_name=provider_name)
+    )
     click.echo(json.dumps(result, indent=2))
-
-

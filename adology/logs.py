@@ -19,8 +19,9 @@ from pythonjsonlogger.json import JsonFormatter
 from adology.settings import LogFormat
 
 # a tuple of pairs, immutable, so no block can change what an outer block bound
-_context: contextvars.ContextVar[tuple[tuple[str, Any], ...]] = contextvars.ContextVar("adology_log_context",
-                                                                                         default=())
+_context: contextvars.ContextVar[tuple[tuple[str, Any], ...]] = contextvars.ContextVar(
+    "adology_log_context", default=()
+)
 
 # Attributes every LogRecord has; anything else on a record is a context or `extra=` field.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -76,8 +77,9 @@ def get_logger(name: str) -> logging.Logger:
     return logging.getLogger(name if name.startswith("adology") else f"adology.{name}")
 
 
-def at_most_every(seconds: float, callback: Callable[..., None], *,
-                  clock: Callable[[], float] = time.monotonic) -> Callable[..., None]:
+def at_most_every(
+    seconds: float, callback: Callable[..., None], *, clock: Callable[[], float] = time.monotonic
+) -> Callable[..., None]:
     """``callback``, passed through at most once per ``seconds`` (the first call always).
 
     For progress lines written where each costs a database write (Dagster's event log): a run's

@@ -26,9 +26,18 @@ def provision(settings: Settings) -> list[str]:
         ensure_collections(database)
     store: ObjectStore = settings_object_store(settings)
     store.ensure_bucket()
-    queues = RequestQueues(settings_client(settings, "sqs"), settings.queue_prefix,
-                           max_receives=settings.queue_max_receives,
-                           visibility_seconds=settings.queue_visibility_seconds).ensure()
-    log.info("provisioned", extra={"migrations": ",".join(applied) or "none", "bucket": settings.s3_bucket,
-                                   "queues": ",".join(sorted(queues))})
+    queues = RequestQueues(
+        settings_client(settings, "sqs"),
+        settings.queue_prefix,
+        max_receives=settings.queue_max_receives,
+        visibility_seconds=settings.queue_visibility_seconds,
+    ).ensure()
+    log.info(
+        "provisioned",
+        extra={
+            "migrations": ",".join(applied) or "none",
+            "bucket": settings.s3_bucket,
+            "queues": ",".join(sorted(queues)),
+        },
+    )
     return applied

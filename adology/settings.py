@@ -17,13 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 
 from adology.ai.config import (
     BedrockConfig,
-    LocalConfig,
     OpenAIConfig,
     OpenAIEmbeddingSize,
     ProviderConfig,
     ProviderName,
     TitanImageSize,
     TitanTextSize,
+    chosen_provider,
 )
 from adology.errors import SettingsError
 
@@ -61,9 +61,7 @@ class Settings(BaseModel):
         pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$",
         description="one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
     )
-    log_format: LogFormat = Field(
-        LogFormat.TEXT, alias="ADOLOGY_LOG_FORMAT", description="'text' or 'json'"
-    )
+    log_format: LogFormat = Field(LogFormat.TEXT, alias="ADOLOGY_LOG_FORMAT", description="'text' or 'json'")
 
     postgres_port: Port = Field(
         54329, alias="ADOLOGY_PG_PORT", description="TCP port of the embedded PostgreSQL (1024-55535)"
@@ -104,14 +102,10 @@ class Settings(BaseModel):
         pattern=r"^(mongodb(\+srv)?|montydb)://",
         description="mongodb:// or mongodb+srv:// URI, or montydb:///absolute/path for the embedded store",
     )
-    mongo_database: str = Field(
-        "adology", alias="ADOLOGY_MONGO_DB", description="name of the Mongo database"
-    )
+    mongo_database: str = Field("adology", alias="ADOLOGY_MONGO_DB", description="name of the Mongo database")
 
     aws_region: str = Field("us-east-1", alias="AWS_REGION", description="AWS region name")
-    aws_access_key_id: str | None = Field(
-        None, alias="AWS_ACCESS_KEY_ID", description="access key id for S3 and SQS"
-    )
+    aws_access_key_id: str | None = Field(None, alias="AWS_ACCESS_KEY_ID", description="access key id for S3 and SQS")
     aws_secret_access_key: SecretStr | None = Field(
         None, alias="AWS_SECRET_ACCESS_KEY", description="secret access key for S3 and SQS"
     )
@@ -165,12 +159,15 @@ class Settings(BaseModel):
     )
     library_seed: int = Field(7, alias="ADOLOGY_LIBRARY_SEED", description="seed of the local ad library (an integer)")
     library_cache_dir: Path | None = Field(
-        None, alias="ADOLOGY_LIBRARY_CACHE_DIR",
+        None,
+        alias="ADOLOGY_LIBRARY_CACHE_DIR",
         description="directory of the library's rendered creatives (default: <state dir>/library-cache)",
     )
 
     meta_api_base_url: str | None = Field(
-        None, alias="META_API_BASE_URL", pattern=r"^https?://",
+        None,
+        alias="META_API_BASE_URL",
+        pattern=r"^https?://",
         description="http(s):// base URL of the Meta Graph API (production: https://graph.facebook.com)",
     )
     meta_api_version: str = Field(
@@ -180,43 +177,59 @@ class Settings(BaseModel):
         None, alias="META_ACCESS_TOKEN", description="Meta Ad Library API access token"
     )
     apify_base_url: str | None = Field(
-        None, alias="APIFY_BASE_URL", pattern=r"^https?://",
+        None,
+        alias="APIFY_BASE_URL",
+        pattern=r"^https?://",
         description="http(s):// base URL of the Apify API (production: https://api.apify.com)",
     )
     apify_token: SecretStr | None = Field(None, alias="APIFY_TOKEN", description="Apify API token")
     apify_actor_id: str = Field(
-        "curious_coder~facebook-ads-library-scraper", alias="APIFY_ACTOR_ID", pattern=r"^[\w.-]+~[\w.-]+$",
+        "curious_coder~facebook-ads-library-scraper",
+        alias="APIFY_ACTOR_ID",
+        pattern=r"^[\w.-]+~[\w.-]+$",
         description="Apify actor as username~actor-name",
     )
     serpapi_base_url: str | None = Field(
-        None, alias="SERPAPI_BASE_URL", pattern=r"^https?://",
+        None,
+        alias="SERPAPI_BASE_URL",
+        pattern=r"^https?://",
         description="http(s):// base URL of SerpApi (production: https://serpapi.com)",
     )
     serpapi_api_key: SecretStr | None = Field(None, alias="SERPAPI_API_KEY", description="SerpApi API key")
 
     media_allowed_endpoints: str = Field(
-        "", alias="ADOLOGY_MEDIA_ALLOWED_ENDPOINTS", pattern=r"^([\w.-]+:\d+)?(,[\w.-]+:\d+)*$",
+        "",
+        alias="ADOLOGY_MEDIA_ALLOWED_ENDPOINTS",
+        pattern=r"^([\w.-]+:\d+)?(,[\w.-]+:\d+)*$",
         description="comma-separated host:port exceptions to the media SSRF guard (local: the ad library only)",
     )
     media_max_bytes: int = Field(
-        100 * 1024 * 1024, alias="ADOLOGY_MEDIA_MAX_BYTES", ge=1024,
+        100 * 1024 * 1024,
+        alias="ADOLOGY_MEDIA_MAX_BYTES",
+        ge=1024,
         description="largest creative stored, in bytes (at least 1024)",
     )
     media_concurrency: int = Field(
         16, alias="ADOLOGY_MEDIA_CONCURRENCY", ge=1, le=512, description="creatives downloaded at once (1-512)"
     )
     media_timeout_seconds: float = Field(
-        30.0, alias="ADOLOGY_MEDIA_TIMEOUT_SECONDS", gt=0, le=600,
+        30.0,
+        alias="ADOLOGY_MEDIA_TIMEOUT_SECONDS",
+        gt=0,
+        le=600,
         description="seconds to wait on a silent media server before retrying (0-600)",
     )
 
     ai_provider: ProviderName = Field(
-        "local", alias="ADOLOGY_AI_PROVIDER",
+        "local",
+        alias="ADOLOGY_AI_PROVIDER",
         description="'local' (offline), 'openai' or 'bedrock'",
     )
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY", description="OpenAI API key")
     openai_base_url: str | None = Field(
-        None, alias="OPENAI_BASE_URL", pattern=r"^https?://",
+        None,
+        alias="OPENAI_BASE_URL",
+        pattern=r"^https?://",
         description="http(s):// base URL of an OpenAI-compatible API; unset for api.openai.com",
     )
     openai_chat_model: str = Field("gpt-4.1-mini", alias="ADOLOGY_OPENAI_CHAT_MODEL", description="chat model name")
@@ -224,41 +237,53 @@ class Settings(BaseModel):
         "text-embedding-3-small", alias="ADOLOGY_OPENAI_EMBEDDING_MODEL", description="embedding model name"
     )
     openai_embedding_dimensions: OpenAIEmbeddingSize = Field(
-        512, alias="ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS",
+        512,
+        alias="ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS",
         description="512 or 1536, the embedding sizes with an HNSW index (migration 0011)",
     )
     openai_timeout_seconds: float = Field(
-        60.0, alias="ADOLOGY_OPENAI_TIMEOUT_SECONDS", gt=0, le=600,
+        60.0,
+        alias="ADOLOGY_OPENAI_TIMEOUT_SECONDS",
+        gt=0,
+        le=600,
         description="seconds before an OpenAI call is abandoned and retried (0-600)",
     )
     bedrock_region: str | None = Field(
         None, alias="ADOLOGY_BEDROCK_REGION", description="AWS region of Bedrock (default: AWS_REGION)"
     )
     bedrock_endpoint_url: str | None = Field(
-        None, alias="AWS_ENDPOINT_URL_BEDROCK_RUNTIME", pattern=r"^https?://",
+        None,
+        alias="AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+        pattern=r"^https?://",
         description="http(s):// URL of a Bedrock Runtime endpoint; unset for AWS's own",
     )
     bedrock_concurrency: int = Field(
         8, alias="ADOLOGY_BEDROCK_CONCURRENCY", ge=1, le=256, description="Bedrock calls in flight (1-256)"
     )
     bedrock_chat_model: str = Field(
-        "anthropic.claude-3-5-haiku-20241022-v1:0", alias="ADOLOGY_BEDROCK_CHAT_MODEL",
+        "anthropic.claude-3-5-haiku-20241022-v1:0",
+        alias="ADOLOGY_BEDROCK_CHAT_MODEL",
         description="Bedrock Converse model id",
     )
     bedrock_embedding_model: str = Field(
-        "amazon.titan-embed-text-v2:0", alias="ADOLOGY_BEDROCK_EMBEDDING_MODEL",
+        "amazon.titan-embed-text-v2:0",
+        alias="ADOLOGY_BEDROCK_EMBEDDING_MODEL",
         description="Bedrock text embedding model id",
     )
     bedrock_embedding_dimensions: TitanTextSize = Field(
-        1024, alias="ADOLOGY_BEDROCK_EMBEDDING_DIMENSIONS",
+        1024,
+        alias="ADOLOGY_BEDROCK_EMBEDDING_DIMENSIONS",
         description="256, 512 or 1024, the Titan text sizes with an HNSW index (migration 0011)",
     )
     bedrock_image_embedding_model: str = Field(
-        "amazon.titan-embed-image-v1", alias="ADOLOGY_BEDROCK_IMAGE_EMBEDDING_MODEL",
+        "amazon.titan-embed-image-v1",
+        alias="ADOLOGY_BEDROCK_IMAGE_EMBEDDING_MODEL",
         description="Bedrock image embedding model id",
     )
     bedrock_image_embedding_dimensions: TitanImageSize = Field(
-        1024, alias="ADOLOGY_BEDROCK_IMAGE_EMBEDDING_DIMENSIONS", description="256, 384 or 1024",
+        1024,
+        alias="ADOLOGY_BEDROCK_IMAGE_EMBEDDING_DIMENSIONS",
+        description="256, 384 or 1024",
     )
     ai_concurrency: int = Field(
         16, alias="ADOLOGY_AI_CONCURRENCY", ge=1, le=1024, description="AI calls in flight per run (1-1024)"
@@ -319,28 +344,28 @@ class Settings(BaseModel):
     def openai_config(self) -> OpenAIConfig:
         return OpenAIConfig(
             api_key=self.openai_api_key.get_secret_value() if self.openai_api_key else None,
-            base_url=self.openai_base_url, chat_model=self.openai_chat_model,
-            embedding_model=self.openai_embedding_model, embedding_dimensions=self.openai_embedding_dimensions,
+            base_url=self.openai_base_url,
+            chat_model=self.openai_chat_model,
+            embedding_model=self.openai_embedding_model,
+            embedding_dimensions=self.openai_embedding_dimensions,
             timeout_seconds=self.openai_timeout_seconds,
         )
 
     def bedrock_config(self) -> BedrockConfig:
         return BedrockConfig(
-            region=self.bedrock_region or self.aws_region, endpoint_url=self.bedrock_endpoint_url,
-            concurrency=self.bedrock_concurrency, chat_model=self.bedrock_chat_model,
-            embedding_model=self.bedrock_embedding_model, embedding_dimensions=self.bedrock_embedding_dimensions,
+            region=self.bedrock_region or self.aws_region,
+            endpoint_url=self.bedrock_endpoint_url,
+            concurrency=self.bedrock_concurrency,
+            chat_model=self.bedrock_chat_model,
+            embedding_model=self.bedrock_embedding_model,
+            embedding_dimensions=self.bedrock_embedding_dimensions,
             image_embedding_model=self.bedrock_image_embedding_model,
             image_embedding_dimensions=self.bedrock_image_embedding_dimensions,
         )
 
     def ai_provider_config(self, name: ProviderName | None = None) -> ProviderConfig:
         """The configuration of provider ``name`` (default: ``ADOLOGY_AI_PROVIDER``)."""
-        chosen = name or self.ai_provider
-        if chosen == "openai":
-            return self.openai_config()
-        if chosen == "bedrock":
-            return self.bedrock_config()
-        return LocalConfig()
+        return chosen_provider(name or self.ai_provider, openai=self.openai_config(), bedrock=self.bedrock_config())
 
     @property
     def dagster_home(self) -> Path:
@@ -369,8 +394,12 @@ class Settings(BaseModel):
             exports["AWS_ACCESS_KEY_ID"] = self.aws_access_key_id
         if self.aws_secret_access_key:
             exports["AWS_SECRET_ACCESS_KEY"] = self.aws_secret_access_key.get_secret_value()
-        for variable, secret in (("META_ACCESS_TOKEN", self.meta_access_token), ("APIFY_TOKEN", self.apify_token),
-                                 ("SERPAPI_API_KEY", self.serpapi_api_key), ("OPENAI_API_KEY", self.openai_api_key)):
+        for variable, secret in (
+            ("META_ACCESS_TOKEN", self.meta_access_token),
+            ("APIFY_TOKEN", self.apify_token),
+            ("SERPAPI_API_KEY", self.serpapi_api_key),
+            ("OPENAI_API_KEY", self.openai_api_key),
+        ):
             if secret is not None:
                 exports[variable] = secret.get_secret_value()
         if self.s3_endpoint_url:

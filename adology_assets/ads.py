@@ -24,10 +24,14 @@ from resources import MongoResource, ObjectStoreResource, PostgresResource, Sour
     owners=["team:data-platform"],
     description="The brand's ads from every configured source, with creatives stored in S3 by sha256.",
     check_specs=[
-        dg.AssetCheckSpec("every_ad_has_a_creative_or_a_reason", asset=ADS,
-                          description="Each ad has a stored creative or the recorded reason it has none."),
-        dg.AssetCheckSpec("no_duplicate_source_ids", asset=ADS,
-                          description="No (source, source ad id) is stored twice."),
+        dg.AssetCheckSpec(
+            "every_ad_has_a_creative_or_a_reason",
+            asset=ADS,
+            description="Each ad has a stored creative or the recorded reason it has none.",
+        ),
+        dg.AssetCheckSpec(
+            "no_duplicate_source_ids", asset=ADS, description="No (source, source ad id) is stored twice."
+        ),
     ],
     tags={STAGE_TAG: "acquisition"},
     backfill_policy=BRAND_BACKFILL_POLICY,
@@ -45,24 +49,36 @@ def ads(
 
     def report_brand(brand: Brand, report: AcquisitionReport) -> None:
         context.log.info(
-            f"{brand.partition_key}: {report.pages} pages, {report.ads_seen} ads "
-            f"({report.new} new, {report.updated} updated, {report.failed} failed), "
-            f"{report.media_downloaded} creatives downloaded"
+            "%s: %d pages, %d ads (%d new, %d updated, %d failed), %d creatives downloaded",
+            brand.partition_key,
+            report.pages,
+            report.ads_seen,
+            report.new,
+            report.updated,
+            report.failed,
+            report.media_downloaded,
         )
 
     started = time.monotonic()
     with log_context(run_id=context.run.run_id), mongo.get_database() as database:
         reports = asyncio.run(
             run_acquisition(
-                brands, sources=sources.source_config(), media=sources.media_config(),
-                store=object_store.get_store(), connect=postgres.get_connection,
-                raw_ads=database.raw_ads, progress=at_most_every(PROGRESS_SECONDS, report_brand),
+                brands,
+                sources=sources.source_config(),
+                media=sources.media_config(),
+                store=object_store.get_store(),
+                connect=postgres.get_connection,
+                raw_ads=database.raw_ads,
+                progress=at_most_every(PROGRESS_SECONDS, report_brand),
             )
         )
     for brand, report in zip(brands, reports, strict=True):
         report_brand(brand, report)
-    unreachable = [brand.partition_key for brand, report in zip(brands, reports, strict=True)
-                   if report.source_errors and report.pages == 0]
+    unreachable = [
+        brand.partition_key
+        for brand, report in zip(brands, reports, strict=True)
+        if report.source_errors and report.pages == 0
+    ]
     errors = [error for report in reports for error in report.source_errors]
     if unreachable:
         # the other brands' ads are stored; the run fails so these brands are retried
@@ -76,8 +92,9 @@ def ads(
         for brand, report in zip(brands, reports, strict=True):
             totals.update(report.as_metadata())
             invariants.update(ad_invariants(conn, brand.id))
-    metadata: dict[str, Any] = {name: round(value, 3) if isinstance(value, float) else value
-                                for name, value in totals.items()}
+    metadata: dict[str, Any] = {
+        name: round(value, 3) if isinstance(value, float) else value for name, value in totals.items()
+    }
     metadata["seconds"] = round(time.monotonic() - started, 3)  # wall time: the brands overlap
     if errors:
         metadata["source_error_details"] = dg.MetadataValue.md("\n".join(f"- {e}" for e in errors))

@@ -39,10 +39,16 @@ _EVERY_BRAND = dg.AllPartitionMapping()
     owners=["team:data-platform"],
     description="Per brandspace: a versioned competitive report (benchmark, creative trends, recommendations).",
     check_specs=[
-        dg.AssetCheckSpec("stored_report_matches_snapshot", asset=BRANDSPACE_REPORTS,
-                          description="The version's row exists and its S3 snapshot exists and says the same."),
-        dg.AssetCheckSpec("shares_within_unit_interval", asset=BRANDSPACE_REPORTS,
-                          description="Every share the report states lies in [0, 1]."),
+        dg.AssetCheckSpec(
+            "stored_report_matches_snapshot",
+            asset=BRANDSPACE_REPORTS,
+            description="The version's row exists and its S3 snapshot exists and says the same.",
+        ),
+        dg.AssetCheckSpec(
+            "shares_within_unit_interval",
+            asset=BRANDSPACE_REPORTS,
+            description="Every share the report states lies in [0, 1].",
+        ),
     ],
     tags={STAGE_TAG: "report"},
 )
@@ -74,9 +80,15 @@ def brandspace_reports(
             "recommendations": dg.MetadataValue.md("\n".join(f"- {line}" for line in report.recommendations)),
         },
         check_results=[
-            dg.AssetCheckResult(check_name="stored_report_matches_snapshot", passed=not problems,
-                                metadata={"problems": "; ".join(problems) or "none"}),
-            dg.AssetCheckResult(check_name="shares_within_unit_interval", passed=not out_of_range,
-                                metadata={"shares": len(report.shares()), "out_of_range": len(out_of_range)}),
+            dg.AssetCheckResult(
+                check_name="stored_report_matches_snapshot",
+                passed=not problems,
+                metadata={"problems": "; ".join(problems) or "none"},
+            ),
+            dg.AssetCheckResult(
+                check_name="shares_within_unit_interval",
+                passed=not out_of_range,
+                metadata={"shares": len(report.shares()), "out_of_range": len(out_of_range)},
+            ),
         ],
     )

@@ -32,13 +32,20 @@ def _build() -> dg.Definitions:
     _point_at_the_stack(settings)
     return dg.Definitions.merge(
         dg.Definitions(assets=[ads.ads]),
-        dg.Definitions(assets=[interpretation.ad_descriptions, interpretation.ad_labels_and_embeddings],
-                       sensors=[backfills.analyzed_brand_backfill]),
+        dg.Definitions(
+            assets=[interpretation.ad_descriptions, interpretation.ad_labels_and_embeddings],
+            sensors=[backfills.analyzed_brand_backfill],
+        ),
         dg.Definitions(assets=[brandspace_reports.brandspace_reports], sensors=[report_refresh.report_refresh]),
         dg.Definitions(
-            sensors=[request_queues.high_priority_requests, request_queues.low_priority_requests,
-                     outbox_relay.outbox_relay, run_outcomes.request_running, run_outcomes.request_succeeded,
-                     run_outcomes.request_failed],
+            sensors=[
+                request_queues.high_priority_requests,
+                request_queues.low_priority_requests,
+                outbox_relay.outbox_relay,
+                run_outcomes.request_running,
+                run_outcomes.request_succeeded,
+                run_outcomes.request_failed,
+            ],
             schedules=[spine_refresh.spine_refresh],
         ),
         # Steps share a run's asyncio fan-out and per-ad logs; one process per run avoids a process per step.
@@ -52,7 +59,9 @@ def _point_at_the_stack(settings: Settings) -> None:
     if settings.environment is not Environment.LOCAL:
         return
     if "DATABASE_URL" not in os.environ:
-        log.warning("the embedded stack's variables are not set: `make setup` writes them to .env, which "
-                    "`dagster dev` loads (or `eval \"$(.venv/bin/adology stack env)\"` exports them)")
+        log.warning(
+            "the embedded stack's variables are not set: `make setup` writes them to .env, which "
+            '`dagster dev` loads (or `eval "$(.venv/bin/adology stack env)"` exports them)'
+        )
     elif port_is_free(settings.postgres_port):
         log.warning("the embedded stack is not running: `.venv/bin/adology stack up` starts it")

@@ -65,8 +65,12 @@ class DagsterHealth:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"healthy": self.healthy, "webserver": self.webserver, "code_locations": self.code_locations,
-                "daemons": self.daemons}
+        return {
+            "healthy": self.healthy,
+            "webserver": self.webserver,
+            "code_locations": self.code_locations,
+            "daemons": self.daemons,
+        }
 
 
 def dagster_health(port: int) -> DagsterHealth:
@@ -113,26 +117,44 @@ class DagsterDev:
         env = {**os.environ, **self.settings.client_environment()}
         self._apply_pool_limits(env)
         command = [
-            str(Path(sys.executable).parent / "dagster"), "dev",
-            "-h", "127.0.0.1", "-p", str(self.settings.dagster_port), "-w", str(WORKSPACE_YAML),
+            str(Path(sys.executable).parent / "dagster"),
+            "dev",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.settings.dagster_port),
+            "-w",
+            str(WORKSPACE_YAML),
         ]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         if foreground:
             # same process group as the terminal, so Ctrl-C reaches dagster dev directly
-            self.process = subprocess.Popen(command, env=env, cwd=self.settings.dagster_home,
-                                            preexec_fn=_default_interrupts)
+            self.process = subprocess.Popen(
+                command, env=env, cwd=self.settings.dagster_home, preexec_fn=_default_interrupts
+            )
         else:
             with open(self.log_path, "ab") as output:  # the child keeps its own copy of the descriptor
                 self.process = subprocess.Popen(
-                    command, env=env, cwd=self.settings.dagster_home, stdout=output, stderr=subprocess.STDOUT,
-                    start_new_session=True, preexec_fn=_default_interrupts,
+                    command,
+                    env=env,
+                    cwd=self.settings.dagster_home,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=_default_interrupts,
                 )
         log.info("dagster dev starting", extra={"url": self.url, "pid": self.process.pid})
 
     def _apply_pool_limits(self, env: dict[str, str]) -> None:
         """Pools get their limits before any run can race to create them (see :mod:`adology_assets.pools`)."""
-        applied = subprocess.run([sys.executable, "-m", "adology_assets.pools"], env=env,
-                                 cwd=self.settings.dagster_home, capture_output=True, text=True, check=False)
+        applied = subprocess.run(
+            [sys.executable, "-m", "adology_assets.pools"],
+            env=env,
+            cwd=self.settings.dagster_home,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if applied.returncode != 0:
             raise StackError(f"setting Dagster's pool limits failed: {applied.stderr.strip()[-2000:]}")
 
@@ -146,7 +168,9 @@ class DagsterDev:
             if health.healthy:
                 return health
             time.sleep(1.0)
-        raise StackError(f"Dagster did not become healthy within {timeout:.0f}s: {health.as_dict()}; see {self.log_path}")
+        raise StackError(
+            f"Dagster did not become healthy within {timeout:.0f}s: {health.as_dict()}; see {self.log_path}"
+        )
 
     def wait(self) -> int:
         assert self.process is not None

@@ -44,12 +44,23 @@ def build_analysis_step(*, name: str, deps: list[dg.AssetKey], stages: list[Stag
 
     @dg.multi_asset(
         name=name,
-        specs=[dg.AssetSpec(keys[stage.name], deps=deps, description=stage.summary, group_name="interpretation",
-                            kinds={"python", "postgres"}, owners=["team:data-platform"],
-                            tags={STAGE_TAG: stage.name})
-               for stage in stages],
-        check_specs=[dg.AssetCheckSpec(check, asset=keys[stage.name], description=text)
-                     for stage in stages for check, text in stage.checks.items()],
+        specs=[
+            dg.AssetSpec(
+                keys[stage.name],
+                deps=deps,
+                description=stage.summary,
+                group_name="interpretation",
+                kinds={"python", "postgres"},
+                owners=["team:data-platform"],
+                tags={STAGE_TAG: stage.name},
+            )
+            for stage in stages
+        ],
+        check_specs=[
+            dg.AssetCheckSpec(check, asset=keys[stage.name], description=text)
+            for stage in stages
+            for check, text in stage.checks.items()
+        ],
         partitions_def=brand_partitions,
         backfill_policy=BRAND_BACKFILL_POLICY,
         pool=AI_POOL,
@@ -69,22 +80,34 @@ def build_analysis_step(*, name: str, deps: list[dg.AssetKey], stages: list[Stag
             brands = [load_brand(conn, key) for key in context.partition_keys]
 
         def progress(report: StageReport) -> None:
-            context.log.info(f"{report.stage}: {report.succeeded + report.failed}/{report.selected} ads "
-                             f"({report.failed} failed), {report.usage.calls} AI calls")
+            context.log.info(
+                "%s: %d/%d ads (%d failed), %d AI calls",
+                report.stage,
+                report.succeeded + report.failed,
+                report.selected,
+                report.failed,
+                report.usage.calls,
+            )
 
         async def run_stage(stage: Stage, provider: Any, governor: AIGovernor) -> StageReport:
             with mongo.get_database() as database:
                 return await analyze_brands(
-                    stage, brands, provider=provider, governor=governor, store=object_store.get_store(),
-                    connect=postgres.get_connection, analyses=database.ad_analyses,
+                    stage,
+                    brands,
+                    provider=provider,
+                    governor=governor,
+                    store=object_store.get_store(),
+                    connect=postgres.get_connection,
+                    analyses=database.ad_analyses,
                     progress=at_most_every(PROGRESS_SECONDS, progress),
                 )
 
         async def run() -> list[StageReport | BaseException]:
             async with open_provider(ai.provider_config()) as provider:
                 governor = AIGovernor(ai.limits())  # the run's AI limits and budget hold for its stages together
-                return await asyncio.gather(*(run_stage(stage, provider, governor) for stage in selected),
-                                            return_exceptions=True)
+                return await asyncio.gather(
+                    *(run_stage(stage, provider, governor) for stage in selected), return_exceptions=True
+                )
 
         with log_context(run_id=context.run.run_id):
             outcomes = asyncio.run(run())
@@ -100,16 +123,23 @@ def build_analysis_step(*, name: str, deps: list[dg.AssetKey], stages: list[Stag
                 asset_key=key,
                 metadata=_metadata(outcome),
                 check_results=[
-                    dg.AssetCheckResult(asset_key=key, check_name=check, passed=violations[check] == 0,
-                                        metadata={"violations": violations[check]})
+                    dg.AssetCheckResult(
+                        asset_key=key,
+                        check_name=check,
+                        passed=violations[check] == 0,
+                        metadata={"violations": violations[check]},
+                    )
                     for check in stage.checks
                     if dg.AssetCheckKey(key, check) in context.selected_asset_check_keys
                 ],
             )
-        failures = [(stage, outcome) for stage, outcome in zip(selected, outcomes, strict=True)
-                    if isinstance(outcome, BaseException)]
+        failures = [
+            (stage, outcome)
+            for stage, outcome in zip(selected, outcomes, strict=True)
+            if isinstance(outcome, BaseException)
+        ]
         for stage, failure in failures[1:]:  # the first is raised below, with its traceback
-            context.log.error(f"{stage.name} failed too: {type(failure).__name__}: {failure}")
+            context.log.error("%s failed too: %s: %s", stage.name, type(failure).__name__, failure)
         if failures:
             raise failures[0][1]
 
@@ -126,5 +156,6 @@ def _metadata(report: StageReport) -> dict[str, Any]:
 
 
 ad_descriptions = build_analysis_step(name="ad_descriptions", deps=[ADS], stages=[DESCRIBE])
-ad_labels_and_embeddings = build_analysis_step(name="ad_labels_and_embeddings", deps=[AD_DESCRIPTIONS],
-                                               stages=[LABEL, EMBED])
+ad_labels_and_embeddings = build_analysis_step(
+    name="ad_labels_and_embeddings", deps=[AD_DESCRIPTIONS], stages=[LABEL, EMBED]
+)

@@ -16,7 +16,6 @@ import dagster as dg
 from adology.logs import configure_logging, get_logger
 from adology_assets.vocabulary import POOLS
 
-
 log = get_logger(__name__)
 
 
@@ -28,7 +27,8 @@ def ensure_pool_limits(instance: dg.DagsterInstance) -> dict[str, int]:
     limit = instance.global_op_concurrency_default_limit
     if limit is None:
         raise dg.DagsterInvariantViolationError(
-            "dagster.yaml sets no concurrency.pools.default_limit: the ai pool would be unbounded")
+            "dagster.yaml sets no concurrency.pools.default_limit: the ai pool would be unbounded"
+        )
     storage = instance.event_log_storage
     current = {pool.name: pool for pool in storage.get_pool_limits()}
     changed = {}

@@ -16,25 +16,25 @@ from adology.analysis.stages import DESCRIBE, EMBED, LABEL
 from adology.pipeline import ADS_ASSET, PIPELINE_ASSETS
 from adology.storage.queues import Priority
 
-# --- partitions: one key per brand (brands.partition_key), one per brandspace; sensors add them
+# partitions: one key per brand (brands.partition_key), one per brandspace; sensors add them
 # through SensorResult.dynamic_partitions_requests
 brand_partitions = dg.DynamicPartitionsDefinition(name="brand")
 brandspace_partitions = dg.DynamicPartitionsDefinition(name="brandspace")
 # Backfills over many brands run ten brands per run instead of one run per small partition.
 BRAND_BACKFILL_POLICY = dg.BackfillPolicy.multi_run(max_partitions_per_run=10)
 
-# --- asset keys
+# asset keys
 ADS = dg.AssetKey(ADS_ASSET)
 AD_DESCRIPTIONS = dg.AssetKey(DESCRIBE.asset)
 AD_LABELS = dg.AssetKey(LABEL.asset)
 AD_EMBEDDINGS = dg.AssetKey(EMBED.asset)
 BRANDSPACE_REPORTS = dg.AssetKey("brandspace_reports")
 
-# --- selections, as the key sequences a sensor targets and a run request selects
+# selections, as the key sequences a sensor targets and a run request selects
 PIPELINE: tuple[dg.AssetKey, ...] = tuple(dg.AssetKey(name) for name in PIPELINE_ASSETS)  # a request's assets
 AI_ASSETS: tuple[dg.AssetKey, ...] = (AD_DESCRIPTIONS, AD_LABELS, AD_EMBEDDINGS)  # what a backfill analyses
 
-# --- run tags
+# run tags
 BRAND_TAG = "adology/brand"  # a run over one brand; dagster.yaml allows one such run per brand
 BRANDSPACE_TAG = "adology/brandspace"
 REQUEST_TAG = "adology/request_id"  # the request whose status follows the run
@@ -59,7 +59,7 @@ class RunPriority(enum.IntEnum):
         return {"dagster/priority": str(int(self))}
 
 
-# --- pools: every AI step holds an `ai` slot for its whole step (limit: dagster.yaml's
+# pools: every AI step holds an `ai` slot for its whole step (limit: dagster.yaml's
 # concurrency.pools.default_limit, applied by adology_assets.pools before Dagster starts)
 AI_POOL = "ai"
 POOLS = (AI_POOL,)

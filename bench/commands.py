@@ -19,23 +19,60 @@ from adology.cli import reports_errors
 @click.option("--rpm", default=30_000, show_default=True, help="AI requests per minute the service allows.")
 @click.option("--naive-ads", default=10, show_default=True, help="Ads in the naive sequential baseline.")
 @click.option("--local-ads", default=20, show_default=True, help="Ads timed with the local provider.")
-@click.option("--port-base", default=17_000, show_default=True,
-              help="First of the bench stack's ports (it uses base..base+50 and base+10010..base+10014).")
-@click.option("--state-dir", type=click.Path(path_type=Path), default=Path(".adology/bench"), show_default=True,
-              help="The bench stack's state; emptied at the start of every run.")
-@click.option("--render-cache", type=click.Path(path_type=Path), default=Path(".adology/library-cache"),
-              show_default=True, help="Rendered creatives, kept across runs.")
+@click.option(
+    "--port-base",
+    default=17_000,
+    show_default=True,
+    help="First of the bench stack's ports (it uses base..base+50 and base+10010..base+10014).",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(path_type=Path),
+    default=Path(".adology/bench"),
+    show_default=True,
+    help="The bench stack's state; emptied at the start of every run.",
+)
+@click.option(
+    "--render-cache",
+    type=click.Path(path_type=Path),
+    default=Path(".adology/library-cache"),
+    show_default=True,
+    help="Rendered creatives, kept across runs.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object on the last line.")
 @reports_errors
-def bench(ads: int, brands: int, latency: float, jitter: float, concurrency: int, rpm: int, naive_ads: int,
-          local_ads: int, port_base: int, state_dir: Path, render_cache: Path, as_json: bool) -> None:
+def bench(
+    ads: int,
+    brands: int,
+    latency: float,
+    jitter: float,
+    concurrency: int,
+    rpm: int,
+    naive_ads: int,
+    local_ads: int,
+    port_base: int,
+    state_dir: Path,
+    render_cache: Path,
+    as_json: bool,
+) -> None:
     """The end-to-end benchmark on a fresh stack in .adology/bench (see bench/run.py and the README)."""
     from bench.run import BenchOptions, run_benchmark
 
-    figures = run_benchmark(BenchOptions(
-        ads=ads, brands=brands, latency_seconds=latency, jitter_seconds=jitter, max_concurrency=concurrency,
-        requests_per_minute=rpm, naive_ads=naive_ads, local_ads=local_ads, port_base=port_base,
-        state_dir=state_dir, render_cache=render_cache))
+    figures = run_benchmark(
+        BenchOptions(
+            ads=ads,
+            brands=brands,
+            latency_seconds=latency,
+            jitter_seconds=jitter,
+            max_concurrency=concurrency,
+            requests_per_minute=rpm,
+            naive_ads=naive_ads,
+            local_ads=local_ads,
+            port_base=port_base,
+            state_dir=state_dir,
+            render_cache=render_cache,
+        )
+    )
     if as_json:
         click.echo(json.dumps(figures))
     else:

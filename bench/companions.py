@@ -27,8 +27,9 @@ from adology.sources.models import Connector, NormalizedAd
 from adology.storage.aws import settings_object_store
 
 
-async def naive_baseline(settings: Settings, sources: SourceConfig, handle: str, ai_base_url: str,
-                         ads: int) -> dict[str, Any]:
+async def naive_baseline(
+    settings: Settings, sources: SourceConfig, handle: str, ai_base_url: str, ads: int
+) -> dict[str, Any]:
     store = settings_object_store(settings)
     async with http_client(timeout=60) as http:
         sample = await _first_ads_with_media(build_clients(sources, http)[Connector.APIFY], handle, ads)
@@ -44,12 +45,19 @@ async def naive_baseline(settings: Settings, sources: SourceConfig, handle: str,
                         response.raise_for_status()
                         data = await response.read()
                         content_type = response.headers.get("content-type", "application/octet-stream")
-                    store.put_bytes(key=f"bench-naive/{hashlib.sha256(data).hexdigest()}", data=data,
-                                    content_type=content_type)
+                    store.put_bytes(
+                        key=f"bench-naive/{hashlib.sha256(data).hexdigest()}", data=data, content_type=content_type
+                    )
                     kind = CreativeKind.VIDEO if content_type.startswith("video/") else CreativeKind.IMAGE
                     creatives.append(CreativeInput.from_bytes(data, kind=kind, content_type=content_type))
-                ad_input = AdInput(ad_id=ad.source_ad_id, title=ad.title, body=ad.body, link_url=ad.link_url,
-                                   cta=ad.cta, creatives=creatives)
+                ad_input = AdInput(
+                    ad_id=ad.source_ad_id,
+                    title=ad.title,
+                    body=ad.body,
+                    link_url=ad.link_url,
+                    cta=ad.cta,
+                    creatives=creatives,
+                )
                 description, _ = await provider.describe(ad_input)
                 _save(conn, ad, "describe", description)
                 labels, _ = await provider.label(ad_input, description)
@@ -58,8 +66,12 @@ async def naive_baseline(settings: Settings, sources: SourceConfig, handle: str,
                 _save(conn, ad, "embed", embeddings)
             seconds = time.monotonic() - started
         await client.close()
-    return {"ads": len(sample), "seconds": round(seconds, 1), "seconds_per_ad": round(seconds / len(sample), 3),
-            "ai_calls": 3 * len(sample)}
+    return {
+        "ads": len(sample),
+        "seconds": round(seconds, 1),
+        "seconds_per_ad": round(seconds / len(sample), 3),
+        "ai_calls": 3 * len(sample),
+    }
 
 
 async def local_throughput(settings: Settings, ads: int) -> dict[str, Any]:
@@ -72,14 +84,23 @@ async def local_throughput(settings: Settings, ads: int) -> dict[str, Any]:
         rows = conn.execute(
             "SELECT id, title, body, link_url, cta, media FROM ads WHERE media_failure IS NULL"
             " ORDER BY source, source_ad_id LIMIT %s",
-            (ads + 1,)).fetchall()
+            (ads + 1,),
+        ).fetchall()
     inputs = []
     for ad_id, title, body, link_url, cta, media in rows:
-        creatives = [CreativeInput(kind=CreativeKind.VIDEO if m["content_type"].startswith("video/")
-                                   else CreativeKind.IMAGE, content_type=m["content_type"], sha256=m["sha256"],
-                                   data=store.get_bytes(key=m["s3_key"])) for m in media if m.get("s3_key")]
-        inputs.append(AdInput(ad_id=str(ad_id), title=title, body=body, link_url=link_url, cta=cta,
-                              creatives=creatives))
+        creatives = [
+            CreativeInput(
+                kind=CreativeKind.VIDEO if m["content_type"].startswith("video/") else CreativeKind.IMAGE,
+                content_type=m["content_type"],
+                sha256=m["sha256"],
+                data=store.get_bytes(key=m["s3_key"]),
+            )
+            for m in media
+            if m.get("s3_key")
+        ]
+        inputs.append(
+            AdInput(ad_id=str(ad_id), title=title, body=body, link_url=link_url, cta=cta, creatives=creatives)
+        )
     provider = LocalProvider()
     await _local_ad(provider, inputs[0])  # loads the OCR and embedding models: not throughput
     started, cpu_started = time.monotonic(), time.process_time()
@@ -87,8 +108,13 @@ async def local_throughput(settings: Settings, ads: int) -> dict[str, Any]:
         await _local_ad(provider, ad)
     seconds, cpu = time.monotonic() - started, time.process_time() - cpu_started
     measured = len(inputs) - 1
-    return {"ads": measured, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
-            "ads_per_second": round(measured / seconds, 2), "ads_per_cpu_second": round(measured / cpu, 2)}
+    return {
+        "ads": measured,
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "ads_per_second": round(measured / seconds, 2),
+        "ads_per_cpu_second": round(measured / cpu, 2),
+    }
 
 
 async def _local_ad(provider: LocalProvider, ad: AdInput) -> None:
@@ -107,5 +133,6 @@ async def _first_ads_with_media(client: Any, handle: str, count: int) -> list[No
 
 
 def _save(conn: psycopg.Connection, ad: NormalizedAd, stage: str, result: Description | Any) -> None:
-    conn.execute("INSERT INTO naive_results VALUES (%s, %s, %s)",
-                 (ad.source_ad_id, stage, Jsonb(result.model_dump(mode="json"))))
+    conn.execute(
+        "INSERT INTO naive_results VALUES (%s, %s, %s)", (ad.source_ad_id, stage, Jsonb(result.model_dump(mode="json")))
+    )

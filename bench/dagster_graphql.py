@@ -15,17 +15,17 @@ import httpx
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from adology.errors import AdologyError
+from adology_assets.vocabulary import brand_partitions
 
 LOCATION = "adology"  # workspace.yaml
 REPOSITORY = "__repository__"  # the name Dagster gives a module's single Definitions
 
 _ADD_PARTITION = """
-mutation($key: String!) {
-  addDynamicPartition(partitionsDefName: "brand", partitionKey: $key,
-                      repositorySelector: {repositoryName: "%s", repositoryLocationName: "%s"}) {
+mutation($partitions: String!, $key: String!, $repository: RepositorySelector!) {
+  addDynamicPartition(partitionsDefName: $partitions, partitionKey: $key, repositorySelector: $repository) {
     __typename ... on PythonError { message } ... on UnauthorizedError { message }
   }
-}""" % (REPOSITORY, LOCATION)
+}"""
 
 _LAUNCH = """
 mutation($params: ExecutionParams!) {
@@ -116,7 +116,12 @@ class DagsterGraphQL:
 
     def add_brand_partitions(self, keys: list[str]) -> None:
         for key in keys:
-            result = self._call(_ADD_PARTITION, {"key": key})["addDynamicPartition"]
+            variables = {
+                "partitions": brand_partitions.name,
+                "key": key,
+                "repository": {"repositoryName": REPOSITORY, "repositoryLocationName": LOCATION},
+            }
+            result = self._call(_ADD_PARTITION, variables)["addDynamicPartition"]
             if result["__typename"] not in ("AddDynamicPartitionSuccess", "DuplicateDynamicPartitionError"):
                 raise DagsterAPIError(f"could not add brand partition {key}: {result}")
 
@@ -126,15 +131,20 @@ class DagsterGraphQL:
         running = self._call(_RUNNING_AUTOMATION, {"selector": selector})
         stopped = []
         for listing, mutation, field, success in (
-                ("sensorsOrError", _STOP_SENSOR, "stopSensor", "StopSensorMutationResult"),
-                ("schedulesOrError", _STOP_SCHEDULE, "stopRunningSchedule", "ScheduleStateResult")):
+            ("sensorsOrError", _STOP_SENSOR, "stopSensor", "StopSensorMutationResult"),
+            ("schedulesOrError", _STOP_SCHEDULE, "stopRunningSchedule", "ScheduleStateResult"),
+        ):
             if "results" not in running[listing]:
                 raise DagsterAPIError(f"could not list {listing}: {running[listing]}")
             for instigator in running[listing]["results"]:
                 # a default-running sensor's first tick and this mutation can both insert its state
                 # row; the loser's transaction fails (HTTP 500) and the next attempt finds the row
-                for attempt in Retrying(stop=stop_after_attempt(5), wait=wait_fixed(1), reraise=True,
-                                        retry=retry_if_exception_type(httpx.HTTPStatusError)):
+                for attempt in Retrying(
+                    stop=stop_after_attempt(5),
+                    wait=wait_fixed(1),
+                    reraise=True,
+                    retry=retry_if_exception_type(httpx.HTTPStatusError),
+                ):
                     with attempt:
                         result = self._call(mutation, {"id": instigator["id"]})[field]
                 if result["__typename"] != success:
@@ -144,11 +154,18 @@ class DagsterGraphQL:
 
     def launch_range_run(self, assets: Sequence[dg.AssetKey], first: str, last: str, tags: dict[str, str]) -> str:
         """A run of ``assets`` over the brand partitions ``first`` to ``last`` (in the order added)."""
-        selector = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY, "jobName": "__ASSET_JOB",
-                    "assetSelection": [{"path": list(key.path)} for key in assets]}
+        selector = {
+            "repositoryLocationName": LOCATION,
+            "repositoryName": REPOSITORY,
+            "jobName": "__ASSET_JOB",
+            "assetSelection": [{"path": list(key.path)} for key in assets],
+        }
         run_tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last} | tags
-        params = {"selector": selector, "mode": "default",
-                  "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in run_tags.items()]}}
+        params = {
+            "selector": selector,
+            "mode": "default",
+            "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in run_tags.items()]},
+        }
         result = self._call(_LAUNCH, {"params": params})["launchRun"]
         if result["__typename"] != "LaunchRunSuccess":
             raise DagsterAPIError(f"run not launched: {result}")

@@ -32,12 +32,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import click
 import httpx
 import psycopg
 
 from adology.acquisition.run import SourceConfig
 from adology.errors import StackError
-from simulators.ad_sources.seeding import register_library_brands
 from adology.settings import Settings, load_settings
 from adology.stack import Stack
 from adology.stack.process import spawn, terminate
@@ -52,6 +52,7 @@ from bench.dagster_graphql import (
 )
 from bench.prerender import prerender
 from bench.processes import ProcessSampler
+from simulators.ad_sources.seeding import register_library_brands
 
 # Runs as a backfill makes them (BRAND_BACKFILL_POLICY: ten brands per run), as many at once as
 # dagster.yaml lets a backfill have (`dagster/backfill`: 2), so interactive requests keep their room.
@@ -80,7 +81,7 @@ class BenchOptions:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    click.echo(message, err=True)
 
 
 def _environment(options: BenchOptions, runs_at_once: int) -> dict[str, str]:
@@ -88,11 +89,17 @@ def _environment(options: BenchOptions, runs_at_once: int) -> dict[str, str]:
     return {
         "ADOLOGY_ENV": "local",
         "ADOLOGY_STATE_DIR": str(options.state_dir.resolve()),
-        "ADOLOGY_PG_PORT": str(base), "ADOLOGY_S3_PORT": str(base + 10), "ADOLOGY_SQS_PORT": str(base + 20),
-        "ADOLOGY_DAGSTER_PORT": str(base + 30), "ADOLOGY_LIBRARY_PORT": str(base + 40),
-        "ADOLOGY_LIBRARY_ADS": str(options.ads), "ADOLOGY_LIBRARY_BRANDS": str(options.brands),
-        "ADOLOGY_LIBRARY_SEED": str(options.seed), "ADOLOGY_LIBRARY_CACHE_DIR": str(options.render_cache.resolve()),
-        "ADOLOGY_AI_PROVIDER": "openai", "OPENAI_BASE_URL": f"http://127.0.0.1:{base + 50}/v1",
+        "ADOLOGY_PG_PORT": str(base),
+        "ADOLOGY_S3_PORT": str(base + 10),
+        "ADOLOGY_SQS_PORT": str(base + 20),
+        "ADOLOGY_DAGSTER_PORT": str(base + 30),
+        "ADOLOGY_LIBRARY_PORT": str(base + 40),
+        "ADOLOGY_LIBRARY_ADS": str(options.ads),
+        "ADOLOGY_LIBRARY_BRANDS": str(options.brands),
+        "ADOLOGY_LIBRARY_SEED": str(options.seed),
+        "ADOLOGY_LIBRARY_CACHE_DIR": str(options.render_cache.resolve()),
+        "ADOLOGY_AI_PROVIDER": "openai",
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{base + 50}/v1",
         "OPENAI_API_KEY": "sk-bench-local",
         "ADOLOGY_AI_CONCURRENCY": str(max(1, options.max_concurrency // runs_at_once)),
         "ADOLOGY_AI_RPM": str(options.requests_per_minute / runs_at_once),
@@ -102,8 +109,17 @@ def _environment(options: BenchOptions, runs_at_once: int) -> dict[str, str]:
 
 # derived from the state directory and ports above; a value inherited from the shell would point
 # the benchmark at another stack
-_DERIVED = ("DATABASE_URL", "DAGSTER_POSTGRES_URL", "MONGO_URI", "DAGSTER_HOME", "AWS_ENDPOINT_URL_S3",
-            "META_API_BASE_URL", "APIFY_BASE_URL", "SERPAPI_BASE_URL", "ADOLOGY_MEDIA_ALLOWED_ENDPOINTS")
+_DERIVED = (
+    "DATABASE_URL",
+    "DAGSTER_POSTGRES_URL",
+    "MONGO_URI",
+    "DAGSTER_HOME",
+    "AWS_ENDPOINT_URL_S3",
+    "META_API_BASE_URL",
+    "APIFY_BASE_URL",
+    "SERPAPI_BASE_URL",
+    "ADOLOGY_MEDIA_ALLOWED_ENDPOINTS",
+)
 
 
 class _FakeAIService:
@@ -111,11 +127,24 @@ class _FakeAIService:
 
     def __init__(self, options: BenchOptions, log_path: Path) -> None:
         self.url = f"http://127.0.0.1:{options.port_base + 50}"
-        self.pid = spawn([sys.executable, "-m", "simulators.ai_service", "--port", str(options.port_base + 50),
-                          "--latency-seconds", str(options.latency_seconds),
-                          "--latency-jitter-seconds", str(options.jitter_seconds),
-                          "--max-concurrency", str(options.max_concurrency),
-                          "--requests-per-minute", str(options.requests_per_minute)], log_path=log_path)
+        self.pid = spawn(
+            [
+                sys.executable,
+                "-m",
+                "simulators.ai_service",
+                "--port",
+                str(options.port_base + 50),
+                "--latency-seconds",
+                str(options.latency_seconds),
+                "--latency-jitter-seconds",
+                str(options.jitter_seconds),
+                "--max-concurrency",
+                str(options.max_concurrency),
+                "--requests-per-minute",
+                str(options.requests_per_minute),
+            ],
+            log_path=log_path,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -143,21 +172,25 @@ def _count(settings: Settings, queries: dict[str, str]) -> dict[str, int]:
 
 _PROGRESS = {"ads": "SELECT count(*) FROM ads"} | {
     f"ads_{done}": f"SELECT count(*) FROM ad_analysis_state WHERE stage = '{stage}' AND status = 'succeeded'"
-    for stage, done in (("describe", "described"), ("label", "labelled"), ("embed", "embedded"))}
-_TABLES = {table: f"SELECT count(*) FROM {table}"
-           for table in ("brands", "ads", "ad_descriptions", "ad_labels", "ad_embeddings", "ad_analysis_state")}
+    for stage, done in (("describe", "described"), ("label", "labelled"), ("embed", "embedded"))
+}
+_TABLES = {
+    table: f"SELECT count(*) FROM {table}"
+    for table in ("brands", "ads", "ad_descriptions", "ad_labels", "ad_embeddings", "ad_analysis_state")
+}
 _FAILURES = {
     "ads_media_failed": "SELECT count(*) FROM ads WHERE media_failure IS NOT NULL "
-                        "AND media_failure NOT LIKE 'no creative URL%'",
+    "AND media_failure NOT LIKE 'no creative URL%'",
     # a creative that failed while others of its ad were stored: retried (and analysed) next run
     "creatives_failed": "SELECT count(*) FROM ads, jsonb_array_elements(media) m "
-                        "WHERE m->>'s3_key' IS NULL AND m->>'error' IS NOT NULL",
+    "WHERE m->>'s3_key' IS NULL AND m->>'error' IS NOT NULL",
     "ad_stages_failed": "SELECT count(*) FROM ad_analysis_state WHERE status = 'failed'",
 }
 
 
-def _follow(graphql: DagsterGraphQL, run_ids: list[str], settings: Settings, total_ads: int, timeout: float,
-            started: float) -> list[dict[str, Any]]:
+def _follow(
+    graphql: DagsterGraphQL, run_ids: list[str], settings: Settings, total_ads: int, timeout: float, started: float
+) -> list[dict[str, Any]]:
     """Wait for the runs to end, printing what the stores hold every few seconds."""
     deadline = started + timeout
     last_print = 0.0
@@ -172,22 +205,27 @@ def _follow(graphql: DagsterGraphQL, run_ids: list[str], settings: Settings, tot
             done = counts["ads_described"] + counts["ads_labelled"] + counts["ads_embedded"]
             elapsed = now - started
             states = ", ".join(sorted(status.lower() for status in statuses.values()))
-            _say(f"[{elapsed:5.0f}s] runs {states}: ads {counts['ads']:,} (library {total_ads:,}) · "
-                 f"described {counts['ads_described']:,} · labelled {counts['ads_labelled']:,} · "
-                 f"embedded {counts['ads_embedded']:,} · {done / max(elapsed, 1e-9):.0f} ad-stages/s")
+            _say(
+                f"[{elapsed:5.0f}s] runs {states}: ads {counts['ads']:,} (library {total_ads:,}) · "
+                f"described {counts['ads_described']:,} · labelled {counts['ads_labelled']:,} · "
+                f"embedded {counts['ads_embedded']:,} · {done / max(elapsed, 1e-9):.0f} ad-stages/s"
+            )
         if now > deadline:
             raise StackError(f"runs unfinished after {timeout:.0f}s: {sorted(statuses.values())}")
         time.sleep(1)
 
 
-def _materialize_all(graphql: DagsterGraphQL, settings: Settings, keys: list[str], title: str, total_ads: int,
-                     timeout: float) -> tuple[float, list[dict[str, Any]]]:
+def _materialize_all(
+    graphql: DagsterGraphQL, settings: Settings, keys: list[str], title: str, total_ads: int, timeout: float
+) -> tuple[float, list[dict[str, Any]]]:
     """One run per BRANDS_PER_RUN brands, all submitted at once; seconds from submission to the
     last run's end."""
     submitted = time.time()
     started = time.monotonic()
-    run_ids = [graphql.launch_range_run(PIPELINE, chunk[0], chunk[-1], {KIND_TAG: "bench", "bench": title})
-               for chunk in (keys[i:i + BRANDS_PER_RUN] for i in range(0, len(keys), BRANDS_PER_RUN))]
+    run_ids = [
+        graphql.launch_range_run(PIPELINE, chunk[0], chunk[-1], {KIND_TAG: "bench", "bench": title})
+        for chunk in (keys[i : i + BRANDS_PER_RUN] for i in range(0, len(keys), BRANDS_PER_RUN))
+    ]
     runs = _follow(graphql, run_ids, settings, total_ads, timeout, started)
     seconds = max(run["endTime"] for run in runs) - submitted
     _say(f"{title}: {len(runs)} runs {', '.join(run['status'].lower() for run in runs)} in {seconds:.1f}s")
@@ -210,10 +248,16 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
     shutil.rmtree(settings.state_dir, ignore_errors=True)  # every measured run starts from empty stores
 
     _say(f"rendering the library's creatives ({options.ads:,} ads, {options.brands} brands) ...")
-    rendered = prerender(seed=options.seed, ads=options.ads, brands=options.brands, cache_dir=options.render_cache,
-                         workers=options.render_workers,
-                         progress=lambda done, total, s: _say(f"  rendered {done:,}/{total:,} ads in {s:.0f}s")
-                         if done == total or done % 2000 < 100 else None)
+    rendered = prerender(
+        seed=options.seed,
+        ads=options.ads,
+        brands=options.brands,
+        cache_dir=options.render_cache,
+        workers=options.render_workers,
+        progress=lambda done, total, s: (
+            _say(f"  rendered {done:,}/{total:,} ads in {s:.0f}s") if done == total or done % 2000 < 100 else None
+        ),
+    )
     service = _FakeAIService(options, settings.state_dir / "logs" / "fake-ai.log")
     dagster: DagsterDev | None = None
     try:
@@ -234,39 +278,50 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
         graphql.add_brand_partitions(keys)
 
         def roots() -> dict[str, list[int]]:
-            found = {part.name: [pid] for part in stack.parts
-                     if part.pid_file is not None and (pid := part.pid_file.live_pid())}
-            return found | {"dagster": [dagster.process.pid] if dagster and dagster.process else [],
-                            "fake_ai": [service.pid], "bench": [os.getpid()]}
+            found = {
+                part.name: [pid]
+                for part in stack.parts
+                if part.pid_file is not None and (pid := part.pid_file.live_pid())
+            }
+            return found | {
+                "dagster": [dagster.process.pid] if dagster and dagster.process else [],
+                "fake_ai": [service.pid],
+                "bench": [os.getpid()],
+            }
 
         with ProcessSampler(roots) as processes:
             before = service.stats()
             _say(f"{len(keys)} brands in runs of {BRANDS_PER_RUN}, {runs_at_once} at once ...")
-            seconds, runs = _materialize_all(graphql, settings, keys, "first run", options.ads,
-                                             options.timeout_seconds)
+            seconds, runs = _materialize_all(graphql, settings, keys, "first run", options.ads, options.timeout_seconds)
             cpu = processes.cpu_seconds()
             after = service.stats()
             _say("the same runs again (nothing new) ...")
-            rerun_seconds, rerun_runs = _materialize_all(graphql, settings, keys, "incremental re-run",
-                                                         options.ads, options.timeout_seconds)
-            rerun_cpu = {role: round(seconds - cpu.get(role, 0.0), 1)
-                         for role, seconds in processes.cpu_seconds().items()}
+            rerun_seconds, rerun_runs = _materialize_all(
+                graphql, settings, keys, "incremental re-run", options.ads, options.timeout_seconds
+            )
+            rerun_cpu = {
+                role: round(seconds - cpu.get(role, 0.0), 1) for role, seconds in processes.cpu_seconds().items()
+            }
             after_rerun = service.stats()
 
         acquired = materialization_totals(runs, "ads")
         stage_reports = {key.to_user_string(): materialization_totals(runs, key) for key in AI_ASSETS}
         ai_calls = int(sum(report.get("ai_calls", 0) for report in stage_reports.values()))
-        floor = floor_seconds(ai_calls, options.latency_seconds, options.max_concurrency,
-                              options.requests_per_minute)
+        floor = floor_seconds(ai_calls, options.latency_seconds, options.max_concurrency, options.requests_per_minute)
         counts = _count(settings, _TABLES)
         rerun_acquired = materialization_totals(rerun_runs, "ads")
 
         _say(f"naive baseline on {options.naive_ads} ads ...")
         sources = SourceConfig(
-            meta_base_url=settings.meta_api_base_url or "", meta_api_version=settings.meta_api_version,
-            meta_access_token=None, apify_base_url=settings.apify_base_url or "",
+            meta_base_url=settings.meta_api_base_url or "",
+            meta_api_version=settings.meta_api_version,
+            meta_access_token=None,
+            apify_base_url=settings.apify_base_url or "",
             apify_token=settings.apify_token.get_secret_value() if settings.apify_token else None,
-            apify_actor_id=settings.apify_actor_id, serpapi_base_url="", serpapi_api_key=None)
+            apify_actor_id=settings.apify_actor_id,
+            serpapi_base_url="",
+            serpapi_api_key=None,
+        )
         apify_handle = next(s.handle for s in brands[0].sources if s.connector.value == "apify")
         naive = asyncio.run(naive_baseline(settings, sources, apify_handle, f"{service.url}/v1", options.naive_ads))
         _say(f"local provider throughput on {options.local_ads} ads ...")
@@ -287,10 +342,15 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
             "ai_max_in_flight": after["max_in_flight"],
             "ai_floor_seconds": round(floor, 1),
             "ratio_to_floor": round(seconds / floor, 2) if floor else None,
-            "settings": {"latency_seconds": options.latency_seconds, "jitter_seconds": options.jitter_seconds,
-                         "max_concurrency": options.max_concurrency,
-                         "requests_per_minute": options.requests_per_minute, "runs_at_once": runs_at_once,
-                         "cores": os.cpu_count(), "automation_stopped": stopped},
+            "settings": {
+                "latency_seconds": options.latency_seconds,
+                "jitter_seconds": options.jitter_seconds,
+                "max_concurrency": options.max_concurrency,
+                "requests_per_minute": options.requests_per_minute,
+                "runs_at_once": runs_at_once,
+                "cores": os.cpu_count(),
+                "automation_stopped": stopped,
+            },
             "bytes_downloaded": int(acquired.get("bytes_downloaded", 0)),
             "creatives_downloaded": int(acquired.get("media_downloaded", 0)),
             "render": asdict(rendered),

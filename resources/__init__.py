@@ -20,10 +20,10 @@ import psycopg
 from dagster_aws.s3 import S3Resource
 from dagster_aws.utils import ResourceWithBoto3Configuration
 from psycopg_pool import ConnectionPool
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from adology.acquisition.run import MediaConfig, SourceConfig
-from adology.ai.config import BedrockConfig, LocalConfig, OpenAIConfig, ProviderConfig, ProviderName
+from adology.ai.config import BedrockConfig, OpenAIConfig, ProviderConfig, ProviderName, chosen_provider
 from adology.ai.limits import AILimits
 from adology.settings import Environment, Settings
 from adology.storage.aws import aws_client, object_store
@@ -71,9 +71,13 @@ class ObjectStoreResource(dg.ConfigurableResource):
         if self._store is None:
             # built by the project's one client factory (pool size, retries, path addressing); the
             # S3Resource carries the connection settings so the UI shows them like any dagster-aws resource
-            self._store = object_store(self.bucket, region=self.s3.region_name or "us-east-1",
-                                       endpoint_url=self.s3.endpoint_url, access_key_id=self.s3.aws_access_key_id,
-                                       secret_access_key=self.s3.aws_secret_access_key)
+            self._store = object_store(
+                self.bucket,
+                region=self.s3.region_name or "us-east-1",
+                endpoint_url=self.s3.endpoint_url,
+                access_key_id=self.s3.aws_access_key_id,
+                secret_access_key=self.s3.aws_secret_access_key,
+            )
         return self._store
 
 
@@ -124,23 +128,29 @@ class SourcesResource(dg.ConfigurableResource):
     apify_actor_id: str = "curious_coder~facebook-ads-library-scraper"
     serpapi_base_url: str
     serpapi_api_key: str | None = None
-    media_allowed_endpoints: list[str] = []
+    media_allowed_endpoints: list[str] = Field(default_factory=list)
     media_max_bytes: int = 100 * 1024 * 1024
     media_concurrency: int = 16
     media_timeout_seconds: float = 30.0
 
     def source_config(self) -> SourceConfig:
         return SourceConfig(
-            meta_base_url=self.meta_base_url, meta_api_version=self.meta_api_version,
-            meta_access_token=self.meta_access_token, apify_base_url=self.apify_base_url,
-            apify_token=self.apify_token, apify_actor_id=self.apify_actor_id,
-            serpapi_base_url=self.serpapi_base_url, serpapi_api_key=self.serpapi_api_key,
+            meta_base_url=self.meta_base_url,
+            meta_api_version=self.meta_api_version,
+            meta_access_token=self.meta_access_token,
+            apify_base_url=self.apify_base_url,
+            apify_token=self.apify_token,
+            apify_actor_id=self.apify_actor_id,
+            serpapi_base_url=self.serpapi_base_url,
+            serpapi_api_key=self.serpapi_api_key,
         )
 
     def media_config(self) -> MediaConfig:
         return MediaConfig(
-            allowed_endpoints=tuple(self.media_allowed_endpoints), max_bytes=self.media_max_bytes,
-            concurrency=self.media_concurrency, timeout_seconds=self.media_timeout_seconds,
+            allowed_endpoints=tuple(self.media_allowed_endpoints),
+            max_bytes=self.media_max_bytes,
+            concurrency=self.media_concurrency,
+            timeout_seconds=self.media_timeout_seconds,
         )
 
 
@@ -165,15 +175,15 @@ class AIResource(dg.ConfigurableResource):
     budget_usd: float | None = None
 
     def provider_config(self) -> ProviderConfig:
-        if self.provider == "openai":
-            return self.openai
-        if self.provider == "bedrock":
-            return self.bedrock
-        return LocalConfig()
+        return chosen_provider(self.provider, openai=self.openai, bedrock=self.bedrock)
 
     def limits(self) -> AILimits:
-        return AILimits(concurrency=self.concurrency, requests_per_minute=self.requests_per_minute,
-                        tokens_per_minute=self.tokens_per_minute, budget_usd=self.budget_usd)
+        return AILimits(
+            concurrency=self.concurrency,
+            requests_per_minute=self.requests_per_minute,
+            tokens_per_minute=self.tokens_per_minute,
+            budget_usd=self.budget_usd,
+        )
 
 
 def _optional_secret(variable: str, value: Any) -> Any:
@@ -223,8 +233,10 @@ def resources_for(settings: Settings) -> dict[str, Any]:
         ),
         "ai": AIResource(
             provider=settings.ai_provider,
-            openai=OpenAIProviderConfig(**settings.openai_config().model_dump(exclude={"api_key"}),
-                                        api_key=_optional_secret("OPENAI_API_KEY", settings.openai_api_key)),
+            openai=OpenAIProviderConfig(
+                **settings.openai_config().model_dump(exclude={"api_key"}),
+                api_key=_optional_secret("OPENAI_API_KEY", settings.openai_api_key),
+            ),
             bedrock=BedrockProviderConfig(**settings.bedrock_config().model_dump()),
             concurrency=settings.ai_concurrency,
             requests_per_minute=settings.ai_requests_per_minute,

@@ -17,8 +17,9 @@ STUCK_AFTER = dt.timedelta(minutes=10)
     minimum_interval_seconds=5,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def outbox_relay(context: dg.SensorEvaluationContext, postgres: PostgresResource,
-                 queues: QueuesResource) -> dg.SkipReason:
+def outbox_relay(
+    context: dg.SensorEvaluationContext, postgres: PostgresResource, queues: QueuesResource
+) -> dg.SkipReason:
     with postgres.get_connection() as conn:
         requeued = republish_stuck(conn, older_than=STUCK_AFTER)
     sent = relay_outbox(postgres.get_connection, queues.get_queues())

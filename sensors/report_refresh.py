@@ -65,7 +65,7 @@ class Requested:
 @dg.sensor(
     name="report_refresh",
     description="Requests a brandspace's report when two of: membership changed, new competitor/followed ads, "
-                "a week-old report with new ads.",
+    "a week-old report with new ads.",
     minimum_interval_seconds=300,
     default_status=dg.DefaultSensorStatus.RUNNING,
     target=[BRANDSPACE_REPORTS],
@@ -76,8 +76,11 @@ def report_refresh(context: dg.SensorEvaluationContext, postgres: PostgresResour
     with postgres.get_connection() as conn:
         measured = refresh_signals(conn, now=now)
     # an entry lives while its evidence does: until a newer version exists or the brandspace is gone
-    cursor = {row.brandspace: requested[row.brandspace] for row in measured
-              if row.brandspace in requested and requested[row.brandspace].version == row.latest_version}
+    cursor = {
+        row.brandspace: requested[row.brandspace]
+        for row in measured
+        if row.brandspace in requested and requested[row.brandspace].version == row.latest_version
+    }
     run_requests: list[dg.RunRequest] = []
     for row in measured:
         if len(run_requests) == MAX_REQUESTS_PER_TICK:
@@ -89,8 +92,10 @@ def report_refresh(context: dg.SensorEvaluationContext, postgres: PostgresResour
             continue
         cursor[row.brandspace] = Requested(row.latest_version, attempt, now.isoformat())
         run_requests.append(_run_request(row, cursor[row.brandspace]))
-    new = sorted({request.partition_key for request in run_requests}
-                 - set(context.instance.get_dynamic_partitions(brandspace_partitions.name)))
+    new = sorted(
+        {request.partition_key for request in run_requests}
+        - set(context.instance.get_dynamic_partitions(brandspace_partitions.name))
+    )
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=[brandspace_partitions.build_add_request(new)] if new else [],
@@ -106,8 +111,9 @@ def retry_delay(failed_attempts: int) -> dt.timedelta:
     return min(FIRST_RETRY_DELAY * 2 ** (failed_attempts - 2), MAX_RETRY_DELAY)
 
 
-def _next_attempt(instance: dg.DagsterInstance, row: BrandspaceSignals, earlier: Requested | None,
-                  now: dt.datetime) -> int | None:
+def _next_attempt(
+    instance: dg.DagsterInstance, row: BrandspaceSignals, earlier: Requested | None, now: dt.datetime
+) -> int | None:
     """The attempt to request for this evidence, or None while an earlier request still stands."""
     if earlier is None:
         return 1
@@ -131,11 +137,22 @@ def _next_attempt(instance: dg.DagsterInstance, row: BrandspaceSignals, earlier:
 
 def _run_request(row: BrandspaceSignals, request: Requested) -> dg.RunRequest:
     trigger = "+".join(row.signals.held())
-    log.info("report refresh requested", extra={"brandspace": row.brandspace, "trigger": trigger,
-                                                "latest_version": row.latest_version, "attempt": request.attempt})
+    log.info(
+        "report refresh requested",
+        extra={
+            "brandspace": row.brandspace,
+            "trigger": trigger,
+            "latest_version": row.latest_version,
+            "attempt": request.attempt,
+        },
+    )
     return dg.RunRequest(
         run_key=request.run_key(row.brandspace),
         partition_key=row.brandspace,
-        tags={BRANDSPACE_TAG: row.brandspace, REPORT_TRIGGER_TAG: trigger, KIND_TAG: "report",
-              **RunPriority.REPORT.tags()},
+        tags={
+            BRANDSPACE_TAG: row.brandspace,
+            REPORT_TRIGGER_TAG: trigger,
+            KIND_TAG: "report",
+            **RunPriority.REPORT.tags(),
+        },
     )

@@ -100,7 +100,8 @@ def build_request_sensor(priority: Priority) -> dg.SensorDefinition:
         return dg.SensorResult(
             run_requests=run_requests,
             dynamic_partitions_requests=[brand_partitions.build_add_request(sorted(new_partitions))]
-            if new_partitions else [],
+            if new_partitions
+            else [],
             cursor=json.dumps([asdict(item) for item in still_pending]),
         )
 
@@ -112,8 +113,12 @@ def _run_request(request: RequestMessage, brand: str, priority: Priority, key: s
         run_key=key,
         partition_key=brand,
         asset_selection=[dg.AssetKey(name) for name in request.assets],
-        tags={REQUEST_TAG: request.request_id, BRAND_TAG: brand, KIND_TAG: request.kind,
-              **RunPriority.of_queue(priority).tags()},
+        tags={
+            REQUEST_TAG: request.request_id,
+            BRAND_TAG: brand,
+            KIND_TAG: request.kind,
+            **RunPriority.of_queue(priority).tags(),
+        },
     )
 
 

@@ -32,15 +32,21 @@ def build_outcome_sensor(run_status: dg.DagsterRunStatus) -> dg.SensorDefinition
             # nothing to do, and no SkipReason: Dagster fails a tick whose runs answer both with
             # a skip and with a reaction, and retries it forever, so a report or backfill run ending
             # beside a request's run stopped every request from being marked done
-            context.log.debug(f"run {run.run_id} carries no request")
-            return None
+            context.log.debug("run %s carries no request", run.run_id)
+            return
         reason = _failure_reason(context) if run_status is dg.DagsterRunStatus.FAILURE else None
         with postgres.get_connection() as conn:
             known = mark_request(conn, request_id, status=outcome, run_id=run.run_id, failure_reason=reason)
             if outcome != "running" and known:
-                record_notification(conn, request_id=request_id, brand_key=brand, run_id=run.run_id, status=outcome,
-                                    failure_reason=reason)
-        return None
+                record_notification(
+                    conn,
+                    request_id=request_id,
+                    brand_key=brand,
+                    run_id=run.run_id,
+                    status=outcome,
+                    failure_reason=reason,
+                )
+        return
 
     return outcome_sensor
 
@@ -53,8 +59,7 @@ request_failed = build_outcome_sensor(dg.DagsterRunStatus.FAILURE)
 def _failure_reason(context: dg.RunStatusSensorContext) -> str:
     """Which steps failed and the error underneath each, rather than Dagster's generic run message."""
     reasons = []
-    for record in context.instance.all_logs(context.dagster_run.run_id,
-                                            of_type=dg.DagsterEventType.STEP_FAILURE):
+    for record in context.instance.all_logs(context.dagster_run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
         event = record.dagster_event
         error = event.step_failure_data.error if event and event.step_failure_data else None
         while error is not None and error.cause is not None:

@@ -16,8 +16,9 @@ from resources import PostgresResource, QueuesResource
     description="Enqueues batched low-priority refresh messages for every brand due for a refresh.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
-def spine_refresh(context: dg.ScheduleEvaluationContext, postgres: PostgresResource,
-                  queues: QueuesResource) -> dg.SkipReason:
+def spine_refresh(
+    context: dg.ScheduleEvaluationContext, postgres: PostgresResource, queues: QueuesResource
+) -> dg.SkipReason:
     now = context.scheduled_execution_time
     with postgres.get_connection() as conn:
         messages, calls = enqueue_refresh(conn, queues.get_queues(), now=now)

@@ -22,9 +22,12 @@ def library() -> None:
 @click.option("--ads", type=int, help="Number of ads (default: ADOLOGY_LIBRARY_ADS).")
 @click.option("--brands", type=int, help="Number of brands (default: ADOLOGY_LIBRARY_BRANDS).")
 @click.option("--seed", type=int, help="Catalog seed (default: ADOLOGY_LIBRARY_SEED).")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Rendered creatives (default: ADOLOGY_LIBRARY_CACHE_DIR).")
-def library_serve(port: int | None, ads: int | None, brands: int | None, seed: int | None,
-                  cache_dir: Path | None) -> None:
+@click.option(
+    "--cache-dir", type=click.Path(path_type=Path), help="Rendered creatives (default: ADOLOGY_LIBRARY_CACHE_DIR)."
+)
+def library_serve(
+    port: int | None, ads: int | None, brands: int | None, seed: int | None, cache_dir: Path | None
+) -> None:
     """Serve the library in the foreground until Ctrl-C or SIGTERM."""
     from simulators.ad_sources import Catalog, serve
     from simulators.ad_sources.render import use_disk_cache
@@ -52,8 +55,11 @@ def demo(as_json: bool, timeout: float) -> None:
 
     def show(progress: DemoProgress) -> None:
         rate = progress.finished / progress.seconds if progress.seconds else 0.0
-        click.echo(f"  {progress.finished}/{progress.requests} requests finished ({progress.succeeded} succeeded), "
-                   f"{progress.seconds:.0f}s elapsed, {rate * 60:.1f} requests/min", err=True)
+        click.echo(
+            f"  {progress.finished}/{progress.requests} requests finished ({progress.succeeded} succeeded), "
+            f"{progress.seconds:.0f}s elapsed, {rate * 60:.1f} requests/min",
+            err=True,
+        )
 
     click.echo("running the demo: stack, brandspace, requests, Dagster daemon ...", err=True)
     result = run_demo(settings, timeout=timeout, progress=show)

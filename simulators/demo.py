@@ -15,13 +15,13 @@ from typing import Any
 
 import psycopg
 
-from adology_assets.dev import DagsterDev
 from adology.errors import StackError
-from simulators.ad_sources.seeding import register_library_brands
 from adology.logs import get_logger
 from adology.requests.outbox import record_request
 from adology.settings import Settings
 from adology.stack import Stack
+from adology_assets.dev import DagsterDev
+from simulators.ad_sources.seeding import register_library_brands
 
 log = get_logger(__name__)
 
@@ -42,17 +42,26 @@ def seed(conn: psycopg.Connection, library_url: str) -> list[str]:
     brands = register_library_brands(conn, library_url, status="analyzed")
     (organization,) = conn.execute(
         "INSERT INTO organizations (name) VALUES (%s) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name "
-        "RETURNING id", (ORGANIZATION,)).fetchone()
-    conn.execute("INSERT INTO users (organization_id, email, display_name, role) VALUES (%s, %s, 'Demo Analyst', "
-                 "'admin') ON CONFLICT (organization_id, email) DO NOTHING", (organization, USER_EMAIL))
+        "RETURNING id",
+        (ORGANIZATION,),
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO users (organization_id, email, display_name, role) VALUES (%s, %s, 'Demo Analyst', "
+        "'admin') ON CONFLICT (organization_id, email) DO NOTHING",
+        (organization, USER_EMAIL),
+    )
     (space,) = conn.execute(
         "INSERT INTO brandspaces (organization_id, name, partition_key) VALUES (%s, 'Skincare', 'demo-skincare') "
-        "ON CONFLICT (partition_key) DO UPDATE SET name = EXCLUDED.name RETURNING id", (organization,)).fetchone()
+        "ON CONFLICT (partition_key) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+        (organization,),
+    ).fetchone()
     roles = ["primary"] + ["competitor"] * 2 + ["followed"] * (len(brands) - 3)
     for brand, role in zip(brands, roles, strict=False):
-        conn.execute("INSERT INTO brandspace_brands (brandspace_id, brand_id, role) VALUES (%s, %s, %s) "
-                     "ON CONFLICT (brandspace_id, brand_id) DO UPDATE SET role = EXCLUDED.role",
-                     (space, brand.id, role))
+        conn.execute(
+            "INSERT INTO brandspace_brands (brandspace_id, brand_id, role) VALUES (%s, %s, %s) "
+            "ON CONFLICT (brandspace_id, brand_id) DO UPDATE SET role = EXCLUDED.role",
+            (space, brand.id, role),
+        )
     return [brand.partition_key for brand in brands]
 
 
@@ -60,13 +69,17 @@ def summary(conn: psycopg.Connection, request_ids: list[str], seconds: float) ->
     def one(sql: str, *params: Any) -> int:
         return conn.execute(sql, params).fetchone()[0]
 
-    statuses = dict(conn.execute("SELECT status, count(*) FROM requests WHERE id::text = ANY(%s) GROUP BY 1",
-                                 (request_ids,)).fetchall())
+    statuses = dict(
+        conn.execute(
+            "SELECT status, count(*) FROM requests WHERE id::text = ANY(%s) GROUP BY 1", (request_ids,)
+        ).fetchall()
+    )
     return {
         "brands": one("SELECT count(*) FROM brands"),
         "ads": one("SELECT count(*) FROM ads"),
-        "creatives_stored": one("SELECT count(DISTINCT m->>'s3_key') FROM ads, jsonb_array_elements(media) m "
-                                "WHERE m->>'s3_key' IS NOT NULL"),
+        "creatives_stored": one(
+            "SELECT count(DISTINCT m->>'s3_key') FROM ads, jsonb_array_elements(media) m WHERE m->>'s3_key' IS NOT NULL"
+        ),
         "ads_without_creative": one("SELECT count(*) FROM ads WHERE media_failure IS NOT NULL"),
         "descriptions": one("SELECT count(DISTINCT ad_id) FROM ad_descriptions"),
         "labels": one("SELECT count(*) FROM ad_labels"),
@@ -82,8 +95,9 @@ def summary(conn: psycopg.Connection, request_ids: list[str], seconds: float) ->
     }
 
 
-def run_demo(settings: Settings, *, timeout: float = 1800.0,
-             progress: Callable[[DemoProgress], None] | None = None) -> dict[str, Any]:
+def run_demo(
+    settings: Settings, *, timeout: float = 1800.0, progress: Callable[[DemoProgress], None] | None = None
+) -> dict[str, Any]:
     started = time.monotonic()
     Stack(settings).up()
     library_url = f"http://127.0.0.1:{settings.library_port}"
@@ -97,18 +111,23 @@ def run_demo(settings: Settings, *, timeout: float = 1800.0,
         deadline = time.monotonic() + timeout
         while True:
             with psycopg.connect(settings.database_url or "") as conn:
-                statuses = dict(conn.execute(
-                    "SELECT status, count(*) FROM requests WHERE id::text = ANY(%s) GROUP BY 1",
-                    (request_ids,)).fetchall())
+                statuses = dict(
+                    conn.execute(
+                        "SELECT status, count(*) FROM requests WHERE id::text = ANY(%s) GROUP BY 1", (request_ids,)
+                    ).fetchall()
+                )
             finished = statuses.get("succeeded", 0) + statuses.get("failed", 0)
             if progress is not None:
-                progress(DemoProgress(len(request_ids), finished, statuses.get("succeeded", 0),
-                                      time.monotonic() - started))
+                progress(
+                    DemoProgress(len(request_ids), finished, statuses.get("succeeded", 0), time.monotonic() - started)
+                )
             if finished == len(request_ids):
                 break
             if time.monotonic() > deadline:
-                raise StackError(f"demo requests still unfinished after {timeout:.0f}s: {statuses}; "
-                                 f"see {server.log_path} and the Dagster UI at {server.url}")
+                raise StackError(
+                    f"demo requests still unfinished after {timeout:.0f}s: {statuses}; "
+                    f"see {server.log_path} and the Dagster UI at {server.url}"
+                )
             time.sleep(2.0)
         # notifications are written by the run-status sensors right after the runs end
         wait_for_notifications(settings, request_ids, timeout=60)
@@ -122,8 +141,9 @@ def wait_for_notifications(settings: Settings, request_ids: list[str], *, timeou
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with psycopg.connect(settings.database_url or "") as conn:
-            (count,) = conn.execute("SELECT count(DISTINCT request_id) FROM notifications WHERE request_id::text = ANY(%s)",
-                                    (request_ids,)).fetchone()
+            (count,) = conn.execute(
+                "SELECT count(DISTINCT request_id) FROM notifications WHERE request_id::text = ANY(%s)", (request_ids,)
+            ).fetchone()
         if count >= len(request_ids):
             return
         time.sleep(1.0)

@@ -150,8 +150,10 @@ async def _store_page(
     _save_raw(raw_ads, brand, page, observed, fetched_at)
     await asyncio.to_thread(upsert, connect, changed, repeated)
     _tally(report, outcomes)
-    log.info("page stored", extra={"connector": page.connector.value, "ads": len(ads), "new": report.new,
-                                   "failed": report.failed})
+    log.info(
+        "page stored",
+        extra={"connector": page.connector.value, "ads": len(ads), "new": report.new, "failed": report.failed},
+    )
 
 
 def _tally(report: AcquisitionReport, outcomes: dict[tuple[str, str], tuple[str, str]]) -> None:
@@ -172,12 +174,24 @@ def _dedupe(ads: list[NormalizedAd]) -> list[NormalizedAd]:
 def _save_raw(raw_ads: Any, brand: Brand, page: ParsedPage, observed: list[NormalizedAd], fetched_at: datetime) -> None:
     """The page's parse failures and the items of ``observed``, the ads this fetch told something new."""
     documents = [
-        {"source": ad.source, "source_ad_id": ad.source_ad_id, "connector": page.connector.value,
-         "brand": brand.partition_key, "request": page.request, "fetched_at": fetched_at, "payload": ad.raw}
+        {
+            "source": ad.source,
+            "source_ad_id": ad.source_ad_id,
+            "connector": page.connector.value,
+            "brand": brand.partition_key,
+            "request": page.request,
+            "fetched_at": fetched_at,
+            "payload": ad.raw,
+        }
         for ad in observed
     ] + [
-        {"connector": page.connector.value, "brand": brand.partition_key, "request": page.request,
-         "fetched_at": fetched_at, "parse_failure": failure.model_dump()}
+        {
+            "connector": page.connector.value,
+            "brand": brand.partition_key,
+            "request": page.request,
+            "fetched_at": fetched_at,
+            "parse_failure": failure.model_dump(),
+        }
         for failure in page.failures
     ]
     if documents:
@@ -195,11 +209,17 @@ async def _resolve(
     try:
         stored = await downloads[fetch_url]
     except MediaFetchError as exc:
-        log.warning("creative not stored", extra={"reason": exc.reason.value, "detail": exc.detail,
-                                                   "url": entry["source_url"]})
+        log.warning(
+            "creative not stored", extra={"reason": exc.reason.value, "detail": exc.detail, "url": entry["source_url"]}
+        )
         return entry | {"s3_key": None, "error": str(exc)}
     report.media_downloaded += 1
     report.bytes_downloaded += stored.size
     report.media_deduplicated += int(stored.already_stored)
-    return entry | {"s3_key": stored.key, "sha256": stored.sha256, "content_type": stored.content_type,
-                    "bytes": stored.size, "error": None}
+    return entry | {
+        "s3_key": stored.key,
+        "sha256": stored.sha256,
+        "content_type": stored.content_type,
+        "bytes": stored.size,
+        "error": None,
+    }

@@ -37,13 +37,29 @@ class StoredAd:
 # What an ad says never changes once published (a new message is a new ad), so these keep the
 # first value seen: a poorer later fetch (a SerpApi listing whose details call failed gives only
 # the bare domain as link) must not overwrite it. Delivery fields change, and take the latest.
-_CREATIVE_FIELDS = ("advertiser_id", "advertiser_name", "title", "body", "link_url", "cta", "display_format",
-                    "started_at")
+_CREATIVE_FIELDS = (
+    "advertiser_id",
+    "advertiser_name",
+    "title",
+    "body",
+    "link_url",
+    "cta",
+    "display_format",
+    "started_at",
+)
 _DELIVERY_FIELDS = ("ended_at", "is_active")
 _COPY_FIELDS = _CREATIVE_FIELDS + _DELIVERY_FIELDS
 # every stored fact a fetch can change: equal on all of them, the fetch observed nothing new
-_OBSERVED_FIELDS = _COPY_FIELDS + ("platforms", "spend_range", "impressions_range", "media", "content_hash",
-                                   "media_failure", "details_fetched")
+_OBSERVED_FIELDS = (
+    *_COPY_FIELDS,
+    "platforms",
+    "spend_range",
+    "impressions_range",
+    "media",
+    "content_hash",
+    "media_failure",
+    "details_fetched",
+)
 
 
 @dataclass
@@ -71,8 +87,14 @@ def plan_media(ad: NormalizedAd, existing: StoredAd | None) -> MediaPlan:
         key = _creative_identity(ref.kind.value, ref.url)
         if key in stored:
             continue
-        stored[key] = {"kind": ref.kind.value, "role": ref.role, "source_url": key[1], "fetch_url": ref.url,
-                       "width": ref.width, "height": ref.height}
+        stored[key] = {
+            "kind": ref.kind.value,
+            "role": ref.role,
+            "source_url": key[1],
+            "fetch_url": ref.url,
+            "width": ref.width,
+            "height": ref.height,
+        }
         entries.append(stored[key])
         to_fetch.append(ref)
     if not ad.media:
@@ -84,8 +106,11 @@ def merge_ad(brand: Brand, ad: NormalizedAd, current: StoredAd | None, media: li
     """The ad's row after this fetch: creative fields keep their first value, delivery fields take
     the latest, and nothing known is lost to a fetch that lacks it."""
     previous = current.row if current else {}
-    row: dict[str, Any] = {"brand_id": current.brand_id if current else brand.id, "source": ad.source,
-                           "source_ad_id": ad.source_ad_id}
+    row: dict[str, Any] = {
+        "brand_id": current.brand_id if current else brand.id,
+        "source": ad.source,
+        "source_ad_id": ad.source_ad_id,
+    }
     fresh = ad.model_dump(include=set(_COPY_FIELDS))
     for name in _CREATIVE_FIELDS:
         row[name] = previous[name] if previous.get(name) is not None else fresh[name]
@@ -106,8 +131,13 @@ def merge_ad(brand: Brand, ad: NormalizedAd, current: StoredAd | None, media: li
     stored_any = any(entry.get("s3_key") for entry in media)
     row["media_failure"] = None if stored_any else ("; ".join(failures) or NO_MEDIA_REASON)
     hashed = NormalizedAd(
-        source=ad.source, source_ad_id=ad.source_ad_id, connector=ad.connector,
-        title=row["title"], body=row["body"], link_url=row["link_url"], cta=row["cta"],
+        source=ad.source,
+        source_ad_id=ad.source_ad_id,
+        connector=ad.connector,
+        title=row["title"],
+        body=row["body"],
+        link_url=row["link_url"],
+        cta=row["cta"],
         media=[MediaRef(kind=e["kind"], role=e["role"], url=e["source_url"]) for e in media],
     )
     row["content_hash"] = hashed.content_hash()
@@ -124,18 +154,22 @@ def stored_with_details(connect: Callable[[], Any], brand: Brand) -> frozenset[s
     """The brand's ads whose details a fetch may skip: held, and every creative they name stored
     (a creative that failed is only named in the details, so they are asked again to retry it)."""
     with connect() as conn:
-        return frozenset(source_ad_id for (source_ad_id,) in conn.execute(
-            """SELECT source_ad_id FROM ads
+        return frozenset(
+            source_ad_id
+            for (source_ad_id,) in conn.execute(
+                """SELECT source_ad_id FROM ads
                WHERE brand_id = %s AND details_fetched
                  AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(media) m WHERE m->>'s3_key' IS NULL)""",
-            (brand.id,)))
+                (brand.id,),
+            )
+        )
 
 
 def load_existing(connect: Callable[[], Any], ads: list[NormalizedAd]) -> dict[tuple[str, str], StoredAd]:
     with connect() as conn:
         cursor = conn.execute(
-            f"""SELECT id, brand_id, source, source_ad_id, media, content_hash, media_failure, {", ".join(_COPY_FIELDS)},
-                       platforms, spend_range, impressions_range, connectors, details_fetched
+            f"""SELECT id, brand_id, source, source_ad_id, media, content_hash, media_failure,
+                       {", ".join(_COPY_FIELDS)}, platforms, spend_range, impressions_range, connectors, details_fetched
                 FROM ads
                 WHERE (source, source_ad_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))""",
             ([ad.source for ad in ads], [ad.source_ad_id for ad in ads]),
@@ -145,8 +179,13 @@ def load_existing(connect: Callable[[], Any], ads: list[NormalizedAd]) -> dict[t
         for values in cursor:
             record = dict(zip(names, values, strict=True))
             found[(record["source"], record["source_ad_id"])] = StoredAd(
-                record["id"], record["brand_id"], record, record["media"], record["content_hash"],
-                record["media_failure"], record["connectors"],
+                record["id"],
+                record["brand_id"],
+                record,
+                record["media"],
+                record["content_hash"],
+                record["media_failure"],
+                record["connectors"],
             )
         return found
 
@@ -174,17 +213,22 @@ ON CONFLICT (source, source_ad_id) DO UPDATE SET
 def upsert(connect: Callable[[], Any], changed: list[dict[str, Any]], repeated: list[dict[str, Any]]) -> None:
     """Write the ``changed`` rows; the ``repeated`` ones (stored as they are) only move ``last_seen_at``."""
     params = [
-        row | {"media": Jsonb(row["media"]),
-               "spend_range": Jsonb(row["spend_range"]) if row["spend_range"] is not None else None,
-               "impressions_range": Jsonb(row["impressions_range"]) if row["impressions_range"] is not None else None}
+        row
+        | {
+            "media": Jsonb(row["media"]),
+            "spend_range": Jsonb(row["spend_range"]) if row["spend_range"] is not None else None,
+            "impressions_range": Jsonb(row["impressions_range"]) if row["impressions_range"] is not None else None,
+        }
         for row in changed
     ]
     with connect() as conn, conn.transaction():
         conn.cursor().executemany(_UPSERT, params)
         if repeated:
-            conn.execute("""UPDATE ads SET last_seen_at = now()
+            conn.execute(
+                """UPDATE ads SET last_seen_at = now()
                             WHERE (source, source_ad_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))""",
-                         ([row["source"] for row in repeated], [row["source_ad_id"] for row in repeated]))
+                ([row["source"] for row in repeated], [row["source_ad_id"] for row in repeated]),
+            )
 
 
 def ad_invariants(conn: psycopg.Connection, brand_id: int) -> dict[str, int]:

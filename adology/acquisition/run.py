@@ -46,17 +46,24 @@ def build_clients(config: SourceConfig, http: aiohttp.ClientSession) -> dict[Con
     clients: dict[Connector, SourceClient] = {}
     if config.meta_access_token:
         clients[Connector.META] = MetaAdLibraryClient(
-            access_token=config.meta_access_token, http=http, base_url=config.meta_base_url,
+            access_token=config.meta_access_token,
+            http=http,
+            base_url=config.meta_base_url,
             api_version=config.meta_api_version,
         )
     if config.apify_token:
         clients[Connector.APIFY] = ApifyClient(
-            token=config.apify_token, http=http, base_url=config.apify_base_url, actor_id=config.apify_actor_id,
+            token=config.apify_token,
+            http=http,
+            base_url=config.apify_base_url,
+            actor_id=config.apify_actor_id,
             max_items=10_000,
         )
     if config.serpapi_api_key:
         clients[Connector.SERPAPI] = SerpApiClient(
-            api_key=config.serpapi_api_key, http=http, base_url=config.serpapi_base_url,
+            api_key=config.serpapi_api_key,
+            http=http,
+            base_url=config.serpapi_base_url,
         )
     return clients
 
@@ -79,15 +86,22 @@ async def run_acquisition(
     connections = media.concurrency + 2 * brand_concurrency
     async with http_client(timeout=media.timeout_seconds, connections=connections) as http:
         fetcher = MediaFetcher(
-            http=http, store=store, policy=UrlPolicy.allowing(media.allowed_endpoints),
-            limits=MediaLimits(max_bytes=media.max_bytes), concurrency=media.concurrency,
+            http=http,
+            store=store,
+            policy=UrlPolicy.allowing(media.allowed_endpoints),
+            limits=MediaLimits(max_bytes=media.max_bytes),
+            concurrency=media.concurrency,
         )
         clients = build_clients(sources, http)
 
         async def acquire(brand: Brand) -> AcquisitionReport:
             async with slots:
                 return await acquire_brand(
-                    brand, clients=clients, fetcher=fetcher, connect=connect, raw_ads=raw_ads,
+                    brand,
+                    clients=clients,
+                    fetcher=fetcher,
+                    connect=connect,
+                    raw_ads=raw_ads,
                     progress=(lambda report: progress(brand, report)) if progress is not None else None,
                 )
 

@@ -42,7 +42,8 @@ class OpenAIConfig(BaseModel):
     chat_model: str = Field("gpt-4.1-mini", description="chat model for describe and label")
     embedding_model: str = Field("text-embedding-3-small", description="embedding model")
     embedding_dimensions: OpenAIEmbeddingSize = Field(
-        512, description="512 or 1536, the embedding sizes with an HNSW index (migration 0011)")
+        512, description="512 or 1536, the embedding sizes with an HNSW index (migration 0011)"
+    )
     timeout_seconds: float = Field(60.0, gt=0, description="seconds before a call is abandoned and retried")
 
 
@@ -64,3 +65,8 @@ class BedrockConfig(BaseModel):
 ProviderConfig = LocalConfig | OpenAIConfig | BedrockConfig
 ProviderName = Literal["local", "openai", "bedrock"]
 PROVIDER_NAMES: tuple[ProviderName, ...] = ("local", "openai", "bedrock")
+
+
+def chosen_provider(name: ProviderName, *, openai: OpenAIConfig, bedrock: BedrockConfig) -> ProviderConfig:
+    """The configuration of provider ``name``, among those configured."""
+    return {"local": LocalConfig(), "openai": openai, "bedrock": bedrock}[name]

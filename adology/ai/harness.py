@@ -31,13 +31,15 @@ def load_ad(files: list[Path]) -> AdInput:
         media_type = sniff(data[:32])
         if media_type is None:
             raise AIError("unsupported_media", f"{path} is not an image or video Adology can read")
-        creatives.append(CreativeInput.from_bytes(data, kind=CreativeKind(media_type.kind),
-                                                  content_type=media_type.content_type))
+        creatives.append(
+            CreativeInput.from_bytes(data, kind=CreativeKind(media_type.kind), content_type=media_type.content_type)
+        )
     return AdInput(**fields, creatives=creatives)
 
 
-async def run_routine(routine_name: str, files: list[Path], *, settings: Settings,
-                      provider_name: ProviderName | None = None) -> dict[str, Any]:
+async def run_routine(
+    routine_name: str, files: list[Path], *, settings: Settings, provider_name: ProviderName | None = None
+) -> dict[str, Any]:
     """Run the routine on the ad ``files`` make, with the provider the settings configure (or ``provider_name``)."""
     routine = ROUTINES[routine_name]
     ad = load_ad(files)
@@ -48,7 +50,10 @@ async def run_routine(routine_name: str, files: list[Path], *, settings: Setting
             description, usage = await ROUTINES["describe"].run(provider, ad)
         result, routine_usage = await routine.run(provider, ad, description)
         return {
-            "routine": routine.name, "provider": provider.name, "version": routine.version(provider),
-            "ad": ad.model_dump(mode="json"), "result": result.model_dump(mode="json"),
+            "routine": routine.name,
+            "provider": provider.name,
+            "version": routine.version(provider),
+            "ad": ad.model_dump(mode="json"),
+            "result": result.model_dump(mode="json"),
             "usage": (usage + routine_usage).model_dump(),
         }

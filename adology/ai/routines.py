@@ -61,11 +61,26 @@ def _embed_version(provider: Provider) -> str:
 ROUTINES: dict[str, Routine] = {
     routine.name: routine
     for routine in (
-        Routine("describe", "description of at most 500 words plus every attribute, with the text read from the "
-                "creatives", False, _describe_version, lambda p, ad, _: p.describe(ad)),
-        Routine("label", "UNIVERSAL and TREND taxonomy labels with confidence", True, _label_version,
-                lambda p, ad, description: p.label(ad, description)),
-        Routine("embed", "text, visual and retrieval embeddings", True, _embed_version,
-                lambda p, ad, description: p.embed(ad, description)),
+        Routine(
+            "describe",
+            "description of at most 500 words plus every attribute, with the text read from the creatives",
+            False,
+            _describe_version,
+            lambda p, ad, _: p.describe(ad),
+        ),
+        Routine(
+            "label",
+            "UNIVERSAL and TREND taxonomy labels with confidence",
+            True,
+            _label_version,
+            lambda p, ad, description: p.label(ad, description),
+        ),
+        Routine(
+            "embed",
+            "text, visual and retrieval embeddings",
+            True,
+            _embed_version,
+            lambda p, ad, description: p.embed(ad, description),
+        ),
     )
 }

@@ -83,8 +83,11 @@ def _json_type(spec: AttributeSpec) -> dict[str, Any]:
         "string_list": {"type": "array", "items": {"type": "string"}},
         "enum": {"type": "string", "enum": spec.values or []},
     }[spec.type]
-    return {**base, "type": [base["type"], "null"], "description": spec.description} if spec.type != "enum" else {
-        "anyOf": [base, {"type": "null"}], "description": spec.description}
+    return (
+        {**base, "type": [base["type"], "null"], "description": spec.description}
+        if spec.type != "enum"
+        else {"anyOf": [base, {"type": "null"}], "description": spec.description}
+    )
 
 
 def _conforms(spec: AttributeSpec, value: Any) -> bool:

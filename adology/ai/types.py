@@ -86,8 +86,12 @@ class Usage(BaseModel):
     cost_usd: float = 0.0
 
     def __add__(self, other: Usage) -> Usage:
-        return Usage(calls=self.calls + other.calls, input_tokens=self.input_tokens + other.input_tokens,
-                     output_tokens=self.output_tokens + other.output_tokens, cost_usd=self.cost_usd + other.cost_usd)
+        return Usage(
+            calls=self.calls + other.calls,
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cost_usd=self.cost_usd + other.cost_usd,
+        )
 
 
 class Description(BaseModel):
@@ -165,7 +169,6 @@ class Provider(Protocol):
     async def embed_many(
         self, items: list[tuple[AdInput, Description | None]]
     ) -> tuple[list[Embeddings | AIError], Usage]: ...
-
 
 
 async def run_each(

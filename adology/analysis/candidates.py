@@ -51,8 +51,19 @@ def select_candidates(
             (routine.name, brand.id),
         ).fetchall()
         chosen: dict[int, tuple[str, dict[str, Any], str, str | None]] = {}
-        for (ad_id, source_ad_id, title, body, link_url, cta, sha256s, state_version, state_hash, status,
-             description_version) in rows:
+        for (
+            ad_id,
+            source_ad_id,
+            title,
+            body,
+            link_url,
+            cta,
+            sha256s,
+            state_version,
+            state_hash,
+            status,
+            description_version,
+        ) in rows:
             report.ads += 1
             if not sha256s and not (title or body):
                 continue  # nothing to analyse: no creative and no copy
@@ -65,23 +76,33 @@ def select_candidates(
             if status == "succeeded" and state_version == version and state_hash == digest:
                 report.unchanged += 1
                 continue
-            chosen[ad_id] = (source_ad_id, {"title": title, "body": body, "link_url": link_url, "cta": cta}, digest,
-                             description_version)
-        details = conn.execute(
-            """SELECT a.id, a.media, d.description, d.attributes
+            chosen[ad_id] = (
+                source_ad_id,
+                {"title": title, "body": body, "link_url": link_url, "cta": cta},
+                digest,
+                description_version,
+            )
+        details = (
+            conn.execute(
+                """SELECT a.id, a.media, d.description, d.attributes
                FROM unnest(%s::bigint[], %s::text[]) AS c (ad_id, description_version)
                JOIN ads a ON a.id = c.ad_id
                LEFT JOIN ad_descriptions d ON d.ad_id = c.ad_id AND d.analysis_version = c.description_version
                ORDER BY a.id""",
-            (list(chosen), [choice[3] for choice in chosen.values()]),
-        ).fetchall() if chosen else []
+                (list(chosen), [choice[3] for choice in chosen.values()]),
+            ).fetchall()
+            if chosen
+            else []
+        )
     selected = []
     for ad_id, media, description_text, attributes in details:
         source_ad_id, row, digest, _ = chosen[ad_id]
-        description = (Description(description=description_text, attributes=attributes)
-                       if routine.needs_description else None)
-        selected.append(Candidate(ad_id, source_ad_id, brand, row, [m for m in media if m.get("s3_key")],
-                                   description, digest))
+        description = (
+            Description(description=description_text, attributes=attributes) if routine.needs_description else None
+        )
+        selected.append(
+            Candidate(ad_id, source_ad_id, brand, row, [m for m in media if m.get("s3_key")], description, digest)
+        )
     report.selected += len(selected)
     return selected
 
@@ -95,6 +116,7 @@ def load_input(store: ObjectStore, candidate: Candidate, with_creatives: bool) -
         except ObjectStoreError as exc:
             return AIError("media_unavailable", str(exc))
         kind = CreativeKind.VIDEO if item.get("content_type", "").startswith("video/") else CreativeKind.IMAGE
-        creatives.append(CreativeInput(kind=kind, content_type=item.get("content_type", ""), sha256=item["sha256"],
-                                       data=data))
+        creatives.append(
+            CreativeInput(kind=kind, content_type=item.get("content_type", ""), sha256=item["sha256"], data=data)
+        )
     return AdInput(ad_id=str(candidate.ad_id), brand=candidate.brand.name, creatives=creatives, **candidate.row)

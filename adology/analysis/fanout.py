@@ -54,7 +54,9 @@ async def analyze_brands(
     skipped = [brand for brand in brands if brand.status != "analyzed"]
     if skipped:
         report.skipped_reason = "; ".join(
-            f"brand {brand.partition_key} is {brand.status}: AI stages run for analyzed brands only" for brand in skipped)
+            f"brand {brand.partition_key} is {brand.status}: AI stages run for analyzed brands only"
+            for brand in skipped
+        )
     analyzed = [brand for brand in brands if brand.status == "analyzed"]
     report.brands = len(analyzed)
     version = routine.version(provider)
@@ -112,8 +114,9 @@ class _OutcomeWriter:
     """Collects outcomes and stores them ``flush_size`` at a time off the event loop, one flush at a
     time (so a batch's rows commit in order); a storage fault fails the stage at the next add."""
 
-    def __init__(self, flush_size: int, store: Callable[[list[tuple[Candidate, Outcome]]], None],
-                 flushed: Callable[[], None]) -> None:
+    def __init__(
+        self, flush_size: int, store: Callable[[list[tuple[Candidate, Outcome]]], None], flushed: Callable[[], None]
+    ) -> None:
         self._flush_size = flush_size
         self._store = store
         self._flushed = flushed
@@ -175,7 +178,8 @@ async def _run_job(
         else:
             try:
                 results, usage = await stage.routine.run_batch(
-                    provider, [(ad, job[index].description) for index, ad in ready])  # type: ignore[misc]
+                    provider, [(ad, job[index].description) for index, ad in ready]
+                )  # type: ignore[misc]
             except AIError as exc:  # the whole request failed: every ad in it keeps the reason
                 results, usage = [exc] * len(ready), Usage()
             finally:
@@ -191,8 +195,15 @@ async def _run_job(
         elif isinstance(outcome, AIError):
             report.failed += 1
             report.failure_reasons[outcome.reason] += 1
-            log.warning("ad analysis failed", extra={"ad": candidate.source_ad_id, "brand": candidate.brand.partition_key,
-                                                      "reason": outcome.reason, "detail": outcome.detail})
+            log.warning(
+                "ad analysis failed",
+                extra={
+                    "ad": candidate.source_ad_id,
+                    "brand": candidate.brand.partition_key,
+                    "reason": outcome.reason,
+                    "detail": outcome.detail,
+                },
+            )
         else:
             report.succeeded += 1
     return outcomes
@@ -202,13 +213,9 @@ def _share(usage: Usage, ads: int) -> Usage:
     """Each ad's part of a batch request's usage, for its Mongo document."""
     if ads <= 1:
         return usage
-    return Usage(calls=usage.calls, input_tokens=usage.input_tokens // ads, output_tokens=usage.output_tokens // ads,
-                 cost_usd=usage.cost_usd / ads)
-
-
-def _share(usage: Usage, ads: int) -> Usage:
-    """Each ad's part of a batch request's usage, for its Mongo document."""
-    if ads <= 1:
-        return usage
-    return Usage(calls=usage.calls, input_tokens=usage.input_tokens // ads, output_tokens=usage.output_tokens // ads,
-                 cost_usd=usage.cost_usd / ads)
+    return Usage(
+        calls=usage.calls,
+        input_tokens=usage.input_tokens // ads,
+        output_tokens=usage.output_tokens // ads,
+        cost_usd=usage.cost_usd / ads,
+    )

@@ -20,16 +20,32 @@ _LOG_WRITERS = 16  # parallel S3 PUTs of per-ad log entries within one flush
 Outcome = tuple[Any, Usage] | AIError  # the routine's result and its share of the cost, or why it failed
 
 
-def store_outcomes(connect: Callable[[], Any], analyses: Any, store: ObjectStore, stage: Stage, version: str,
-                   provider: Provider, done: list[tuple[Candidate, Outcome]]) -> None:
+def store_outcomes(
+    connect: Callable[[], Any],
+    analyses: Any,
+    store: ObjectStore,
+    stage: Stage,
+    version: str,
+    provider: Provider,
+    done: list[tuple[Candidate, Outcome]],
+) -> None:
     """Store a batch of outcomes: rows and state in one transaction, then the documents and logs."""
     if not done:
         return
     states, results = [], []
     for candidate, outcome in done:
         if isinstance(outcome, AIError):
-            states.append((candidate.ad_id, stage.name, version, candidate.input_hash, "failed", outcome.reason,
-                           outcome.detail[:2000]))
+            states.append(
+                (
+                    candidate.ad_id,
+                    stage.name,
+                    version,
+                    candidate.input_hash,
+                    "failed",
+                    outcome.reason,
+                    outcome.detail[:2000],
+                )
+            )
         else:
             states.append((candidate.ad_id, stage.name, version, candidate.input_hash, "succeeded", None, None))
             results.append(StoredResult(candidate.ad_id, candidate.input_hash, outcome[0]))
@@ -48,8 +64,14 @@ def store_outcomes(connect: Callable[[], Any], analyses: Any, store: ObjectStore
     _write_documents(analyses, store, stage, version, provider, done)
 
 
-def _write_documents(analyses: Any, store: ObjectStore, stage: Stage, version: str, provider: Provider,
-                     done: list[tuple[Candidate, Outcome]]) -> None:
+def _write_documents(
+    analyses: Any,
+    store: ObjectStore,
+    stage: Stage,
+    version: str,
+    provider: Provider,
+    done: list[tuple[Candidate, Outcome]],
+) -> None:
     """Append each ad's document to Mongo (one insert for the batch) and its entry to its S3 log.
 
     Both are append-only: an ad's history is every attempt in order, the newest (``at``) wins,
@@ -59,10 +81,15 @@ def _write_documents(analyses: Any, store: ObjectStore, stage: Stage, version: s
     for candidate, outcome in done:
         failed = isinstance(outcome, AIError)
         entry = {
-            "ad_id": candidate.ad_id, "source_ad_id": candidate.source_ad_id, "brand": candidate.brand.partition_key,
-            "stage": stage.name, "version": version, "provider": provider.name,
+            "ad_id": candidate.ad_id,
+            "source_ad_id": candidate.source_ad_id,
+            "brand": candidate.brand.partition_key,
+            "stage": stage.name,
+            "version": version,
+            "provider": provider.name,
             "model": provider.model_id(stage.name),
-            "input_hash": candidate.input_hash, "status": "failed" if failed else "succeeded",
+            "input_hash": candidate.input_hash,
+            "status": "failed" if failed else "succeeded",
         }
         if isinstance(outcome, AIError):
             entry |= {"reason": outcome.reason, "detail": outcome.detail}
@@ -76,9 +103,11 @@ def _write_documents(analyses: Any, store: ObjectStore, stage: Stage, version: s
 
     def put_log(item: tuple[Candidate, dict[str, Any]]) -> None:
         candidate, entry = item
-        store.put_bytes(key=f"logs/{candidate.brand.partition_key}/{candidate.ad_id}/{stamp}-{stage.name}.json",
-                        data=json.dumps(entry | {"at": now.isoformat()}, default=str).encode(),
-                        content_type="application/json")
+        store.put_bytes(
+            key=f"logs/{candidate.brand.partition_key}/{candidate.ad_id}/{stamp}-{stage.name}.json",
+            data=json.dumps(entry | {"at": now.isoformat()}, default=str).encode(),
+            content_type="application/json",
+        )
 
     with ThreadPoolExecutor(_LOG_WRITERS, thread_name_prefix="ad-log") as pool:
         list(pool.map(put_log, documents))
@@ -86,4 +115,6 @@ def _write_documents(analyses: Any, store: ObjectStore, stage: Stage, version: s
 
 def read_ad_log(store: ObjectStore, brand_key: str, ad_id: int) -> list[dict[str, Any]]:
     """The ad's log entries, oldest first (keys sort by time)."""
-    return [json.loads(store.get_bytes(key=key)) for key in sorted(store.list_keys(prefix=f"logs/{brand_key}/{ad_id}/"))]
+    return [
+        json.loads(store.get_bytes(key=key)) for key in sorted(store.list_keys(prefix=f"logs/{brand_key}/{ad_id}/"))
+    ]

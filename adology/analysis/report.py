@@ -29,9 +29,17 @@ class StageReport:
 
     def as_metadata(self) -> dict[str, Any]:
         return {
-            "brands": self.brands, "ads": self.ads, "unchanged": self.unchanged, "selected": self.selected,
-            "succeeded": self.succeeded, "failed": self.failed, "not_started_budget": self.not_started_budget,
-            "waiting_for_description": self.waiting_for_description, "ai_calls": self.usage.calls,
-            "input_tokens": self.usage.input_tokens, "output_tokens": self.usage.output_tokens,
-            "estimated_cost_usd": round(self.usage.cost_usd, 6), "seconds": round(self.seconds, 3),
+            "brands": self.brands,
+            "ads": self.ads,
+            "unchanged": self.unchanged,
+            "selected": self.selected,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "not_started_budget": self.not_started_budget,
+            "waiting_for_description": self.waiting_for_description,
+            "ai_calls": self.usage.calls,
+            "input_tokens": self.usage.input_tokens,
+            "output_tokens": self.usage.output_tokens,
+            "estimated_cost_usd": round(self.usage.cost_usd, 6),
+            "seconds": round(self.seconds, 3),
         }

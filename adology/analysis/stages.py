@@ -47,8 +47,9 @@ class Stage(abc.ABC):
         return self.routine.name
 
     @abc.abstractmethod
-    def write(self, cursor: psycopg.Cursor, results: list[StoredResult], *, version: str, provider: str,
-              model: str) -> None:
+    def write(
+        self, cursor: psycopg.Cursor, results: list[StoredResult], *, version: str, provider: str, model: str
+    ) -> None:
         """Store the results in the stage's table, inside the caller's transaction."""
 
     def document(self, result: Any) -> dict[str, Any]:
@@ -74,20 +75,34 @@ class DescribeStage(Stage):
     routine = ROUTINES["describe"]
     asset = "ad_descriptions"
     summary = "Per ad: a description of at most 500 words plus every attribute of the schema."
-    checks = {"descriptions_over_500_words": "No description is longer than 500 words.",
-              "descriptions_without_attributes": "Every description carries its attributes."}
+    checks: ClassVar[Mapping[str, str]] = {
+        "descriptions_over_500_words": "No description is longer than 500 words.",
+        "descriptions_without_attributes": "Every description carries its attributes.",
+    }
     estimated_tokens = 2_000
     _invariants_sql = """SELECT count(*) FILTER (WHERE word_count > 500),
                                 count(*) FILTER (WHERE attributes = '{}'::jsonb)
                          FROM ad_descriptions WHERE ad_id = ANY(%(ads)s)"""
 
-    def write(self, cursor: psycopg.Cursor, results: list[StoredResult], *, version: str, provider: str,
-              model: str) -> None:
+    def write(
+        self, cursor: psycopg.Cursor, results: list[StoredResult], *, version: str, provider: str, model: str
+    ) -> None:
         rows = []
         for stored in results:
             description: Description = stored.result
-            rows.append((stored.ad_id, version, description.description, description.word_count,
-                         Jsonb(description.attributes), provider, model, version, stored.input_hash))
+            rows.append(
+                (
+                    stored.ad_id,
+                    version,
+                    description.description,
+                    description.word_count,
+                    Jsonb(description.attributes),
+                    provider,
+                    model,
+                    version,
+                    stored.input_hash,
+                )
+            )
         cursor.executemany(
             """INSERT INTO ad_descriptions (ad_id, analysis_version, description, word_count, attributes, provider,
                                             model, prompt_version, input_hash)
@@ -103,25 +118,32 @@ class LabelStage(Stage):
     routine = ROUTINES["label"]
     asset = "ad_labels"
     summary = "Per ad: UNIVERSAL and TREND taxonomy labels with confidence."
-    checks = {"labels_outside_taxonomy": "Every label belongs to its taxonomy's current version.",
-              "labels_with_bad_confidence": "Every confidence lies in [0, 1]."}
+    checks: ClassVar[Mapping[str, str]] = {
+        "labels_outside_taxonomy": "Every label belongs to its taxonomy's current version.",
+        "labels_with_bad_confidence": "Every confidence lies in [0, 1].",
+    }
     estimated_tokens = 1_200
     _invariants_sql = """SELECT count(*) FILTER (WHERE NOT (taxonomy || ':' || label = ANY(%(known)s))),
                                 count(*) FILTER (WHERE NOT (confidence BETWEEN 0 AND 1))
                          FROM ad_labels WHERE ad_id = ANY(%(ads)s)"""
 
-    def write(self, cursor: psycopg.Cursor, results: list[StoredResult], *, version: str, provider: str,
-              model: str) -> None:
+    def write(
+        self, cursor: psycopg.Cursor, results: list[StoredResult], *, version: str, provider: str, model: str
+    ) -> None:
         if not results:
             return
         # a label the new version no longer assigns must not linger from the old one
-        cursor.execute("DELETE FROM ad_labels WHERE ad_id = ANY(%s) AND taxonomy_version = %s",
-                       ([stored.ad_id for stored in results], version))
+        cursor.execute(
+            "DELETE FROM ad_labels WHERE ad_id = ANY(%s) AND taxonomy_version = %s",
+            ([stored.ad_id for stored in results], version),
+        )
         rows = []
         for stored in results:
             labels: Labels = stored.result
-            rows += [(stored.ad_id, item.taxonomy, version, item.label, item.confidence, provider, model,
-                      stored.input_hash) for item in labels.labels]
+            rows += [
+                (stored.ad_id, item.taxonomy, version, item.label, item.confidence, provider, model, stored.input_hash)
+                for item in labels.labels
+            ]
         cursor.executemany(
             """INSERT INTO ad_labels (ad_id, taxonomy, taxonomy_version, label, confidence, provider, model, input_hash)
                VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
@@ -138,9 +160,11 @@ class EmbedStage(Stage):
     routine = ROUTINES["embed"]
     asset = "ad_embeddings"
     summary = "Per ad: text, visual and retrieval embeddings in pgvector columns (HNSW-indexed per model)."
-    checks = {"embeddings_with_wrong_dimensions": "Each vector has the dimensions recorded for it.",
-              "embeddings_not_unit_norm": "Each vector has unit length (cosine search relies on it).",
-              "models_with_mixed_dimensions": "One model and kind never mix dimensions."}
+    checks: ClassVar[Mapping[str, str]] = {
+        "embeddings_with_wrong_dimensions": "Each vector has the dimensions recorded for it.",
+        "embeddings_not_unit_norm": "Each vector has unit length (cosine search relies on it).",
+        "models_with_mixed_dimensions": "One model and kind never mix dimensions.",
+    }
     estimated_tokens = 300
     _invariants_sql = """SELECT count(*) FILTER (WHERE vector_dims(embedding) <> dimensions),
                                 count(*) FILTER (WHERE abs(vector_norm(embedding) - 1) > 0.001),
@@ -148,13 +172,16 @@ class EmbedStage(Stage):
                                                        GROUP BY kind, model HAVING count(DISTINCT dimensions) > 1) m)
                          FROM ad_embeddings WHERE ad_id = ANY(%(ads)s)"""
 
-    def write(self, cursor: psycopg.Cursor, results: list[StoredResult], *, version: str, provider: str,
-              model: str) -> None:
+    def write(
+        self, cursor: psycopg.Cursor, results: list[StoredResult], *, version: str, provider: str, model: str
+    ) -> None:
         rows = []
         for stored in results:
             embeddings: Embeddings = stored.result
-            rows += [(stored.ad_id, item.kind.value, item.model, item.dimensions, Vector(item.vector),
-                      stored.input_hash) for item in embeddings.embeddings]
+            rows += [
+                (stored.ad_id, item.kind.value, item.model, item.dimensions, Vector(item.vector), stored.input_hash)
+                for item in embeddings.embeddings
+            ]
         cursor.executemany(
             """INSERT INTO ad_embeddings (ad_id, kind, model, dimensions, embedding, input_hash)
                VALUES (%s, %s, %s, %s, %s, %s)
@@ -165,8 +192,12 @@ class EmbedStage(Stage):
 
     def document(self, result: Embeddings) -> dict[str, Any]:
         # vectors live in Postgres: copied here they would make each ad's document tens of kilobytes of floats
-        return {"embeddings": [{"kind": item.kind.value, "model": item.model, "dimensions": item.dimensions}
-                               for item in result.embeddings]}
+        return {
+            "embeddings": [
+                {"kind": item.kind.value, "model": item.model, "dimensions": item.dimensions}
+                for item in result.embeddings
+            ]
+        }
 
 
 DESCRIBE, LABEL, EMBED = DescribeStage(), LabelStage(), EmbedStage()

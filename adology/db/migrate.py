@@ -63,8 +63,10 @@ def migrate(database_url: str) -> list[str]:
                            checksum text NOT NULL,
                            applied_at timestamptz NOT NULL DEFAULT now())"""
                 )
-                done = {row[0]: (row[1], row[2]) for row in conn.execute(
-                    "SELECT version, name, checksum FROM schema_migrations")}
+                done = {
+                    row[0]: (row[1], row[2])
+                    for row in conn.execute("SELECT version, name, checksum FROM schema_migrations")
+                }
                 for migration in available_migrations():
                     if migration.version in done:
                         name, checksum = done[migration.version]

@@ -84,5 +84,7 @@ def refresh_signals(conn: psycopg.Connection, *, now: datetime) -> list[Brandspa
            FROM measured ORDER BY partition_key""",
         {"now": now, "stale_before": now - STALE_AFTER},
     ).fetchall()
-    return [BrandspaceSignals(key, version, RefreshSignals(changed, member_ads, stale))
-            for key, version, changed, member_ads, stale in rows]
+    return [
+        BrandspaceSignals(key, version, RefreshSignals(changed, member_ads, stale))
+        for key, version, changed, member_ads, stale in rows
+    ]

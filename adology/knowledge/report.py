@@ -42,7 +42,6 @@ TREND_MIN_LABELLED_ADS = 5  # fewer labelled ads in a window make its shares noi
 _ROLE_ORDER = {"primary": 0, "competitor": 1, "followed": 2}
 
 
-
 class UnknownBrandspaceError(AdologyError):
     """The brandspace partition has no row in ``brandspaces``."""
 
@@ -75,26 +74,40 @@ def build_report(conn: psycopg.Connection, brandspace_key: str, *, now: datetime
         raise UnknownBrandspaceError(f"no brandspace with partition key {brandspace_key!r} in table brandspaces")
     brandspace_id, name = row
     members = sorted(
-        (ReportMember(brand_id=brand_id, partition_key=key, name=brand_name, role=role)
-         for brand_id, key, brand_name, role in conn.execute(
-             "SELECT b.id, b.partition_key, b.name, m.role FROM brandspace_brands m JOIN brands b ON b.id = m.brand_id "
-             "WHERE m.brandspace_id = %s", (brandspace_id,))),
+        (
+            ReportMember(brand_id=brand_id, partition_key=key, name=brand_name, role=role)
+            for brand_id, key, brand_name, role in conn.execute(
+                "SELECT b.id, b.partition_key, b.name, m.role "
+                "FROM brandspace_brands m JOIN brands b ON b.id = m.brand_id WHERE m.brandspace_id = %s",
+                (brandspace_id,),
+            )
+        ),
         key=lambda member: (_ROLE_ORDER[member.role], member.partition_key),
     )
     brand_ids = [member.brand_id for member in members]
     totals = _ad_totals(conn, brand_ids, now)
     mixes = _ad_mixes(conn, brand_ids, now)
     labels = _label_counts(conn, brand_ids, now)
-    brands = [_activity(member, totals.get(member.brand_id, (0, 0, 0)), mixes[member.brand_id],
-                        labels[member.brand_id]) for member in members]
+    brands = [
+        _activity(member, totals.get(member.brand_id, (0, 0, 0)), mixes[member.brand_id], labels[member.brand_id])
+        for member in members
+    ]
     benchmark = _benchmark(members, brands, labels)
     trends = _trends(labels)
     report = BrandspaceReport(
-        brandspace=brandspace_key, name=name, as_of=now, members=members, brands=brands, benchmark=benchmark,
-        trends=trends, recommendations=_recommendations(members, brands, benchmark, trends, labels),
+        brandspace=brandspace_key,
+        name=name,
+        as_of=now,
+        members=members,
+        brands=brands,
+        benchmark=benchmark,
+        trends=trends,
+        recommendations=_recommendations(members, brands, benchmark, trends, labels),
     )
-    log.info("report built", extra={"brandspace": brandspace_key, "brands": len(members),
-                                    "ads_counted": report.ads_counted()})
+    log.info(
+        "report built",
+        extra={"brandspace": brandspace_key, "brands": len(members), "ads_counted": report.ads_counted()},
+    )
     return report
 
 
@@ -166,29 +179,43 @@ def _top_labels(counts: _LabelCounts, taxonomy: str) -> list[LabelShare]:
     return [LabelShare(label=label, ads=ads, share=round(share, 4)) for label, (ads, share) in ranked[:TOP]]
 
 
-def _activity(member: ReportMember, totals: tuple[int, int, int], mix: dict[str, list[Count]],
-              labels: _LabelCounts) -> BrandActivity:
+def _activity(
+    member: ReportMember, totals: tuple[int, int, int], mix: dict[str, list[Count]], labels: _LabelCounts
+) -> BrandActivity:
     total, active, new = totals
     return BrandActivity(
-        partition_key=member.partition_key, name=member.name, role=member.role,
-        ads_total=total, ads_active=active, ads_new_30d=new, labelled_ads=labels.labelled_total(),
-        formats=mix["format"], media=mix["media"], platforms=mix["platform"], top_ctas=mix["cta"][:TOP],
-        top_universal_labels=_top_labels(labels, "UNIVERSAL"), top_trend_labels=_top_labels(labels, "TREND"),
+        partition_key=member.partition_key,
+        name=member.name,
+        role=member.role,
+        ads_total=total,
+        ads_active=active,
+        ads_new_30d=new,
+        labelled_ads=labels.labelled_total(),
+        formats=mix["format"],
+        media=mix["media"],
+        platforms=mix["platform"],
+        top_ctas=mix["cta"][:TOP],
+        top_universal_labels=_top_labels(labels, "UNIVERSAL"),
+        top_trend_labels=_top_labels(labels, "TREND"),
     )
 
 
-def _benchmark(members: list[ReportMember], brands: list[BrandActivity],
-               labels: dict[int, _LabelCounts]) -> Benchmark:
+def _benchmark(members: list[ReportMember], brands: list[BrandActivity], labels: dict[int, _LabelCounts]) -> Benchmark:
     primary = next((member for member in members if member.role == "primary"), None)
     competitors = [member for member in members if member.role == "competitor"]
     activity = {brand.partition_key: brand for brand in brands}
     compared = ([primary] if primary else []) + competitors
     active_total = sum(activity[member.partition_key].ads_active for member in compared)
     voices = sorted(
-        (VoiceShare(partition_key=member.partition_key, role=member.role,
-                    active_ads=activity[member.partition_key].ads_active,
-                    share=round(activity[member.partition_key].ads_active / active_total, 4) if active_total else None)
-         for member in compared),
+        (
+            VoiceShare(
+                partition_key=member.partition_key,
+                role=member.role,
+                active_ads=activity[member.partition_key].ads_active,
+                share=round(activity[member.partition_key].ads_active / active_total, 4) if active_total else None,
+            )
+            for member in compared
+        ),
         key=lambda voice: (-voice.active_ads, voice.partition_key),
     )
     gaps = []
@@ -201,13 +228,22 @@ def _benchmark(members: list[ReportMember], brands: list[BrandActivity],
                 average = sum(shares.get(label, (0, 0.0))[1] for shares in competitor_shares) / len(competitor_shares)
                 own = primary_shares.get(label, (0, 0.0))[1]
                 if average - own >= LABEL_GAP_MARGIN:
-                    gaps.append(LabelGap(taxonomy=taxonomy, label=label, primary_share=round(own, 4),
-                                         competitor_average=round(average, 4),
-                                         competitors_with_label=sum(label in shares for shares in competitor_shares)))
+                    gaps.append(
+                        LabelGap(
+                            taxonomy=taxonomy,
+                            label=label,
+                            primary_share=round(own, 4),
+                            competitor_average=round(average, 4),
+                            competitors_with_label=sum(label in shares for shares in competitor_shares),
+                        )
+                    )
     gaps.sort(key=lambda gap: (-(gap.competitor_average - gap.primary_share), gap.taxonomy, gap.label))
-    return Benchmark(primary=primary.partition_key if primary else None,
-                     competitors=[member.partition_key for member in competitors], share_of_voice=voices,
-                     label_gaps=gaps)
+    return Benchmark(
+        primary=primary.partition_key if primary else None,
+        competitors=[member.partition_key for member in competitors],
+        share_of_voice=voices,
+        label_gaps=gaps,
+    )
 
 
 def _trends(labels: dict[int, _LabelCounts]) -> CreativeTrends:
@@ -224,15 +260,31 @@ def _trends(labels: dict[int, _LabelCounts]) -> CreativeTrends:
         for label, periods in trend_ads.items():
             before, after = periods["previous"] / labelled["previous"], periods["recent"] / labelled["recent"]
             if after - before >= TREND_MIN_RISE:
-                rising.append(TrendShift(label=label, previous_ads=periods["previous"], recent_ads=periods["recent"],
-                                         previous_share=round(before, 4), recent_share=round(after, 4)))
+                rising.append(
+                    TrendShift(
+                        label=label,
+                        previous_ads=periods["previous"],
+                        recent_ads=periods["recent"],
+                        previous_share=round(before, 4),
+                        recent_share=round(after, 4),
+                    )
+                )
     rising.sort(key=lambda shift: (-(shift.recent_share - shift.previous_share), shift.label))
-    return CreativeTrends(window_days=WINDOW.days, previous_labelled_ads=labelled["previous"],
-                          recent_labelled_ads=labelled["recent"], rising=rising)
+    return CreativeTrends(
+        window_days=WINDOW.days,
+        previous_labelled_ads=labelled["previous"],
+        recent_labelled_ads=labelled["recent"],
+        rising=rising,
+    )
 
 
-def _recommendations(members: list[ReportMember], brands: list[BrandActivity], benchmark: Benchmark,
-                     trends: CreativeTrends, labels: dict[int, _LabelCounts]) -> list[str]:
+def _recommendations(
+    members: list[ReportMember],
+    brands: list[BrandActivity],
+    benchmark: Benchmark,
+    trends: CreativeTrends,
+    labels: dict[int, _LabelCounts],
+) -> list[str]:
     """Plain sentences drawn from the report's numbers; missing data is said, never filled in."""
     if benchmark.primary is None:
         return ["The brandspace has no primary brand, so nothing is benchmarked; set one to get recommendations."]
@@ -242,27 +294,37 @@ def _recommendations(members: list[ReportMember], brands: list[BrandActivity], b
     competitors = [activity[key] for key in benchmark.competitors]
     said = []
     if not competitors:
-        said.append(f"The brandspace has no competitors, so {primary.name} is not benchmarked; "
-                    "add competitors to measure share of voice and label gaps.")
+        said.append(
+            f"The brandspace has no competitors, so {primary.name} is not benchmarked; "
+            "add competitors to measure share of voice and label gaps."
+        )
     if primary.ads_total == 0:
         said.append(f"No ads of {primary.name} are stored yet, so its own activity cannot be assessed.")
     said += _voice_sentences(primary, benchmark, activity)
     if primary.ads_total and not primary.labelled_ads:
-        said.append(f"None of {primary.name}'s {primary.ads_total} ads is labelled yet (labels come with analysis, "
-                    "for analyzed brands only), so its creative themes cannot be compared.")
+        said.append(
+            f"None of {primary.name}'s {primary.ads_total} ads is labelled yet (labels come with analysis, "
+            "for analyzed brands only), so its creative themes cannot be compared."
+        )
     if competitors and not any(brand.labelled_ads for brand in competitors):
         said.append("No competitor ad is labelled yet, so there is no label benchmark.")
     for gap in benchmark.label_gaps[:3]:
-        said.append(f"'{gap.label}' ({gap.taxonomy}) appears in {gap.primary_share:.0%} of {primary.name}'s labelled "
-                    f"ads against a competitor average of {gap.competitor_average:.0%} "
-                    f"({gap.competitors_with_label} of {len(competitors)} competitors use it); consider testing it.")
+        said.append(
+            f"'{gap.label}' ({gap.taxonomy}) appears in {gap.primary_share:.0%} of {primary.name}'s labelled "
+            f"ads against a competitor average of {gap.competitor_average:.0%} "
+            f"({gap.competitors_with_label} of {len(competitors)} competitors use it); consider testing it."
+        )
     if primary.labelled_ads and any(brand.labelled_ads for brand in competitors) and not benchmark.label_gaps:
-        said.append(f"{primary.name} trails the competitor average by less than {LABEL_GAP_MARGIN:.0%} on every "
-                    "label; no label gap stands out.")
+        said.append(
+            f"{primary.name} trails the competitor average by less than {LABEL_GAP_MARGIN:.0%} on every "
+            "label; no label gap stands out."
+        )
     competitor_new = sum(brand.ads_new_30d for brand in competitors)
     if primary.ads_total and primary.ads_new_30d == 0 and competitor_new:
-        said.append(f"No new ad of {primary.name} was first seen in the last 30 days, against {competitor_new} "
-                    "from its competitors; its creative rotation has stalled.")
+        said.append(
+            f"No new ad of {primary.name} was first seen in the last 30 days, against {competitor_new} "
+            "from its competitors; its creative rotation has stalled."
+        )
     said += _trend_sentences(primary, primary_labels, trends)
     return said
 
@@ -279,25 +341,42 @@ def _voice_sentences(primary: BrandActivity, benchmark: Benchmark, activity: dic
     if own.active_ads > leader.active_ads:
         return [f"{primary.name} leads share of voice with {own.active_ads} of {total} active ads ({own.share:.0%})."]
     if own.active_ads == leader.active_ads:
-        return [(f"{primary.name} shares the lead in share of voice with {activity[leader.partition_key].name}: "
-                 f"{own.active_ads} of {total} active ads each ({own.share:.0%}).")]
-    return [(f"{primary.name} runs {own.active_ads} of {total} active ads ({own.share:.0%} share of voice) against "
-             f"{activity[leader.partition_key].name}'s {leader.active_ads} ({leader.share:.0%}); more active ads "
-             "would close that gap.")]
+        return [
+            (
+                f"{primary.name} shares the lead in share of voice with {activity[leader.partition_key].name}: "
+                f"{own.active_ads} of {total} active ads each ({own.share:.0%})."
+            )
+        ]
+    return [
+        (
+            f"{primary.name} runs {own.active_ads} of {total} active ads ({own.share:.0%} share of voice) against "
+            f"{activity[leader.partition_key].name}'s {leader.active_ads} ({leader.share:.0%}); more active ads "
+            "would close that gap."
+        )
+    ]
 
 
 def _trend_sentences(primary: BrandActivity, primary_labels: _LabelCounts, trends: CreativeTrends) -> list[str]:
     if min(trends.previous_labelled_ads, trends.recent_labelled_ads) < TREND_MIN_LABELLED_ADS:
-        return [(f"Too few labelled ads to compare the last two {trends.window_days}-day windows "
-                 f"({trends.previous_labelled_ads} before, {trends.recent_labelled_ads} recent; at least "
-                 f"{TREND_MIN_LABELLED_ADS} each are needed), so no creative trend is reported.")]
+        return [
+            (
+                f"Too few labelled ads to compare the last two {trends.window_days}-day windows "
+                f"({trends.previous_labelled_ads} before, {trends.recent_labelled_ads} recent; at least "
+                f"{TREND_MIN_LABELLED_ADS} each are needed), so no creative trend is reported."
+            )
+        ]
     said = []
     recent_own = primary_labels.labelled["recent"]
     for shift in trends.rising[:3]:
         own = primary_labels.labels.get(("TREND", shift.label), Counter())["recent"]
-        usage = (f"{primary.name} used it in {own} of its {recent_own} labelled ads of that window"
-                 if recent_own else f"{primary.name} has no labelled ad in that window")
-        said.append(f"'{shift.label}' is rising across the brandspace: {shift.previous_share:.0%} of labelled ads in "
-                    f"the previous {trends.window_days} days, {shift.recent_share:.0%} in the last "
-                    f"{trends.window_days}; {usage}.")
+        usage = (
+            f"{primary.name} used it in {own} of its {recent_own} labelled ads of that window"
+            if recent_own
+            else f"{primary.name} has no labelled ad in that window"
+        )
+        said.append(
+            f"'{shift.label}' is rising across the brandspace: {shift.previous_share:.0%} of labelled ads in "
+            f"the previous {trends.window_days} days, {shift.recent_share:.0%} in the last "
+            f"{trends.window_days}; {usage}."
+        )
     return said

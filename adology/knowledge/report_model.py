@@ -98,8 +98,7 @@ class BrandspaceReport(_Frozen):
 
     def shares(self) -> list[float]:
         """Every share the report states (each must lie in [0, 1])."""
-        values = [item.share for brand in self.brands
-                  for item in brand.top_universal_labels + brand.top_trend_labels]
+        values = [item.share for brand in self.brands for item in brand.top_universal_labels + brand.top_trend_labels]
         values += [item.share for item in self.benchmark.share_of_voice if item.share is not None]
         values += [share for gap in self.benchmark.label_gaps for share in (gap.primary_share, gap.competitor_average)]
         values += [share for shift in self.trends.rising for share in (shift.previous_share, shift.recent_share)]

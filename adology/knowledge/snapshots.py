@@ -33,8 +33,9 @@ def report_key(brandspace_key: str, version: int) -> str:
     return f"reports/{brandspace_key}/{version}.json"
 
 
-def store_report(conn: psycopg.Connection, store: ObjectStore, brandspace_key: str, report: BrandspaceReport,
-                 *, trigger: str) -> StoredReport:
+def store_report(
+    conn: psycopg.Connection, store: ObjectStore, brandspace_key: str, report: BrandspaceReport, *, trigger: str
+) -> StoredReport:
     """Store ``report`` as the brandspace's next version: S3 snapshot first, then the row, in one transaction.
 
     A transaction-scoped advisory lock per brandspace makes concurrent writers take turns, so
@@ -49,10 +50,12 @@ def store_report(conn: psycopg.Connection, store: ObjectStore, brandspace_key: s
         if row is None:
             raise UnknownBrandspaceError(f"no brandspace with partition key {brandspace_key!r} in table brandspaces")
         (brandspace_id,) = row
-        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('brandspace_reports:' || %s::text, 0))",
-                     (brandspace_id,))
-        (version,) = conn.execute("SELECT coalesce(max(version), 0) + 1 FROM brandspace_reports "
-                                  "WHERE brandspace_id = %s", (brandspace_id,)).fetchone()
+        conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('brandspace_reports:' || %s::text, 0))", (brandspace_id,)
+        )
+        (version,) = conn.execute(
+            "SELECT coalesce(max(version), 0) + 1 FROM brandspace_reports WHERE brandspace_id = %s", (brandspace_id,)
+        ).fetchone()
         key = report_key(brandspace_key, version)
         store.put_bytes(key=key, data=json.dumps(body).encode(), content_type="application/json")
         # created_at is the report's as_of: ads first seen after it are the next report's "new ads"
@@ -61,8 +64,9 @@ def store_report(conn: psycopg.Connection, store: ObjectStore, brandspace_key: s
             "VALUES (%s, %s, %s, %s, %s, %s)",
             (brandspace_id, version, Jsonb(body), key, trigger, report.as_of),
         )
-    log.info("report stored", extra={"brandspace": brandspace_key, "version": version, "s3_key": key,
-                                     "trigger": trigger})
+    log.info(
+        "report stored", extra={"brandspace": brandspace_key, "version": version, "s3_key": key, "trigger": trigger}
+    )
     return StoredReport(brandspace_key, version, key, trigger)
 
 
@@ -70,7 +74,8 @@ def stored_report_problems(conn: psycopg.Connection, store: ObjectStore, stored:
     """What is wrong with a stored version: a missing row or object, or a snapshot that differs from the row."""
     row = conn.execute(
         "SELECT r.report, r.s3_key FROM brandspace_reports r JOIN brandspaces s ON s.id = r.brandspace_id "
-        "WHERE s.partition_key = %s AND r.version = %s", (stored.brandspace, stored.version),
+        "WHERE s.partition_key = %s AND r.version = %s",
+        (stored.brandspace, stored.version),
     ).fetchone()
     if row is None:
         return [f"no row for version {stored.version} in brandspace_reports"]

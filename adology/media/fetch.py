@@ -106,7 +106,8 @@ class MediaFetcher:
             retrying = AsyncRetrying(
                 stop=stop_after_attempt(self.limits.attempts),
                 wait=wait_exponential_jitter(
-                    multiplier=self.limits.backoff_initial_seconds, max=self.limits.backoff_max_seconds,
+                    multiplier=self.limits.backoff_initial_seconds,
+                    max=self.limits.backoff_max_seconds,
                     jitter=self.limits.backoff_initial_seconds,
                 ),
                 retry=retry_if_exception(lambda exc: isinstance(exc, MediaFetchError) and exc.transient),
@@ -142,11 +143,13 @@ class MediaFetcher:
                     _raise_for_status(response.status)
                     return await self._stream_to_store(response)
             except TimeoutError:
-                raise MediaFetchError(FailureReason.TIMEOUT, f"no data from {_host(current)} in time",
-                                      transient=True) from None
+                raise MediaFetchError(
+                    FailureReason.TIMEOUT, f"no data from {_host(current)} in time", transient=True
+                ) from None
             except aiohttp.ClientPayloadError as exc:
-                raise MediaFetchError(FailureReason.TRUNCATED, f"connection closed early: {exc}",
-                                      transient=True) from None
+                raise MediaFetchError(
+                    FailureReason.TRUNCATED, f"connection closed early: {exc}", transient=True
+                ) from None
             except aiohttp.ClientConnectionError as exc:
                 raise MediaFetchError(FailureReason.NETWORK, f"{type(exc).__name__}: {exc}", transient=True) from None
             except aiohttp.ClientError as exc:  # a URL aiohttp cannot request: retrying cannot help
@@ -242,15 +245,22 @@ class _MultipartUpload:
     async def add_part(self, data: bytes) -> None:
         number = len(self.parts) + 1
         response = await asyncio.to_thread(
-            self.store.client.upload_part, Bucket=self.store.bucket, Key=self.key, UploadId=self.upload_id,
-            PartNumber=number, Body=data,
+            self.store.client.upload_part,
+            Bucket=self.store.bucket,
+            Key=self.key,
+            UploadId=self.upload_id,
+            PartNumber=number,
+            Body=data,
         )
         self.parts.append({"PartNumber": number, "ETag": response["ETag"]})
 
     async def finish(self, *, key: str, copy: bool) -> None:
         client, bucket = self.store.client, self.store.bucket
         await asyncio.to_thread(
-            client.complete_multipart_upload, Bucket=bucket, Key=self.key, UploadId=self.upload_id,
+            client.complete_multipart_upload,
+            Bucket=bucket,
+            Key=self.key,
+            UploadId=self.upload_id,
             MultipartUpload={"Parts": self.parts},
         )
         if copy:
@@ -262,7 +272,9 @@ class _MultipartUpload:
     async def abort(self) -> None:
         try:
             await asyncio.to_thread(
-                self.store.client.abort_multipart_upload, Bucket=self.store.bucket, Key=self.key,
+                self.store.client.abort_multipart_upload,
+                Bucket=self.store.bucket,
+                Key=self.key,
                 UploadId=self.upload_id,
             )
         except (BotoCoreError, ClientError) as exc:

@@ -25,8 +25,14 @@ def dead_letter(queues: RequestQueues, priority: Priority, message: ReceivedMess
 
     The copy is sent before the original is deleted, so a failure in between leaves a duplicate
     (the dead letter's deduplication id is the message id), never a lost message."""
-    queues.send(priority, body=message.body, group_id="malformed", deduplication_id=message.message_id,
-                attributes={"reason": reason[:_REASON_LIMIT]}, dead_letter=True)
+    queues.send(
+        priority,
+        body=message.body,
+        group_id="malformed",
+        deduplication_id=message.message_id,
+        attributes={"reason": reason[:_REASON_LIMIT]},
+        dead_letter=True,
+    )
     queues.delete(priority, receipt_handle=message.receipt_handle)
     log.warning("message sent to the dead-letter queue", extra={"message_id": message.message_id, "reason": reason})
 
@@ -47,8 +53,13 @@ def replay_dlq(queues: RequestQueues, priority: Priority | PriorityName, *, limi
         for item in items:
             group = item.group_id or "replayed"
             try:
-                queues.send(level, body=item.body, group_id=group, deduplication_id=f"replay-{uuid.uuid4().hex}",
-                            attributes=item.attributes)
+                queues.send(
+                    level,
+                    body=item.body,
+                    group_id=group,
+                    deduplication_id=f"replay-{uuid.uuid4().hex}",
+                    attributes=item.attributes,
+                )
             except (ClientError, BotoCoreError) as exc:
                 raise QueueSendError(
                     f"could not move message {item.message_id} from {queues.queue_name(level, dead_letter=True)} "
@@ -56,6 +67,8 @@ def replay_dlq(queues: RequestQueues, priority: Priority | PriorityName, *, limi
                 ) from exc
             queues.delete(level, receipt_handle=item.receipt_handle, dead_letter=True)
             moved += 1
-            log.info("dead-letter message replayed",
-                     extra={"message_id": item.message_id, "priority": level.value, "group": group})
+            log.info(
+                "dead-letter message replayed",
+                extra={"message_id": item.message_id, "priority": level.value, "group": group},
+            )
     return moved

@@ -16,7 +16,8 @@ def brand_counts(conn: psycopg.Connection, brand_key: str) -> dict[str, int]:
         """SELECT count(*),
                   count(*) FILTER (WHERE a.media @? '$[*] ? (@.s3_key != null)'),
                   (SELECT count(*) FROM ad_descriptions d JOIN ads x ON x.id = d.ad_id WHERE x.brand_id = b.id),
-                  (SELECT count(DISTINCT l.ad_id) FROM ad_labels l JOIN ads x ON x.id = l.ad_id WHERE x.brand_id = b.id),
+                  (SELECT count(DISTINCT l.ad_id) FROM ad_labels l JOIN ads x ON x.id = l.ad_id
+                   WHERE x.brand_id = b.id),
                   (SELECT count(DISTINCT e.ad_id) FROM ad_embeddings e JOIN ads x ON x.id = e.ad_id
                    WHERE x.brand_id = b.id),
                   (SELECT count(*) FROM ad_analysis_state s JOIN ads x ON x.id = s.ad_id
@@ -51,13 +52,26 @@ def record_notification(
            FROM requests r WHERE r.id::text = %(request)s
            ON CONFLICT (request_id, run_id) DO NOTHING
            RETURNING id, organization_id, user_id""",
-        {"run": run_id, "status": status, "counts": json.dumps(counts), "reason": failure_reason,
-         "request": request_id},
+        {
+            "run": run_id,
+            "status": status,
+            "counts": json.dumps(counts),
+            "reason": failure_reason,
+            "request": request_id,
+        },
     ).fetchone()
     if row is None:
         return None
-    notification = {"id": row[0], "request_id": request_id, "brand": brand_key, "run_id": run_id, "status": status,
-                    "counts": counts, "failure_reason": failure_reason,
-                    "organization_id": str(row[1]) if row[1] else None, "user_id": str(row[2]) if row[2] else None}
+    notification = {
+        "id": row[0],
+        "request_id": request_id,
+        "brand": brand_key,
+        "run_id": run_id,
+        "status": status,
+        "counts": counts,
+        "failure_reason": failure_reason,
+        "organization_id": str(row[1]) if row[1] else None,
+        "user_id": str(row[2]) if row[2] else None,
+    }
     conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, json.dumps(notification)))
     return notification

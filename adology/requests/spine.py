@@ -84,8 +84,7 @@ def enqueue_refresh(
             assets=list(ALL_ASSETS),
             requested_at=now,
         )
-        batch.append(OutgoingMessage(message.body(), group_id=message.request_id,
-                                     deduplication_id=message.request_id))
+        batch.append(OutgoingMessage(message.body(), group_id=message.request_id, deduplication_id=message.request_id))
         messages += 1
         if len(batch) == _MESSAGES_PER_BATCH:
             calls += queues.send_batch(Priority.LOW, batch)
@@ -94,8 +93,10 @@ def enqueue_refresh(
         calls += queues.send_batch(Priority.LOW, batch)
     # Not due again until a full interval has passed: a refresh still running when the schedule
     # next fires must not be enqueued twice. Acquisition then sets the real next time.
-    conn.execute("UPDATE brands SET next_refresh_at = %s::timestamptz + refresh_interval WHERE partition_key = ANY(%s)",
-                 (now, enqueued))
+    conn.execute(
+        "UPDATE brands SET next_refresh_at = %s::timestamptz + refresh_interval WHERE partition_key = ANY(%s)",
+        (now, enqueued),
+    )
     log.info(
         "refresh enqueued",
         extra={

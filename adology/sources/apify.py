@@ -19,6 +19,7 @@ from adology.sources.parsing import (
     ItemError,
     as_int,
     bounds_range,
+    copy_text,
     describe_type,
     get_bool,
     get_object,
@@ -26,7 +27,6 @@ from adology.sources.parsing import (
     get_text,
     get_texts,
     get_timestamp,
-    copy_text,
     is_template,
     parse_items,
     require_text,
@@ -100,10 +100,7 @@ def _ad_copy(snapshot: dict[str, Any], cards: list[dict[str, Any]]) -> dict[str,
         "cta": get_text(card, "cta_text", "ctaText"),
         "link_url": get_text(card, "link_url", "linkUrl"),
     }
-    return {
-        field: copy_text(card_copy[field]) or copy_text(snapshot_copy[field])
-        for field in snapshot_copy
-    }
+    return {field: copy_text(card_copy[field]) or copy_text(snapshot_copy[field]) for field in snapshot_copy}
 
 
 def _body_text(container: dict[str, Any], field: str) -> str | None:

@@ -26,11 +26,32 @@ from adology.sources.serpapi import DETAILS_ENGINE, LISTING_ENGINE, apply_serpap
 log = get_logger(__name__)
 
 META_FIELDS = (
-    "id", "ad_creation_time", "ad_creative_bodies", "ad_creative_link_titles", "ad_creative_link_descriptions",
-    "ad_creative_link_captions", "ad_delivery_start_time", "ad_delivery_stop_time", "ad_snapshot_url",
-    "page_id", "page_name", "publisher_platforms", "languages", "bylines", "currency", "spend", "impressions",
-    "estimated_audience_size", "demographic_distribution", "delivery_by_region", "eu_total_reach",
-    "age_country_gender_reach_breakdown", "beneficiary_payers", "target_ages", "target_gender", "target_locations",
+    "id",
+    "ad_creation_time",
+    "ad_creative_bodies",
+    "ad_creative_link_titles",
+    "ad_creative_link_descriptions",
+    "ad_creative_link_captions",
+    "ad_delivery_start_time",
+    "ad_delivery_stop_time",
+    "ad_snapshot_url",
+    "page_id",
+    "page_name",
+    "publisher_platforms",
+    "languages",
+    "bylines",
+    "currency",
+    "spend",
+    "impressions",
+    "estimated_audience_size",
+    "demographic_distribution",
+    "delivery_by_region",
+    "eu_total_reach",
+    "age_country_gender_reach_breakdown",
+    "beneficiary_payers",
+    "target_ages",
+    "target_gender",
+    "target_locations",
 )
 # Meta's throttling error codes: application, user, custom-level and per-call rate limits.
 META_THROTTLE_CODES = frozenset({4, 17, 32, 613})
@@ -51,8 +72,12 @@ def _page(
 
 def _log_page(page: ParsedPage, *, handle: str, number: int) -> None:
     fields = {
-        "connector": page.connector.value, "handle": handle, "page": number,
-        "ads": len(page.ads), "failures": len(page.failures), "url": page.request,
+        "connector": page.connector.value,
+        "handle": handle,
+        "page": number,
+        "ads": len(page.ads),
+        "failures": len(page.failures),
+        "url": page.request,
     }
     log.info("source page fetched", extra=fields)
     if page.failures:
@@ -253,7 +278,10 @@ class SerpApiClient:
 
     async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
         params: dict[str, str | int] = {
-            "engine": LISTING_ENGINE, "advertiser_id": handle, "region": self._region, "num": self._page_size,
+            "engine": LISTING_ENGINE,
+            "advertiser_id": handle,
+            "region": self._region,
+            "num": self._page_size,
         }
         # One semaphore per fetch: it bounds this handle's details calls and belongs to this event loop.
         details_slots = asyncio.Semaphore(self._details_concurrency)
@@ -276,8 +304,11 @@ class SerpApiClient:
         """Each ad merged with its details, except those stored with them already: a creative's
         details never change, and each call is a paid search."""
         async with asyncio.TaskGroup() as group:
-            tasks = {ad.source_ad_id: group.create_task(self._with_ad_details(ad, handle, slots))
-                     for ad in ads if ad.source_ad_id not in detailed}
+            tasks = {
+                ad.source_ad_id: group.create_task(self._with_ad_details(ad, handle, slots))
+                for ad in ads
+                if ad.source_ad_id not in detailed
+            }
         return [tasks[ad.source_ad_id].result() if ad.source_ad_id in tasks else ad for ad in ads]
 
     async def _with_ad_details(self, ad: NormalizedAd, handle: str, slots: asyncio.Semaphore) -> NormalizedAd:
@@ -298,8 +329,10 @@ class SerpApiClient:
                 log.warning(
                     "creative details unavailable; keeping the listing ad",
                     extra={
-                        "connector": self.connector.value, "handle": handle,
-                        "source_ad_id": ad.source_ad_id, "reason": str(exc),
+                        "connector": self.connector.value,
+                        "handle": handle,
+                        "source_ad_id": ad.source_ad_id,
+                        "reason": str(exc),
                     },
                 )
                 return ad

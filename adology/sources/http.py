@@ -133,8 +133,12 @@ class SourceHttp:
         async for attempt in retrying:
             with attempt:
                 response = await self._send_once(
-                    method, url, public_url,
-                    params={**(params or {}), **(secret_params or {})}, headers=headers, json_body=json_body,
+                    method,
+                    url,
+                    public_url,
+                    params={**(params or {}), **(secret_params or {})},
+                    headers=headers,
+                    json_body=json_body,
                 )
         return response
 
@@ -150,16 +154,19 @@ class SourceHttp:
     ) -> SourceResponse:
         label = f"{self._connector.value} {method} {public_url}"
         try:
-            async with self._http.request(method, url, params=params, headers=headers, json=json_body,
-                                          allow_redirects=False) as response:
+            async with self._http.request(
+                method, url, params=params, headers=headers, json=json_body, allow_redirects=False
+            ) as response:
                 status, raw = response.status, await response.read()
         # "from None" below: the exception may hold the request, whose URL carries the secret.
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as exc:
             raise TransientSourceError(self.scrub(f"{label} failed: {type(exc).__name__}: {exc}")) from None
         except aiohttp.ClientError as exc:  # a bad URL: retrying cannot help
             raise SourceError(self.scrub(f"{label} failed: {type(exc).__name__}: {exc}")) from None
-        log.debug("source request", extra={"connector": self._connector.value, "method": method, "url": public_url,
-                                           "status": status})
+        log.debug(
+            "source request",
+            extra={"connector": self._connector.value, "method": method, "url": public_url, "status": status},
+        )
         try:
             body = json.loads(raw)
         except ValueError:  # not JSON (an HTML error page, an empty body): judged by status below

@@ -79,7 +79,10 @@ class NormalizedAd(BaseModel):
     def content_hash(self) -> str:
         """Changes exactly when what analysis reads changes: copy, link, CTA or media list."""
         material = {
-            "title": self.title, "body": self.body, "link_url": self.link_url, "cta": self.cta,
+            "title": self.title,
+            "body": self.body,
+            "link_url": self.link_url,
+            "cta": self.cta,
             "media": sorted((m.kind.value, m.role, _stable_media_identity(m.url)) for m in self.media),
         }
         return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()

@@ -73,8 +73,11 @@ def _parse_creative(item: dict[str, Any]) -> NormalizedAd:
         role = "preview" if (display_format or "").lower() == "video" else "primary"
         media.append(
             MediaRef(
-                kind=MediaKind.IMAGE, url=image, role=role,
-                width=as_int(item.get("width"), "width"), height=as_int(item.get("height"), "height"),
+                kind=MediaKind.IMAGE,
+                url=image,
+                role=role,
+                width=as_int(item.get("width"), "width"),
+                height=as_int(item.get("height"), "height"),
             )
         )
     return NormalizedAd(

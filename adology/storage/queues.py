@@ -148,8 +148,15 @@ class RequestQueues:
         more. Returns the calls made; :class:`QueueSendError` when the call fails or entries fail twice."""
         if len(messages) > _BATCH_LIMIT:
             raise ValueError(f"a batch holds at most {_BATCH_LIMIT} messages, got {len(messages)}")
-        pending = [{"Id": str(index), "MessageBody": _encode(message.body), "MessageGroupId": message.group_id,
-                    "MessageDeduplicationId": message.deduplication_id} for index, message in enumerate(messages)]
+        pending = [
+            {
+                "Id": str(index),
+                "MessageBody": _encode(message.body),
+                "MessageGroupId": message.group_id,
+                "MessageDeduplicationId": message.deduplication_id,
+            }
+            for index, message in enumerate(messages)
+        ]
         failed: list[dict[str, Any]] = []
         for call in (1, 2):
             try:
@@ -161,15 +168,15 @@ class RequestQueues:
                 return call
             failed_ids = {item["Id"] for item in failed}
             pending = [entry for entry in pending if entry["Id"] in failed_ids]
-            log.warning("batch entries failed", extra={"failed": len(failed), "call": call,
-                                                       "codes": sorted({item.get("Code", "") for item in failed})})
+            log.warning(
+                "batch entries failed",
+                extra={"failed": len(failed), "call": call, "codes": sorted({item.get("Code", "") for item in failed})},
+            )
         details = "; ".join(f"{item['Id']}: {item.get('Code')} {item.get('Message', '')}".strip() for item in failed)
         raise QueueSendError(f"SQS refused {len(failed)} messages to {self.queue_name(priority)} twice: {details}")
 
     def delete(self, priority: Priority, *, receipt_handle: str, dead_letter: bool = False) -> None:
-        self.client.delete_message(
-            QueueUrl=self.url(priority, dead_letter=dead_letter), ReceiptHandle=receipt_handle
-        )
+        self.client.delete_message(QueueUrl=self.url(priority, dead_letter=dead_letter), ReceiptHandle=receipt_handle)
 
     def depth(self, priority: Priority, *, dead_letter: bool = False) -> int:
         attributes = self.client.get_queue_attributes(

@@ -36,20 +36,45 @@ _DAY = 86_400
 _WINDOW_DAYS = 365
 
 _BENEFITS = (
-    "Brighter skin in 7 days", "72-hour hydration", "Calm skin, fast", "A glow that lasts",
-    "Clearer skin, gently", "Firmer skin in 4 weeks", "Even tone, naturally", "Repair your barrier",
-    "Smooth, soft, radiant", "Plump, dewy skin",
+    "Brighter skin in 7 days",
+    "72-hour hydration",
+    "Calm skin, fast",
+    "A glow that lasts",
+    "Clearer skin, gently",
+    "Firmer skin in 4 weeks",
+    "Even tone, naturally",
+    "Repair your barrier",
+    "Smooth, soft, radiant",
+    "Plump, dewy skin",
 )
 _INGREDIENTS = (
-    "niacinamide", "hyaluronic acid", "vitamin C", "ceramides", "squalane", "bakuchiol", "peptides",
-    "green tea", "centella", "rosehip oil", "aloe", "panthenol",
+    "niacinamide",
+    "hyaluronic acid",
+    "vitamin C",
+    "ceramides",
+    "squalane",
+    "bakuchiol",
+    "peptides",
+    "green tea",
+    "centella",
+    "rosehip oil",
+    "aloe",
+    "panthenol",
 )
 _URGENT_HEADLINES = (
-    "48 HOURS ONLY", "FLASH SALE: {offer}", "ENDS TONIGHT", "LAST CHANCE: {offer}", "{offer} TODAY ONLY",
+    "48 HOURS ONLY",
+    "FLASH SALE: {offer}",
+    "ENDS TONIGHT",
+    "LAST CHANCE: {offer}",
+    "{offer} TODAY ONLY",
 )
 _DESCRIPTIONS = (
-    "Free shipping over $40", "Cruelty-free and vegan", "30-day happiness guarantee",
-    "Dermatologist tested", "Fragrance free", "Loved by 50,000+ customers",
+    "Free shipping over $40",
+    "Cruelty-free and vegan",
+    "30-day happiness guarantee",
+    "Dermatologist tested",
+    "Fragrance free",
+    "Loved by 50,000+ customers",
 )
 
 # Headline templates and closing lines per tone: the same benefit reads differently per brand.
@@ -182,45 +207,78 @@ class _BrandSeed:
 
 _FIXED_BRANDS = (
     _BrandSeed(
-        "Glow Botanicals", "botanical",
+        "Glow Botanicals",
+        "botanical",
         ("Rosehip Renewal Oil", "Green Tea Gel Cleanser", "Calendula Calm Cream", "Sea Buckthorn Serum"),
         ((46, 94, 62), (142, 186, 120), (244, 236, 214), (28, 40, 30)),
         ((46, 94, 62), (232, 160, 64), (250, 240, 220), (28, 40, 30)),
     ),
     _BrandSeed(
-        "Lumen Lab", "clinical",
+        "Lumen Lab",
+        "clinical",
         ("10% Niacinamide Serum", "Retinal Night Cream", "Ceramide Barrier Balm", "Mineral SPF 50", "Azelaic Gel"),
         ((18, 38, 84), (92, 182, 220), (236, 244, 250), (10, 16, 32)),
         ((18, 38, 84), (92, 182, 220), (236, 244, 250), (10, 16, 32)),
     ),
     _BrandSeed(
-        "Petal & Pout", "playful",
+        "Petal & Pout",
+        "playful",
         (
-            "Cloud Jelly Cleanser", "Berry Bounce Toner", "Dewy Drops Serum", "Peachy Lip Mask", "Sleepy Time Mask",
+            "Cloud Jelly Cleanser",
+            "Berry Bounce Toner",
+            "Dewy Drops Serum",
+            "Peachy Lip Mask",
+            "Sleepy Time Mask",
             "Glow Gummies",
         ),
         ((246, 170, 196), (255, 224, 232), (214, 64, 120), (60, 20, 40)),
         ((120, 92, 220), (206, 236, 120), (255, 246, 170), (30, 20, 60)),
     ),
     _BrandSeed(
-        "Maison Verite", "luxurious",
+        "Maison Verite",
+        "luxurious",
         ("Caviar Lift Cream", "Gold Peptide Elixir", "Velvet Eye Contour"),
         ((22, 20, 18), (196, 160, 84), (246, 238, 222), (12, 10, 8)),
         ((22, 20, 18), (196, 160, 84), (246, 238, 222), (12, 10, 8)),
     ),
     _BrandSeed(
-        "Dune Skin Co", "minimalist",
+        "Dune Skin Co",
+        "minimalist",
         ("Cactus Water Moisturizer", "Desert Rose Mist", "Sand Polish Exfoliant", "Aloe After-Sun Gel"),
         ((214, 180, 140), (240, 222, 196), (164, 92, 60), (54, 40, 30)),
         ((214, 180, 140), (240, 222, 196), (164, 92, 60), (54, 40, 30)),
     ),
 )
 _SHIFTS: tuple[Literal["promo", "video", "palette", "cta", "carousel"], ...] = (
-    "promo", "video", "palette", "cta", "carousel",
+    "promo",
+    "video",
+    "palette",
+    "cta",
+    "carousel",
 )
 _NAME_HEADS = (
-    "Aura", "Bloom", "Clarity", "Dew", "Ember", "Fern", "Halo", "Iris", "Jade", "Kindred", "Lotus",
-    "Moss", "Nova", "Opal", "Pure", "Quartz", "Rain", "Sage", "Tidal", "Velvet", "Willow", "Zephyr",
+    "Aura",
+    "Bloom",
+    "Clarity",
+    "Dew",
+    "Ember",
+    "Fern",
+    "Halo",
+    "Iris",
+    "Jade",
+    "Kindred",
+    "Lotus",
+    "Moss",
+    "Nova",
+    "Opal",
+    "Pure",
+    "Quartz",
+    "Rain",
+    "Sage",
+    "Tidal",
+    "Velvet",
+    "Willow",
+    "Zephyr",
 )
 _NAME_TAILS = ("Botanics", "Skin", "Labs", "Apothecary", "Beauty", "Derm", "Naturals", "Studio", "Rituals")
 _PRODUCT_ADJECTIVES = ("Hydra", "Bright", "Calm", "Renew", "Velvet", "Pure", "Daily", "Overnight", "Silk")
@@ -350,7 +408,9 @@ def _generated_seed(rng: random.Random, index: int, name: str) -> _BrandSeed:
     products = tuple(
         f"{a} {i.title()} {t}"
         for a, i, t in zip(
-            rng.sample(_PRODUCT_ADJECTIVES, count), rng.sample(_INGREDIENTS, count), rng.sample(_PRODUCT_TYPES, count),
+            rng.sample(_PRODUCT_ADJECTIVES, count),
+            rng.sample(_INGREDIENTS, count),
+            rng.sample(_PRODUCT_TYPES, count),
             strict=True,
         )
     )
@@ -420,10 +480,20 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
 
 
 _SPEND_RANGES: tuple[tuple[int, int | None], ...] = (
-    (0, 99), (100, 499), (500, 999), (1000, 4999), (5000, 9999), (10000, None),
+    (0, 99),
+    (100, 499),
+    (500, 999),
+    (1000, 4999),
+    (5000, 9999),
+    (10000, None),
 )
 _IMPRESSION_RANGES: tuple[tuple[int, int | None], ...] = (
-    (1000, 4999), (5000, 9999), (10000, 49999), (50000, 99999), (100000, 499999), (1000000, None),
+    (1000, 4999),
+    (5000, 9999),
+    (10000, 49999),
+    (50000, 99999),
+    (100000, 499999),
+    (1000000, None),
 )
 
 

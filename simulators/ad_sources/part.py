@@ -42,8 +42,20 @@ class LibraryPart(Part):
     def _start(self) -> int:
         settings = self.settings
         command = [
-            sys.executable, "-m", "adology", "library", "serve", "--port", str(settings.library_port),
-            "--ads", str(settings.library_ads), "--brands", str(settings.library_brands),
-            "--seed", str(settings.library_seed), "--cache-dir", str(settings.library_cache_dir),
+            sys.executable,
+            "-m",
+            "adology",
+            "library",
+            "serve",
+            "--port",
+            str(settings.library_port),
+            "--ads",
+            str(settings.library_ads),
+            "--brands",
+            str(settings.library_brands),
+            "--seed",
+            str(settings.library_seed),
+            "--cache-dir",
+            str(settings.library_cache_dir),
         ]
         return spawn(command, log_path=self.log_path)

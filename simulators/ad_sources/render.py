@@ -24,17 +24,23 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from adology.errors import AdologyError
-from simulators.ad_sources.catalog import RGB, Ad, Brand, Card
 from adology.logs import get_logger
+from simulators.ad_sources.catalog import RGB, Ad, Brand, Card
 
 log = get_logger(__name__)
 
 # Real creatives are 1080 px wide; ~600 px keeps rendering fast and text still large enough to read.
 IMAGE_SIZES: dict[str, tuple[int, int]] = {
-    "1:1": (600, 600), "4:5": (600, 750), "9:16": (540, 960), "1.91:1": (764, 400),
+    "1:1": (600, 600),
+    "4:5": (600, 750),
+    "9:16": (540, 960),
+    "1.91:1": (764, 400),
 }
 VIDEO_SIZES: dict[str, tuple[int, int]] = {
-    "1:1": (480, 480), "4:5": (384, 480), "9:16": (360, 640), "1.91:1": (480, 252),
+    "1:1": (480, 480),
+    "4:5": (384, 480),
+    "9:16": (360, 640),
+    "1.91:1": (480, 252),
 }
 VIDEO_FPS = 12
 CACHE_BYTES = 128 * 1024 * 1024
@@ -73,7 +79,6 @@ class _BytesLRU:
             while self._size > self._max and self._items:
                 _, dropped = self._items.popitem(last=False)
                 self._size -= len(dropped)
-
 
     def clear(self) -> None:
         with self._lock:
@@ -154,12 +159,14 @@ def render_image(ad: Ad, card_index: int | None = None) -> bytes:
     if card_index is None and ad.cards:
         card_index = 0
     card = ad.cards[card_index] if card_index is not None else None
-    return _cached(("image", ad, card_index),
-                   lambda: _encoded(_compose_ad(ad, card, IMAGE_SIZES[ad.aspect]), ad.image_format))
+    return _cached(
+        ("image", ad, card_index), lambda: _encoded(_compose_ad(ad, card, IMAGE_SIZES[ad.aspect]), ad.image_format)
+    )
 
 
 def render_logo(brand: Brand) -> bytes:
     """The brand's profile picture: its initials in a circle, as a PNG."""
+
     def make() -> bytes:
         image = Image.new("RGB", (160, 160), brand.early.palette[1])
         _logo(ImageDraw.Draw(image), brand, brand.early.palette, (80, 80), 72)
@@ -308,8 +315,10 @@ def _product(draw: ImageDraw.ImageDraw, product: str, palette: tuple[RGB, ...], 
         tw = int(min(box_w * 0.34, box_h * 0.4))
         draw.polygon(
             [
-                (cx - tw * 0.7, y0), (cx + tw * 0.7, y0),
-                (cx + tw * 0.5, y1 - box_h * 0.14), (cx - tw * 0.5, y1 - box_h * 0.14),
+                (cx - tw * 0.7, y0),
+                (cx + tw * 0.7, y0),
+                (cx + tw * 0.5, y1 - box_h * 0.14),
+                (cx - tw * 0.5, y1 - box_h * 0.14),
             ],
             fill=body,
         )
@@ -326,8 +335,11 @@ def _product(draw: ImageDraw.ImageDraw, product: str, palette: tuple[RGB, ...], 
     label_w = label_box[2] - label_box[0]
     initials = "".join(w[0] for w in product.split()[:2]).upper()
     draw.text(
-        ((label_box[0] + label_box[2]) / 2, (label_box[1] + label_box[3]) / 2), initials,
-        font=_font(max(8, int(label_w * 0.3))), fill=_BLACK, anchor="mm",
+        ((label_box[0] + label_box[2]) / 2, (label_box[1] + label_box[3]) / 2),
+        initials,
+        font=_font(max(8, int(label_w * 0.3))),
+        fill=_BLACK,
+        anchor="mm",
     )
 
 

@@ -40,9 +40,9 @@ from urllib.parse import parse_qs, urlsplit
 from aiohttp import web
 from PIL import Image, ImageDraw
 
+from adology.logs import get_logger
 from simulators.ad_sources.catalog import APIFY_ACTORS, APIFY_CAMEL_ACTOR, CTA_TYPES, Ad, Brand, Catalog
 from simulators.ad_sources.render import IMAGE_SIZES, render_image, render_logo, render_video, video_seconds
-from adology.logs import get_logger
 
 log = get_logger(__name__)
 
@@ -156,7 +156,10 @@ def serve(
     )
     web.run_app(
         create_app(catalog, media_base_url=media_base_url, signer=signer),
-        sock=sock, print=None, access_log=get_logger("simulators.ad_sources.access"), shutdown_timeout=5.0,
+        sock=sock,
+        print=None,
+        access_log=get_logger("simulators.ad_sources.access"),
+        shutdown_timeout=5.0,
     )
 
 
@@ -556,24 +559,42 @@ def _apify_item(request: web.Request, ad: Ad, *, camel: bool) -> dict[str, Any]:
     if ad.cards:
         for n, card in enumerate(ad.cards):
             url = _media_url(request, ad.ad_id, n, ad.image_ext)
-            cards.append({
-                "body": card.body, "caption": brand.domain,
-                "cta_text": _cta_text(ad.cta), "cta_type": CTA_TYPES[ad.cta], "link_description": card.price,
-                "link_url": card.link_url, "title": card.title,
-                "original_image_url": url, "resized_image_url": url, "watermarked_resized_image_url": "",
-                "image_crops": [], **empty_video,
-            })
+            cards.append(
+                {
+                    "body": card.body,
+                    "caption": brand.domain,
+                    "cta_text": _cta_text(ad.cta),
+                    "cta_type": CTA_TYPES[ad.cta],
+                    "link_description": card.price,
+                    "link_url": card.link_url,
+                    "title": card.title,
+                    "original_image_url": url,
+                    "resized_image_url": url,
+                    "watermarked_resized_image_url": "",
+                    "image_crops": [],
+                    **empty_video,
+                }
+            )
     elif ad.display_format == "VIDEO":
         video = _media_url(request, ad.ad_id, 0, "mp4")
-        videos.append({
-            "video_hd_url": video, "video_sd_url": video,
-            "video_preview_image_url": _media_url(request, ad.ad_id, 0, ad.image_ext), "watermarked_video_hd_url": None,
-        })
+        videos.append(
+            {
+                "video_hd_url": video,
+                "video_sd_url": video,
+                "video_preview_image_url": _media_url(request, ad.ad_id, 0, ad.image_ext),
+                "watermarked_video_hd_url": None,
+            }
+        )
     else:
         url = _media_url(request, ad.ad_id, 0, ad.image_ext)
-        images.append({
-            "original_image_url": url, "resized_image_url": url, "watermarked_resized_image_url": "", "image_crops": [],
-        })
+        images.append(
+            {
+                "original_image_url": url,
+                "resized_image_url": url,
+                "watermarked_resized_image_url": "",
+                "image_crops": [],
+            }
+        )
     snapshot = {
         "body": {"text": ad.body},
         "branded_content": None,
@@ -831,31 +852,51 @@ def _serp_details(request: web.Request) -> web.Response:
     elif ad.google_format == "video":
         video = _media_url(request, creative_id, 0, "mp4")
         seconds = round(video_seconds(ad))
-        variants = [{
-            "title": title, "video_link": video, "raw_video_link": video, "video_duration": f"0:{seconds:02d}",
-            "channel_name": brand.name, "image": _media_url(request, creative_id, 0, ad.image_ext),
-        }]
+        variants = [
+            {
+                "title": title,
+                "video_link": video,
+                "raw_video_link": video,
+                "video_duration": f"0:{seconds:02d}",
+                "channel_name": brand.name,
+                "image": _media_url(request, creative_id, 0, ad.image_ext),
+            }
+        ]
     else:
         image = _media_url(request, creative_id, 0, ad.image_ext)
         width, height = IMAGE_SIZES[ad.aspect]
-        variants = [{
-            "headline": title, "long_headline": f"{title} | {brand.name}", "snippet": body, "image": image,
-            "images": [image], "width": width, "height": height, "call_to_action": _cta_text(ad.cta),
-            "visible_link": brand.domain, "link": link,
-        }]
+        variants = [
+            {
+                "headline": title,
+                "long_headline": f"{title} | {brand.name}",
+                "snippet": body,
+                "image": image,
+                "images": [image],
+                "width": width,
+                "height": height,
+                "call_to_action": _cta_text(ad.cta),
+                "visible_link": brand.domain,
+                "link": link,
+            }
+        ]
         if ad.variant % 2:
             variants.append(variants[0] | {"headline": brand.name, "long_headline": ad.description})
     metadata = _serp_metadata(
         request, f"{_TRANSPARENCY}/advertiser/{advertiser_id}/creative/{creative_id}?region=anywhere"
     )
-    return web.json_response({
-        "search_metadata": metadata,
-        "search_parameters": _serp_parameters(request),
-        "search_information": {
-            "format": ad.google_format, "last_shown": last, "region_name": _REGIONS[0], "regions": regions,
-        },
-        "ad_creatives": variants,
-    })
+    return web.json_response(
+        {
+            "search_metadata": metadata,
+            "search_parameters": _serp_parameters(request),
+            "search_information": {
+                "format": ad.google_format,
+                "last_shown": last,
+                "region_name": _REGIONS[0],
+                "regions": regions,
+            },
+            "ad_creatives": variants,
+        }
+    )
 
 
 # Signed media.

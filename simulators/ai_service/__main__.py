@@ -8,19 +8,29 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from simulators.ai_service import FakeServerConfig, serve
 from adology.logs import configure_logging
+from simulators.ai_service import FakeServerConfig, serve
 
-_INTEGER_FIELDS = {"max_concurrency", "requests_per_minute", "malformed_first_n", "fail_first_n", "image_tokens",
-                   "seed"}
+_INTEGER_FIELDS = {
+    "max_concurrency",
+    "requests_per_minute",
+    "malformed_first_n",
+    "fail_first_n",
+    "image_tokens",
+    "seed",
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m simulators.ai_service", description=__doc__)
     parser.add_argument("--port", type=int, default=8765)
     for field in dataclasses.fields(FakeServerConfig):
-        parser.add_argument(f"--{field.name.replace('_', '-')}", dest=field.name,
-                            type=int if field.name in _INTEGER_FIELDS else float, default=None)
+        parser.add_argument(
+            f"--{field.name.replace('_', '-')}",
+            dest=field.name,
+            type=int if field.name in _INTEGER_FIELDS else float,
+            default=None,
+        )
     arguments = vars(parser.parse_args())
     port = arguments.pop("port")
     configure_logging()

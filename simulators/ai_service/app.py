@@ -161,26 +161,31 @@ class _Dialect:
     bad_request: Callable[[str], web.Response]
 
 
-def _openai_error(status: int, message: str, kind: str, code: str | None, headers: dict[str, str] | None = None
-                  ) -> web.Response:
+def _openai_error(
+    status: int, message: str, kind: str, code: str | None, headers: dict[str, str] | None = None
+) -> web.Response:
     body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
     return _json_response(body, status=status, headers=headers)
 
 
 OPENAI = _Dialect(
     throttled=lambda wait: _openai_error(
-        429, "Rate limit reached for requests (fake server). Please try again later.",
-        "rate_limit_exceeded", "rate_limit_exceeded", _retry_headers(wait)),
+        429,
+        "Rate limit reached for requests (fake server). Please try again later.",
+        "rate_limit_exceeded",
+        "rate_limit_exceeded",
+        _retry_headers(wait),
+    ),
     server_error=lambda: _openai_error(
-        500, "The server had an error while processing your request. Sorry about that!", "server_error", None),
+        500, "The server had an error while processing your request. Sorry about that!", "server_error", None
+    ),
     bad_request=lambda message: _openai_error(400, message, "invalid_request_error", None),
 )
 
 
 def _bedrock_error(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> web.Response:
     # botocore reads the error code from this header in Bedrock Runtime's REST-JSON protocol
-    return _json_response({"message": message}, status=status,
-                             headers={"x-amzn-ErrorType": kind, **(headers or {})})
+    return _json_response({"message": message}, status=status, headers={"x-amzn-ErrorType": kind, **(headers or {})})
 
 
 BEDROCK = _Dialect(
@@ -188,6 +193,7 @@ BEDROCK = _Dialect(
     server_error=lambda: _bedrock_error(500, "InternalServerException", "Internal server error (fake server)"),
     bad_request=lambda message: _bedrock_error(400, "ValidationException", message),
 )
+
 
 @dataclass(frozen=True)
 class _Call:
@@ -277,7 +283,8 @@ def _read_openai_messages(messages: Any) -> _Prompt:
             raise BadRequest("each message needs a role of system, developer, user or assistant")
         content = message.get("content")
         parts: list[dict[str, Any]] = (
-            [{"type": "text", "text": content}] if isinstance(content, str) else _objects(content, "content"))
+            [{"type": "text", "text": content}] if isinstance(content, str) else _objects(content, "content")
+        )
         for part in parts:
             if part.get("type") == "text":
                 text = _text(part.get("text"), "a text part's text")
@@ -313,8 +320,11 @@ def _chat_completion(call: _Call) -> web.Response:
     match response_format.get("type"):
         case "json_schema":
             spec = response_format.get("json_schema")
-            if (not isinstance(spec, dict) or not isinstance(spec.get("name"), str)
-                    or not isinstance(spec.get("schema"), dict)):
+            if (
+                not isinstance(spec, dict)
+                or not isinstance(spec.get("name"), str)
+                or not isinstance(spec.get("schema"), dict)
+            ):
                 raise BadRequest("response_format.json_schema needs a name and a schema object")
             schema = spec["schema"]
         case "json_object":
@@ -328,25 +338,35 @@ def _chat_completion(call: _Call) -> web.Response:
     else:
         answer = schema_answer(schema, user_text)
         content = break_answer(answer, state.rng) if state.take_malformed() else json.dumps(answer)
-    prompt_tokens = (sum(estimate_tokens(text) for text in prompt.text) + prompt.images * state.config.image_tokens
-                     + (estimate_tokens(schema_text(schema)) if schema else 0))
+    prompt_tokens = (
+        sum(estimate_tokens(text) for text in prompt.text)
+        + prompt.images * state.config.image_tokens
+        + (estimate_tokens(schema_text(schema)) if schema else 0)
+    )
     completion_tokens = estimate_tokens(content)
     state.stats.add(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
-    return _json_response({
-        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "system_fingerprint": "fp_fake",
-        "choices": [{
-            "index": 0,
-            "message": {"role": "assistant", "content": content, "refusal": None},
-            "logprobs": None,
-            "finish_reason": "stop",
-        }],
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
-    })
+    return _json_response(
+        {
+            "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model,
+            "system_fingerprint": "fp_fake",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content, "refusal": None},
+                    "logprobs": None,
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+    )
 
 
 def _embeddings(call: _Call) -> web.Response:
@@ -376,8 +396,9 @@ def _embeddings(call: _Call) -> web.Response:
         data.append({"object": "embedding", "index": index, "embedding": encoded})
     tokens = sum(estimate_tokens(text) for text in inputs)
     state.stats.add(prompt_tokens=tokens)
-    return _json_response({"object": "list", "data": data, "model": model,
-                              "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})
+    return _json_response(
+        {"object": "list", "data": data, "model": model, "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+    )
 
 
 # --- Bedrock Runtime ------------------------------------------------------------------------------
@@ -409,8 +430,10 @@ def _titan_embedding(call: _Call) -> web.Response:
     else:
         raise BadRequest("The provided model identifier is invalid.")
     state.stats.add(prompt_tokens=tokens)
-    return _json_response({"embedding": vector.tolist(), "inputTextTokenCount": tokens},
-                             headers={"x-amzn-bedrock-input-token-count": str(tokens)})
+    return _json_response(
+        {"embedding": vector.tolist(), "inputTextTokenCount": tokens},
+        headers={"x-amzn-bedrock-input-token-count": str(tokens)},
+    )
 
 
 def _read_converse_messages(body: dict[str, Any]) -> _Prompt:
@@ -444,8 +467,11 @@ def _chosen_tool(tool_config: Any) -> dict[str, Any]:
     """The spec of the tool the request makes the model call (``toolChoice``), else of the first tool."""
     if not isinstance(tool_config, dict):
         raise BadRequest("toolConfig must be an object")
-    specs = [tool["toolSpec"] for tool in _objects(tool_config.get("tools"), "toolConfig.tools")
-             if isinstance(tool.get("toolSpec"), dict)]
+    specs = [
+        tool["toolSpec"]
+        for tool in _objects(tool_config.get("tools"), "toolConfig.tools")
+        if isinstance(tool.get("toolSpec"), dict)
+    ]
     if not specs:
         raise BadRequest("toolConfig.tools must hold at least one toolSpec")
     choice = tool_config.get("toolChoice")
@@ -474,8 +500,15 @@ def _converse(call: _Call) -> web.Response:
         if spoil and state.rng.random() < 0.5:  # the model answered in prose instead of calling the tool
             content, stop_reason = [{"text": "I am unable to complete that request."}], "end_turn"
         else:
-            content = [{"toolUse": {"toolUseId": f"tooluse_{uuid.uuid4().hex[:22]}", "name": spec["name"],
-                                    "input": without_first_field(tool_input) if spoil else tool_input}}]
+            content = [
+                {
+                    "toolUse": {
+                        "toolUseId": f"tooluse_{uuid.uuid4().hex[:22]}",
+                        "name": spec["name"],
+                        "input": without_first_field(tool_input) if spoil else tool_input,
+                    }
+                }
+            ]
             stop_reason = "tool_use"
         prompt.text.append(schema_text(schema))
     else:
@@ -483,13 +516,18 @@ def _converse(call: _Call) -> web.Response:
     input_tokens = sum(estimate_tokens(text) for text in prompt.text) + prompt.images * state.config.image_tokens
     output_tokens = estimate_tokens(json.dumps(content))
     state.stats.add(prompt_tokens=input_tokens, completion_tokens=output_tokens)
-    return _json_response({
-        "output": {"message": {"role": "assistant", "content": content}},
-        "stopReason": stop_reason,
-        "usage": {"inputTokens": input_tokens, "outputTokens": output_tokens,
-                  "totalTokens": input_tokens + output_tokens},
-        "metrics": {"latencyMs": round((time.monotonic() - call.admitted_at) * 1000)},
-    })
+    return _json_response(
+        {
+            "output": {"message": {"role": "assistant", "content": content}},
+            "stopReason": stop_reason,
+            "usage": {
+                "inputTokens": input_tokens,
+                "outputTokens": output_tokens,
+                "totalTokens": input_tokens + output_tokens,
+            },
+            "metrics": {"latencyMs": round((time.monotonic() - call.admitted_at) * 1000)},
+        }
+    )
 
 
 # --- admin and wiring -----------------------------------------------------------------------------

@@ -74,8 +74,11 @@ class SchemaAnswer:
                 if not schema[combinator]:
                     raise UnsupportedSchema(f"{combinator} has no branches")
                 # a real model answers null only when it must; the fake always has an answer
-                branches = [branch for branch in schema[combinator]
-                            if not (isinstance(branch, dict) and branch.get("type") == "null")]
+                branches = [
+                    branch
+                    for branch in schema[combinator]
+                    if not (isinstance(branch, dict) and branch.get("type") == "null")
+                ]
                 return self._value(self._rng.choice(branches or schema[combinator]), key=key)
         kind = schema.get("type", "object")
         if isinstance(kind, list):

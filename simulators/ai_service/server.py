@@ -13,9 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
+from adology.logs import get_logger
 from simulators.ai_service.app import FakeState, build_app
 from simulators.ai_service.config import FakeServerConfig
-from adology.logs import get_logger
 
 log = get_logger(__name__)
 
@@ -93,14 +93,16 @@ class FakeAIServer:
         self.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.stop()
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
-        runner = web.AppRunner(build_app(self._state), access_log=None, handler_cancellation=True,
-                               shutdown_timeout=_SHUTDOWN_SECONDS)
+        runner = web.AppRunner(
+            build_app(self._state), access_log=None, handler_cancellation=True, shutdown_timeout=_SHUTDOWN_SECONDS
+        )
         try:
             loop.run_until_complete(runner.setup())
             site = web.TCPSite(runner, LOOPBACK, self._port)
@@ -128,5 +130,12 @@ def serve(config: FakeServerConfig | None = None, *, port: int = 8765) -> None:
     """Run the fake in the foreground until interrupted (for benchmarks from another process)."""
     state = FakeState(config or FakeServerConfig())
     log.info("fake AI server listening", extra={"url": f"http://{LOOPBACK}:{port}"})
-    web.run_app(build_app(state), host=LOOPBACK, port=port, print=None, access_log=None,
-                handler_cancellation=True, shutdown_timeout=_SHUTDOWN_SECONDS)
+    web.run_app(
+        build_app(state),
+        host=LOOPBACK,
+        port=port,
+        print=None,
+        access_log=None,
+        handler_cancellation=True,
+        shutdown_timeout=_SHUTDOWN_SECONDS,
+    )

@@ -9,12 +9,28 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from adology.stack.process import port_is_free
 
-FIGURES = {"ads", "brands", "seconds", "ads_per_second", "stage_seconds", "ai_calls", "ai_floor_seconds",
-           "ratio_to_floor", "bytes_downloaded", "peak_rss_mib", "largest_process", "db_rows", "failures",
-           "incremental", "naive_baseline", "local_provider", "cpu_seconds", "cpu_bound_seconds"}
+FIGURES = {
+    "ads",
+    "brands",
+    "seconds",
+    "ads_per_second",
+    "stage_seconds",
+    "ai_calls",
+    "ai_floor_seconds",
+    "ratio_to_floor",
+    "bytes_downloaded",
+    "peak_rss_mib",
+    "largest_process",
+    "db_rows",
+    "failures",
+    "incremental",
+    "naive_baseline",
+    "local_provider",
+    "cpu_seconds",
+    "cpu_bound_seconds",
+}
 
 
 def _free_base() -> int:
@@ -28,13 +44,33 @@ def _free_base() -> int:
 
 
 def test_a_small_benchmark_completes_and_prints_its_figures(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "adology", "bench", "--ads", "60", "--brands", "5", "--naive-ads", "2",
-               "--local-ads", "2", "--latency", "0.05", "--port-base", str(_free_base()),
-               "--state-dir", str(tmp_path / "bench"), "--render-cache", str(tmp_path / "render"), "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "adology",
+        "bench",
+        "--ads",
+        "60",
+        "--brands",
+        "5",
+        "--naive-ads",
+        "2",
+        "--local-ads",
+        "2",
+        "--latency",
+        "0.05",
+        "--port-base",
+        str(_free_base()),
+        "--state-dir",
+        str(tmp_path / "bench"),
+        "--render-cache",
+        str(tmp_path / "render"),
+        "--json",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     figures = json.loads(result.stdout.splitlines()[-1])
-    assert FIGURES <= set(figures)
+    assert set(figures) >= FIGURES
     assert figures["brands"] == 5 and figures["ads"] > 0
     assert figures["db_rows"]["ad_descriptions"] == figures["ads"] - figures["failures"]["ads_media_failed"]
     assert figures["failures"]["runs_failed"] == 0 and figures["failures"]["ad_stages_failed"] == 0
@@ -47,5 +83,3 @@ def test_a_small_benchmark_completes_and_prints_its_figures(tmp_path: Path) -> N
     assert figures["cpu_bound_seconds"] > 0
     # measured alone: nothing of the product's own automation started runs over the same brands
     assert {"analyzed_brand_backfill", "spine_refresh"} <= set(figures["settings"]["automation_stopped"])
-
-

@@ -27,8 +27,11 @@ def test_demo_runs_the_whole_flow_and_loses_no_request(make_settings) -> None:
         assert summary["ads"] > 0 and summary["creatives_stored"] > 0
         analysable = summary["ads"] - summary["ads_without_creative"]
         assert summary["descriptions"] >= analysable and summary["failed_ads"] == 0
-        leftover = [p.pid for p in psutil.process_iter(["cmdline"])
-                    if f"-p {settings.dagster_port}" in " ".join(p.info["cmdline"] or [])]
+        leftover = [
+            p.pid
+            for p in psutil.process_iter(["cmdline"])
+            if f"-p {settings.dagster_port}" in " ".join(p.info["cmdline"] or [])
+        ]
         assert leftover == []  # the demo stopped the webserver and daemon it started
     finally:
         _run("stack", "down", env=env)

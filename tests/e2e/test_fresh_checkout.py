@@ -26,8 +26,16 @@ DAGSTER = str(Path(sys.executable).parent / "dagster")
 
 def _checkout(destination: Path) -> Path:
     """The repository's files as a clone would have them (tracked and new, nothing ignored)."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():
@@ -47,8 +55,14 @@ def _free_port() -> int:
 
 def test_validate_and_dev_work_in_a_fresh_checkout(tmp_path: Path, make_settings: Callable[..., Settings]) -> None:
     checkout = _checkout(tmp_path / "checkout")
-    validate = subprocess.run([DAGSTER, "definitions", "validate", "-w", "workspace.yaml"], cwd=checkout,
-                              env=_bare_environment(), capture_output=True, text=True, timeout=300)
+    validate = subprocess.run(
+        [DAGSTER, "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=checkout,
+        env=_bare_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     output = validate.stdout + validate.stderr
     assert validate.returncode == 0, output
     assert "Validation successful" in output and "Traceback" not in output
@@ -58,16 +72,25 @@ def test_validate_and_dev_work_in_a_fresh_checkout(tmp_path: Path, make_settings
     stack = Stack(settings)
     stack.up()
     try:
-        dotenv = subprocess.run([str(Path(sys.executable).parent / "adology"), "stack", "env", "--dotenv"],
-                                env={**_bare_environment(), **settings.client_environment()},
-                                capture_output=True, text=True, check=True)
+        dotenv = subprocess.run(
+            [str(Path(sys.executable).parent / "adology"), "stack", "env", "--dotenv"],
+            env={**_bare_environment(), **settings.client_environment()},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         (checkout / ".env").write_text(dotenv.stdout)  # what `make setup` writes
         port = _free_port()
         log_path = tmp_path / "dagster-dev.log"
         with open(log_path, "w") as log:
-            dev = subprocess.Popen([DAGSTER, "dev", "-h", "127.0.0.1", "-p", str(port)], cwd=checkout,
-                                   env=_bare_environment(), stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+            dev = subprocess.Popen(
+                [DAGSTER, "dev", "-h", "127.0.0.1", "-p", str(port)],
+                cwd=checkout,
+                env=_bare_environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             deadline = time.monotonic() + 180
             while not (health := dagster_health(port)).healthy:

@@ -18,7 +18,6 @@ import pytest
 from adology.acquisition.brand import AcquisitionReport, acquire_brand
 from adology.acquisition.rows import NO_MEDIA_REASON, ad_invariants
 from adology.brands import Brand, BrandSource, upsert_brand
-from simulators.ad_sources.seeding import register_library_brands
 from adology.media.fetch import MediaFetcher, MediaLimits
 from adology.media.guard import UrlPolicy
 from adology.settings import Settings
@@ -28,6 +27,7 @@ from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
 from adology_assets.ads import ads
 from resources import resources_for
+from simulators.ad_sources.seeding import register_library_brands
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,9 @@ def test_ads_are_acquired_once_and_a_second_run_changes_nothing(
     first = _materialize(stack_settings, instance, brand.partition_key)
     assert first.success
     report = _metadata(first)
-    catalog_entry = next(b for b in httpx.get(f"{library_url}/brands").json()
-                         if b["partition_key"] == brand.partition_key)
+    catalog_entry = next(
+        b for b in httpx.get(f"{library_url}/brands").json() if b["partition_key"] == brand.partition_key
+    )
     expected_ads = catalog_entry["ads"] + catalog_entry["google_ads"]
     assert report["new"] == expected_ads and report["failed"] == 0 and report["parse_failures"] == 0
     assert report["media_downloaded"] > 0 and report["bytes_downloaded"] > 0
@@ -97,16 +98,24 @@ def test_ads_are_acquired_once_and_a_second_run_changes_nothing(
         # a fetch that repeats what is stored adds no raw document; the row records when it was seen
         assert database.raw_ads.count_documents({"brand": brand.partition_key}) == len(documents)
     with psycopg.connect(stack_settings.database_url) as conn:
-        (seen_again,) = conn.execute("SELECT count(*) FROM ads WHERE brand_id = %s AND last_seen_at > first_seen_at",
-                                     (brand.id,)).fetchone()
+        (seen_again,) = conn.execute(
+            "SELECT count(*) FROM ads WHERE brand_id = %s AND last_seen_at > first_seen_at", (brand.id,)
+        ).fetchone()
     assert seen_again == expected_ads
 
 
 def test_an_unknown_brand_fails_with_a_clear_error(stack_settings: Settings, instance: dg.DagsterInstance) -> None:
-    result = dg.materialize(
-        [ads], partition_key="no-such-brand", resources=resources_for(stack_settings), instance=instance,
-        raise_on_error=False,
-    ) if instance.add_dynamic_partitions("brand", ["no-such-brand"]) is None else None
+    result = (
+        dg.materialize(
+            [ads],
+            partition_key="no-such-brand",
+            resources=resources_for(stack_settings),
+            instance=instance,
+            raise_on_error=False,
+        )
+        if instance.add_dynamic_partitions("brand", ["no-such-brand"]) is None
+        else None
+    )
     assert result is not None and not result.success
     (failure,) = [event for event in result.all_events if event.is_step_failure]
     assert "no brand with partition key 'no-such-brand'" in str(failure.step_failure_data.error)
@@ -124,32 +133,46 @@ class _FixedSource:
         yield ParsedPage(connector=self.connector, request="test://listing", payload={}, ads=self.ads)
 
 
-async def _acquire(settings: Settings, library_url: str, brand: Brand, http: aiohttp.ClientSession,
-                   clients: dict[Connector, Any]) -> AcquisitionReport:
+async def _acquire(
+    settings: Settings, library_url: str, brand: Brand, http: aiohttp.ClientSession, clients: dict[Connector, Any]
+) -> AcquisitionReport:
     """``acquire_brand`` on the real stores, creatives allowed from the library only, one attempt each."""
     store = settings_object_store(settings)
-    fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
-                           limits=MediaLimits(attempts=1))
+    fetcher = MediaFetcher(
+        http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]), limits=MediaLimits(attempts=1)
+    )
     with open_mongo(settings.mongo_uri, settings.mongo_database) as database:
-        return await acquire_brand(brand, clients=clients, fetcher=fetcher,
-                                   connect=lambda: psycopg.connect(settings.database_url), raw_ads=database.raw_ads)
+        return await acquire_brand(
+            brand,
+            clients=clients,
+            fetcher=fetcher,
+            connect=lambda: psycopg.connect(settings.database_url),
+            raw_ads=database.raw_ads,
+        )
 
 
-async def _acquire_listing(settings: Settings, library_url: str, brand: Brand,
-                           ads: list[NormalizedAd]) -> AcquisitionReport:
+async def _acquire_listing(
+    settings: Settings, library_url: str, brand: Brand, ads: list[NormalizedAd]
+) -> AcquisitionReport:
     async with http_client(timeout=5) as http:
         return await _acquire(settings, library_url, brand, http, {Connector.APIFY: _FixedSource(ads)})
 
 
 def _ad(ad_id: str, *urls: str) -> NormalizedAd:
-    return NormalizedAd(source="meta", source_ad_id=ad_id, connector=Connector.APIFY, title=f"ad {ad_id}",
-                        media=[MediaRef(kind=MediaKind.IMAGE, url=url) for url in urls])
+    return NormalizedAd(
+        source="meta",
+        source_ad_id=ad_id,
+        connector=Connector.APIFY,
+        title=f"ad {ad_id}",
+        media=[MediaRef(kind=MediaKind.IMAGE, url=url) for url in urls],
+    )
 
 
 def test_one_bad_url_costs_only_its_ad_and_is_retried_next_run(stack_settings: Settings, library_url: str) -> None:
     with psycopg.connect(stack_settings.database_url) as conn:
-        brand = upsert_brand(conn, partition_key="fault-brand", name="Fault Brand",
-                             sources=[BrandSource(Connector.APIFY, "fault-page")])
+        brand = upsert_brand(
+            conn, partition_key="fault-brand", name="Fault Brand", sources=[BrandSource(Connector.APIFY, "fault-page")]
+        )
     listing = [
         _ad("9001", f"{library_url}/faults/image.jpg"),
         _ad("9002", f"{library_url}/faults/404"),
@@ -163,8 +186,9 @@ def test_one_bad_url_costs_only_its_ad_and_is_retried_next_run(stack_settings: S
 
     def failures() -> dict[str, str | None]:
         with psycopg.connect(stack_settings.database_url) as conn:
-            return dict(conn.execute(
-                "SELECT source_ad_id, media_failure FROM ads WHERE brand_id = %s", (brand.id,)).fetchall())
+            return dict(
+                conn.execute("SELECT source_ad_id, media_failure FROM ads WHERE brand_id = %s", (brand.id,)).fetchall()
+            )
 
     first = run()
     assert (first.new, first.failed, first.without_media) == (5, 2, 1)
@@ -182,13 +206,18 @@ def test_two_runs_over_one_brand_store_and_download_it_once(stack_settings: Sett
     """A sensor's run and a backfill's run reaching the same brand together: the second waits for
     the brand's lock, then finds every ad stored."""
     with psycopg.connect(stack_settings.database_url) as conn:
-        brand = upsert_brand(conn, partition_key="overlap-brand", name="Overlap Brand",
-                             sources=[BrandSource(Connector.APIFY, "overlap-page")])
+        brand = upsert_brand(
+            conn,
+            partition_key="overlap-brand",
+            name="Overlap Brand",
+            sources=[BrandSource(Connector.APIFY, "overlap-page")],
+        )
     listing = [_ad("9101", f"{library_url}/faults/image.jpg"), _ad("9102", f"{library_url}/faults/image.jpg?v=2")]
 
     async def both() -> list[AcquisitionReport]:
-        return list(await asyncio.gather(*(_acquire_listing(stack_settings, library_url, brand, listing)
-                                           for _ in range(2))))
+        return list(
+            await asyncio.gather(*(_acquire_listing(stack_settings, library_url, brand, listing) for _ in range(2)))
+        )
 
     first, second = sorted(asyncio.run(both()), key=lambda report: report.new)
     assert (first.new, first.unchanged, first.media_downloaded) == (0, 2, 0)
@@ -206,14 +235,18 @@ def test_serpapi_details_are_paid_for_once_per_creative(stack_settings: Settings
 
     def served(name: str) -> Any:  # the creatives on the library server; the video one is gone
         text = json.dumps(fixture(name))
-        for cdn, path in (("https://tpc.googlesyndication.com/archive/simgad/", "/faults/image.jpg?simgad="),
-                          ("https://i.ytimg.com/vi/aBcDeFgHiJk/hqdefault.jpg", "/faults/image.jpg?yt=hq"),
-                          ("https://rr1---sn-example.googlevideo.com/videoplayback", "/faults/404")):
+        for cdn, path in (
+            ("https://tpc.googlesyndication.com/archive/simgad/", "/faults/image.jpg?simgad="),
+            ("https://i.ytimg.com/vi/aBcDeFgHiJk/hqdefault.jpg", "/faults/image.jpg?yt=hq"),
+            ("https://rr1---sn-example.googlevideo.com/videoplayback", "/faults/404"),
+        ):
             text = text.replace(cdn, library_url + path)
         return json.loads(text)
 
-    details = {"CR10000000000000000002": served("serpapi_details_text.json"),
-               "CR10000000000000000003": served("serpapi_details_video.json")}
+    details = {
+        "CR10000000000000000002": served("serpapi_details_text.json"),
+        "CR10000000000000000003": served("serpapi_details_video.json"),
+    }
     details_asked: list[str] = []
 
     async def search(request: web.Request) -> web.Response:
@@ -226,8 +259,12 @@ def test_serpapi_details_are_paid_for_once_per_creative(stack_settings: Settings
         return web.json_response(details[request.query["creative_id"]])
 
     with psycopg.connect(stack_settings.database_url) as conn:
-        brand = upsert_brand(conn, partition_key="serpapi-details-brand", name="SerpApi Details",
-                             sources=[BrandSource(Connector.SERPAPI, "AR01234567890123456789")])
+        brand = upsert_brand(
+            conn,
+            partition_key="serpapi-details-brand",
+            name="SerpApi Details",
+            sources=[BrandSource(Connector.SERPAPI, "AR01234567890123456789")],
+        )
 
     async def one_run() -> AcquisitionReport:
         async with serving([web.get("/search.json", search)]) as base_url, http_client(timeout=5) as http:
@@ -236,7 +273,10 @@ def test_serpapi_details_are_paid_for_once_per_creative(stack_settings: Settings
 
     first = asyncio.run(one_run())
     assert first.new == 3 and sorted(details_asked) == [
-        "CR10000000000000000001", "CR10000000000000000002", "CR10000000000000000003"]
+        "CR10000000000000000001",
+        "CR10000000000000000002",
+        "CR10000000000000000003",
+    ]
     details_asked.clear()
     second = asyncio.run(one_run())
     assert sorted(details_asked) == ["CR10000000000000000001", "CR10000000000000000003"]
@@ -248,12 +288,15 @@ def test_serpapi_details_are_paid_for_once_per_creative(stack_settings: Settings
 
 def test_a_poorer_later_fetch_keeps_the_copy_and_updates_delivery(stack_settings: Settings, library_url: str) -> None:
     with psycopg.connect(stack_settings.database_url) as conn:
-        brand = upsert_brand(conn, partition_key="merge-brand", name="Merge Brand",
-                             sources=[BrandSource(Connector.APIFY, "merge-page")])
+        brand = upsert_brand(
+            conn, partition_key="merge-brand", name="Merge Brand", sources=[BrandSource(Connector.APIFY, "merge-page")]
+        )
     rich = _ad("7001", f"{library_url}/faults/image.jpg").model_copy(
-        update={"link_url": "https://brand.example/serum?utm=ad", "cta": "SHOP NOW", "is_active": True})
-    poor = NormalizedAd(source="meta", source_ad_id="7001", connector=Connector.APIFY,
-                        link_url="https://brand.example", is_active=False)
+        update={"link_url": "https://brand.example/serum?utm=ad", "cta": "SHOP NOW", "is_active": True}
+    )
+    poor = NormalizedAd(
+        source="meta", source_ad_id="7001", connector=Connector.APIFY, link_url="https://brand.example", is_active=False
+    )
 
     def acquire(ad: NormalizedAd) -> AcquisitionReport:
         return asyncio.run(_acquire_listing(stack_settings, library_url, brand, [ad]))
@@ -262,10 +305,8 @@ def test_a_poorer_later_fetch_keeps_the_copy_and_updates_delivery(stack_settings
     report = acquire(poor)
     assert (report.new, report.updated, report.unchanged) == (0, 0, 1)  # nothing the ad says changed
     with psycopg.connect(stack_settings.database_url) as conn:
-        row = conn.execute("SELECT title, link_url, cta, is_active, media FROM ads WHERE source_ad_id = '7001'").fetchone()
+        row = conn.execute(
+            "SELECT title, link_url, cta, is_active, media FROM ads WHERE source_ad_id = '7001'"
+        ).fetchone()
     assert row[:3] == ("ad 7001", "https://brand.example/serum?utm=ad", "SHOP NOW")  # the copy stays
     assert row[3] is False and row[4][0]["s3_key"]  # delivery follows the latest fetch; the creative stays
-
-
-
-

@@ -18,11 +18,11 @@ import pytest
 from adology.acquisition.brand import acquire_brand
 from adology.ai.limits import AIGovernor
 from adology.ai.registry import open_provider
+from adology.ai.schema import taxonomies
 from adology.analysis.fanout import analyze_brands
 from adology.analysis.records import read_ad_log
 from adology.analysis.report import StageReport
 from adology.analysis.stages import DESCRIBE, EMBED, LABEL, STAGES
-from adology.ai.schema import taxonomies
 from adology.brands import Brand, BrandSource, upsert_brand
 from adology.media.fetch import MediaFetcher, MediaLimits
 from adology.media.guard import UrlPolicy
@@ -54,10 +54,11 @@ def _acquire_sample(settings: Settings, library_url: str, partition_key: str, st
     """A brand holding a few real library ads (images, carousels, a video when the sample has one)."""
     brands = httpx.get(f"{library_url}/brands").json()
     page_id = brands[1]["sources"]["apify"]["handle"]
-    run = httpx.post(f"{library_url}/v2/acts/curious_coder~facebook-ads-library-scraper/runs",
-                     headers={"Authorization": "Bearer t0ken-for-tests"},
-                     json={"urls": [{"url": f"https://www.facebook.com/ads/library/?view_all_page_id={page_id}"}],
-                           "count": 40}).json()["data"]
+    run = httpx.post(
+        f"{library_url}/v2/acts/curious_coder~facebook-ads-library-scraper/runs",
+        headers={"Authorization": "Bearer t0ken-for-tests"},
+        json={"urls": [{"url": f"https://www.facebook.com/ads/library/?view_all_page_id={page_id}"}], "count": 40},
+    ).json()["data"]
     items = httpx.get(f"{library_url}/v2/datasets/{run['defaultDatasetId']}/items").json()
     ads, _ = parse_apify_items(items)
     videos = [ad for ad in ads if ad.display_format == "VIDEO"][:1]
@@ -65,19 +66,31 @@ def _acquire_sample(settings: Settings, library_url: str, partition_key: str, st
     for ad in sample:  # a separate brand of its own: fresh ids, same real creatives
         ad.source_ad_id = f"{partition_key}-{ad.source_ad_id}"
     with psycopg.connect(settings.database_url) as conn:
-        brand = upsert_brand(conn, partition_key=partition_key, name=partition_key.title(), status=status,
-                             sources=[BrandSource(Connector.APIFY, page_id)])
+        brand = upsert_brand(
+            conn,
+            partition_key=partition_key,
+            name=partition_key.title(),
+            status=status,
+            sources=[BrandSource(Connector.APIFY, page_id)],
+        )
     store = settings_object_store(settings)
 
     async def go() -> None:
         async with http_client(timeout=10) as http:
-            fetcher = MediaFetcher(http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]),
-                                   limits=MediaLimits(attempts=1))
+            fetcher = MediaFetcher(
+                http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]), limits=MediaLimits(attempts=1)
+            )
             with open_mongo(settings.mongo_uri, settings.mongo_database) as database:
                 await acquire_brand(
-                    brand, clients={Connector.APIFY: _Listing(ParsedPage(connector=Connector.APIFY, request="t",
-                                                                          payload={}, ads=sample))},
-                    fetcher=fetcher, connect=lambda: psycopg.connect(settings.database_url), raw_ads=database.raw_ads,
+                    brand,
+                    clients={
+                        Connector.APIFY: _Listing(
+                            ParsedPage(connector=Connector.APIFY, request="t", payload={}, ads=sample)
+                        )
+                    },
+                    fetcher=fetcher,
+                    connect=lambda: psycopg.connect(settings.database_url),
+                    raw_ads=database.raw_ads,
                 )
 
     asyncio.run(go())
@@ -90,22 +103,36 @@ def instance() -> Iterator[dg.DagsterInstance]:
         yield test_instance
 
 
-def _materialize(settings: Settings, instance: dg.DagsterInstance, brand: Brand, assets: list[Any],
-                 selection: list[dg.AssetKey] | dg.AssetSelection | None = None, raise_on_error: bool = True,
-                 **ai_overrides: Any) -> dg.ExecuteInJobResult:
+def _materialize(
+    settings: Settings,
+    instance: dg.DagsterInstance,
+    brand: Brand,
+    assets: list[Any],
+    selection: list[dg.AssetKey] | dg.AssetSelection | None = None,
+    raise_on_error: bool = True,
+    **ai_overrides: Any,
+) -> dg.ExecuteInJobResult:
     instance.add_dynamic_partitions("brand", [brand.partition_key])
     resources = resources_for(settings)
     if ai_overrides:
         resources["ai"] = AIResource(**{**resources["ai"].model_dump(), **ai_overrides})
-    return dg.materialize(assets, partition_key=brand.partition_key, resources=resources, instance=instance,
-                          selection=selection or [key for asset in assets for key in asset.keys],
-                          raise_on_error=raise_on_error)
+    return dg.materialize(
+        assets,
+        partition_key=brand.partition_key,
+        resources=resources,
+        instance=instance,
+        selection=selection or [key for asset in assets for key in asset.keys],
+        raise_on_error=raise_on_error,
+    )
 
 
 def _metadata(result: dg.ExecuteInJobResult, asset: str) -> dict[str, Any]:
     """The stage's report: a run over a partition range records the same one for every partition."""
-    materialization, *others = [event.materialization for event in result.get_asset_materialization_events()
-                                if event.asset_key == dg.AssetKey(asset)]
+    materialization, *others = [
+        event.materialization
+        for event in result.get_asset_materialization_events()
+        if event.asset_key == dg.AssetKey(asset)
+    ]
     assert all(other.metadata == materialization.metadata for other in others)
     return {name: value.value for name, value in materialization.metadata.items()}
 
@@ -124,17 +151,27 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
 
     known = {(name, label) for name, taxonomy in taxonomies().items() for label in taxonomy.names}
     with psycopg.connect(stack_settings.database_url) as conn:
-        words = conn.execute("SELECT d.word_count, d.attributes FROM ad_descriptions d JOIN ads a ON a.id = d.ad_id "
-                             "WHERE a.brand_id = %s", (brand.id,)).fetchall()
-        labels = conn.execute("SELECT l.taxonomy, l.label FROM ad_labels l JOIN ads a ON a.id = l.ad_id "
-                              "WHERE a.brand_id = %s", (brand.id,)).fetchall()
-        kinds = conn.execute("SELECT e.kind, count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
-                             "WHERE a.brand_id = %s GROUP BY 1", (brand.id,)).fetchall()
+        words = conn.execute(
+            "SELECT d.word_count, d.attributes FROM ad_descriptions d JOIN ads a ON a.id = d.ad_id "
+            "WHERE a.brand_id = %s",
+            (brand.id,),
+        ).fetchall()
+        labels = conn.execute(
+            "SELECT l.taxonomy, l.label FROM ad_labels l JOIN ads a ON a.id = l.ad_id WHERE a.brand_id = %s",
+            (brand.id,),
+        ).fetchall()
+        kinds = conn.execute(
+            "SELECT e.kind, count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
+            "WHERE a.brand_id = %s GROUP BY 1",
+            (brand.id,),
+        ).fetchall()
         (ad_id,) = conn.execute("SELECT id FROM ads WHERE brand_id = %s LIMIT 1", (brand.id,)).fetchone()
         nearest = conn.execute(
             "SELECT ad_id FROM ad_embeddings WHERE model = 'wordllama-l2-256' AND kind = 'retrieval' "
             "ORDER BY embedding::halfvec(256) <=> (SELECT embedding::halfvec(256) FROM ad_embeddings "
-            "WHERE ad_id = %s AND kind = 'retrieval') LIMIT 1", (ad_id,)).fetchone()
+            "WHERE ad_id = %s AND kind = 'retrieval') LIMIT 1",
+            (ad_id,),
+        ).fetchone()
     assert len(words) == ADS_PER_BRAND and all(0 < count <= 500 and len(attrs) >= 50 for count, attrs in words)
     assert labels and set(labels) <= known
     assert {"UNIVERSAL", "TREND"} <= {taxonomy for taxonomy, _ in labels}
@@ -159,16 +196,26 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
     with psycopg.connect(stack_settings.database_url) as conn:
         bad, *good = [row[0] for row in conn.execute("SELECT id FROM ads WHERE brand_id = %s ORDER BY id", (brand.id,))]
         conn.execute("UPDATE ad_descriptions SET attributes = '{}' WHERE ad_id = %s", (bad,))
-        conn.execute("UPDATE ad_labels SET label = 'not-a-label' "
-                     "WHERE ctid = (SELECT ctid FROM ad_labels WHERE ad_id = %s LIMIT 1)", (bad,))
-        conn.execute("UPDATE ad_embeddings SET embedding = subvector(embedding, 1, 8), dimensions = 8 "
-                     "WHERE ad_id = %s AND kind = 'visual'", (bad,))
-        assert DESCRIBE.invariants(conn, [bad]) == {"descriptions_over_500_words": 0,
-                                                             "descriptions_without_attributes": 1}
+        conn.execute(
+            "UPDATE ad_labels SET label = 'not-a-label' "
+            "WHERE ctid = (SELECT ctid FROM ad_labels WHERE ad_id = %s LIMIT 1)",
+            (bad,),
+        )
+        conn.execute(
+            "UPDATE ad_embeddings SET embedding = subvector(embedding, 1, 8), dimensions = 8 "
+            "WHERE ad_id = %s AND kind = 'visual'",
+            (bad,),
+        )
+        assert DESCRIBE.invariants(conn, [bad]) == {
+            "descriptions_over_500_words": 0,
+            "descriptions_without_attributes": 1,
+        }
         assert LABEL.invariants(conn, [bad]) == {"labels_outside_taxonomy": 1, "labels_with_bad_confidence": 0}
-        assert EMBED.invariants(conn, [bad]) == {"embeddings_with_wrong_dimensions": 0,
-                                                          "embeddings_not_unit_norm": 1,
-                                                          "models_with_mixed_dimensions": 0}
+        assert EMBED.invariants(conn, [bad]) == {
+            "embeddings_with_wrong_dimensions": 0,
+            "embeddings_not_unit_norm": 1,
+            "models_with_mixed_dimensions": 0,
+        }
         assert EMBED.invariants(conn, [bad, *good])["models_with_mixed_dimensions"] == 1
         for stage in STAGES:
             assert not any(stage.invariants(conn, good).values())
@@ -180,9 +227,11 @@ def test_a_creative_missing_from_s3_fails_its_ads_with_the_reason_and_the_run_go
     brand = _acquire_sample(stack_settings, library_url, "analysis-missing-creative", "analyzed")
     store = settings_object_store(stack_settings)
     with psycopg.connect(stack_settings.database_url) as conn:
-        (key,) = conn.execute("SELECT m->>'s3_key' FROM ads a, jsonb_array_elements(a.media) m "
-                              "WHERE a.brand_id = %s AND m->>'s3_key' IS NOT NULL ORDER BY a.id LIMIT 1",
-                              (brand.id,)).fetchone()
+        (key,) = conn.execute(
+            "SELECT m->>'s3_key' FROM ads a, jsonb_array_elements(a.media) m "
+            "WHERE a.brand_id = %s AND m->>'s3_key' IS NOT NULL ORDER BY a.id LIMIT 1",
+            (brand.id,),
+        ).fetchone()
     data = store.get_bytes(key=key)
     store.client.delete_object(Bucket=store.bucket, Key=key)
     try:
@@ -195,15 +244,23 @@ def test_a_creative_missing_from_s3_fails_its_ads_with_the_reason_and_the_run_go
     assert report["succeeded"] == ADS_PER_BRAND - report["failed"]
 
 
-def _labels_and_embeddings_without(settings: Settings, instance: dg.DagsterInstance, brand: Brand,
-                                   tables: list[str], **ai_overrides: Any) -> dg.ExecuteInJobResult:
+def _labels_and_embeddings_without(
+    settings: Settings, instance: dg.DagsterInstance, brand: Brand, tables: list[str], **ai_overrides: Any
+) -> dg.ExecuteInJobResult:
     """The labels-and-embeddings step run while ``tables`` are renamed away (a database fault)."""
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
         for table in tables:
             conn.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
         try:
-            return _materialize(settings, instance, brand, AI_ASSETS, selection=[AD_LABELS, AD_EMBEDDINGS],
-                                raise_on_error=False, **ai_overrides)
+            return _materialize(
+                settings,
+                instance,
+                brand,
+                AI_ASSETS,
+                selection=[AD_LABELS, AD_EMBEDDINGS],
+                raise_on_error=False,
+                **ai_overrides,
+            )
         finally:
             for table in tables:
                 conn.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
@@ -225,31 +282,46 @@ def test_labels_and_embeddings_share_a_step_and_a_database_fault_in_one_keeps_th
     assert "ad_labels" in failure.step_failure_data.error.message  # psycopg's UndefinedTable, named
     assert _metadata(failed, "ad_embeddings")["ai_calls"] == 1  # the shared governor also admitted label calls
 
-    labelled = _materialize(stack_settings, instance, brand, AI_ASSETS,
-                            selection=dg.AssetSelection.assets(AD_LABELS, AD_EMBEDDINGS).without_checks(), **openai)
+    labelled = _materialize(
+        stack_settings,
+        instance,
+        brand,
+        AI_ASSETS,
+        selection=dg.AssetSelection.assets(AD_LABELS, AD_EMBEDDINGS).without_checks(),
+        **openai,
+    )
     assert labelled.success and not labelled.get_asset_check_evaluations()  # checks left out are not reported
     labels, embeddings = _metadata(labelled, "ad_labels"), _metadata(labelled, "ad_embeddings")
     assert (labels["succeeded"], labels["ai_calls"]) == (ADS_PER_BRAND, ADS_PER_BRAND)
     assert (embeddings["selected"], embeddings["ai_calls"]) == (0, 0)  # stored by the failed step: not paid twice
 
     with psycopg.connect(stack_settings.database_url) as conn:  # both stages due again, and neither can store
-        conn.execute("UPDATE ad_analysis_state SET version = 'older' WHERE stage IN ('label', 'embed') AND ad_id IN "
-                     "(SELECT id FROM ads WHERE brand_id = %s)", (brand.id,))
+        conn.execute(
+            "UPDATE ad_analysis_state SET version = 'older' WHERE stage IN ('label', 'embed') AND ad_id IN "
+            "(SELECT id FROM ads WHERE brand_id = %s)",
+            (brand.id,),
+        )
     both = _labels_and_embeddings_without(stack_settings, instance, brand, ["ad_labels", "ad_embeddings"], **openai)
     assert not both.success and not both.get_asset_materialization_events()
     (failure,) = [event for event in both.all_events if event.is_step_failure]
     assert "ad_labels" in failure.step_failure_data.error.message
     logged = [record.user_message for record in instance.all_logs(both.run_id)]
-    assert any(message.startswith("embed failed too: UndefinedTable") and "ad_embeddings" in message
-               for message in logged)
+    assert any(
+        message.startswith("embed failed too: UndefinedTable") and "ad_embeddings" in message for message in logged
+    )
 
 
 def test_tracked_brands_are_skipped_with_a_reason(
     stack_settings: Settings, instance: dg.DagsterInstance, library_url: str
 ) -> None:
     with psycopg.connect(stack_settings.database_url) as conn:
-        brand = upsert_brand(conn, partition_key="tracked-only", name="Tracked Only", status="tracked",
-                             sources=[BrandSource(Connector.APIFY, "1")])
+        brand = upsert_brand(
+            conn,
+            partition_key="tracked-only",
+            name="Tracked Only",
+            status="tracked",
+            sources=[BrandSource(Connector.APIFY, "1")],
+        )
     result = _materialize(stack_settings, instance, brand, [ad_descriptions])
     report = _metadata(result, "ad_descriptions")
     assert "tracked" in report["skipped_reason"] and report["ai_calls"] == 0
@@ -264,8 +336,12 @@ def fake_openai() -> Iterator[Any]:
 
 
 def _openai(server: Any, **overrides: Any) -> dict[str, Any]:
-    return {"provider": "openai", "openai": {"base_url": f"{server.base_url}/v1", "api_key": "sk-test-key"},
-            "concurrency": 4, **overrides}
+    return {
+        "provider": "openai",
+        "openai": {"base_url": f"{server.base_url}/v1", "api_key": "sk-test-key"},
+        "concurrency": 4,
+        **overrides,
+    }
 
 
 def test_openai_provider_reanalyses_on_version_change_and_records_failures(
@@ -285,7 +361,9 @@ def test_openai_provider_reanalyses_on_version_change_and_records_failures(
     with psycopg.connect(stack_settings.database_url) as conn:
         failed = conn.execute(
             "SELECT s.reason FROM ad_analysis_state s JOIN ads a ON a.id = s.ad_id "
-            "WHERE a.brand_id = %s AND s.stage = 'describe' AND s.status = 'failed'", (brand.id,)).fetchall()
+            "WHERE a.brand_id = %s AND s.stage = 'describe' AND s.status = 'failed'",
+            (brand.id,),
+        ).fetchall()
     assert failed and {reason for (reason,) in failed} == {"ai_malformed_output"}
 
     retry = _materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai))
@@ -297,15 +375,17 @@ def test_a_budget_stops_ai_work_cleanly_and_the_next_run_finishes(
     stack_settings: Settings, instance: dg.DagsterInstance, library_url: str, fake_openai: Any
 ) -> None:
     brand = _acquire_sample(stack_settings, library_url, "analysis-budget", "analyzed")
-    stopped = _materialize(stack_settings, instance, brand, [ad_descriptions],
-                           **_openai(fake_openai, budget_usd=0.000001, concurrency=1))
+    stopped = _materialize(
+        stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai, budget_usd=0.000001, concurrency=1)
+    )
     assert stopped.success
     report = _metadata(stopped, "ad_descriptions")
     assert report["succeeded"] >= 1 and report["not_started_budget"] == ADS_PER_BRAND - report["succeeded"]
     assert report["not_started_budget"] > 0 and report["failed"] == 0
 
-    finished = _metadata(_materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai)),
-                         "ad_descriptions")
+    finished = _metadata(
+        _materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai)), "ad_descriptions"
+    )
     assert finished["selected"] == report["not_started_budget"] and finished["failed"] == 0
 
 
@@ -321,22 +401,32 @@ def test_one_run_of_several_brands_shares_the_fan_out_and_batches_embeddings(
     resources["ai"] = AIResource(**{**resources["ai"].model_dump(), **_openai(fake_openai, concurrency=8)})
     before = fake_openai.stats()
     result = dg.materialize(
-        AI_ASSETS, selection=[AD_DESCRIPTIONS, AD_EMBEDDINGS], resources=resources, instance=instance,
-        tags={"dagster/asset_partition_range_start": first.partition_key,
-              "dagster/asset_partition_range_end": second.partition_key},
+        AI_ASSETS,
+        selection=[AD_DESCRIPTIONS, AD_EMBEDDINGS],
+        resources=resources,
+        instance=instance,
+        tags={
+            "dagster/asset_partition_range_start": first.partition_key,
+            "dagster/asset_partition_range_end": second.partition_key,
+        },
     )
     assert result.success
     assert {event.asset_key for event in result.get_asset_materialization_events()} == {AD_DESCRIPTIONS, AD_EMBEDDINGS}
     described, embedded = _metadata(result, "ad_descriptions"), _metadata(result, "ad_embeddings")
-    assert (described["brands"], described["succeeded"], described["ai_calls"]) == (2, 2 * ADS_PER_BRAND,
-                                                                                      2 * ADS_PER_BRAND)
+    assert (described["brands"], described["succeeded"], described["ai_calls"]) == (
+        2,
+        2 * ADS_PER_BRAND,
+        2 * ADS_PER_BRAND,
+    )
     assert (embedded["succeeded"], embedded["ai_calls"]) == (2 * ADS_PER_BRAND, 1)  # 2 texts x 2 brands' ads <= 256
     after = fake_openai.stats()
     assert after["requests"]["embeddings"] - before["requests"].get("embeddings", 0) == 1
     with psycopg.connect(stack_settings.database_url) as conn:
-        kinds = conn.execute("SELECT e.kind, count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
-                             "WHERE a.brand_id = ANY(%s) AND e.model = 'text-embedding-3-small' GROUP BY 1",
-                             ([first.id, second.id],)).fetchall()
+        kinds = conn.execute(
+            "SELECT e.kind, count(*) FROM ad_embeddings e JOIN ads a ON a.id = e.ad_id "
+            "WHERE a.brand_id = ANY(%s) AND e.model = 'text-embedding-3-small' GROUP BY 1",
+            ([first.id, second.id],),
+        ).fetchall()
     assert dict(kinds) == {"text": 2 * ADS_PER_BRAND, "retrieval": 2 * ADS_PER_BRAND}
 
 
@@ -352,10 +442,15 @@ def test_two_runs_over_one_brand_pay_for_its_ads_once(
     async def one_run() -> StageReport:
         async with open_provider(ai.provider_config()) as provider:
             with open_mongo(stack_settings.mongo_uri, stack_settings.mongo_database) as database:
-                return await analyze_brands(DESCRIBE, [brand], provider=provider,
-                                            governor=AIGovernor(ai.limits()), store=store,
-                                            connect=lambda: psycopg.connect(stack_settings.database_url),
-                                            analyses=database.ad_analyses)
+                return await analyze_brands(
+                    DESCRIBE,
+                    [brand],
+                    provider=provider,
+                    governor=AIGovernor(ai.limits()),
+                    store=store,
+                    connect=lambda: psycopg.connect(stack_settings.database_url),
+                    analyses=database.ad_analyses,
+                )
 
     async def both() -> list[StageReport]:
         return list(await asyncio.gather(one_run(), one_run()))

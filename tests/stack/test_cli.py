@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import shlex
 
-
 from adology.settings import Settings
 from tests.commands import run_adology as _run
+
 
 def _stack_env(settings: Settings) -> dict[str, str]:
     return {k: v for k, v in settings.client_environment().items() if k.startswith(("ADOLOGY_", "DAGSTER_"))}
@@ -18,8 +18,17 @@ def test_env_prints_shell_exports_with_standard_names(stack_settings: Settings) 
     result = _run("stack", "env", env=_stack_env(stack_settings))
     assert result.returncode == 0, result.stderr
     exports = dict(shlex.split(line.removeprefix("export "))[0].split("=", 1) for line in result.stdout.splitlines())
-    for name in ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                 "AWS_REGION", "DATABASE_URL", "MONGO_URI", "DAGSTER_HOME", "ADOLOGY_STATE_DIR"):
+    for name in (
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_ENDPOINT_URL_SQS",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION",
+        "DATABASE_URL",
+        "MONGO_URI",
+        "DAGSTER_HOME",
+        "ADOLOGY_STATE_DIR",
+    ):
         assert name in exports
     assert exports["DATABASE_URL"] == stack_settings.database_url
 
@@ -33,22 +42,10 @@ def test_status_json_reports_each_part(stack_settings: Settings) -> None:
     assert report["parts"]["postgres"]["detail"].startswith("PostgreSQL 18")
 
 
-
-
-
-
 def test_db_migrate_is_idempotent(stack_settings: Settings) -> None:
     result = _run("db", "migrate", env=_stack_env(stack_settings))
     assert result.returncode == 0, result.stderr
     assert "none (schema up to date)" in result.stdout
-
-
-
-
-
-
-
-
 
 
 def test_queue_replay_dlq_moves_messages_back(stack_settings: Settings) -> None:

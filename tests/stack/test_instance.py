@@ -10,30 +10,31 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-import yaml
 import pytest
+import yaml
 
 from adology.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
-
-
-
 def test_dagster_cli_validates_the_workspace(stack_settings: Settings) -> None:
     env = {**os.environ, **stack_settings.client_environment()}
     result = subprocess.run(
         [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", str(ROOT / "workspace.yaml")],
-        cwd=stack_settings.dagster_home, env=env, capture_output=True, text=True, timeout=300,
+        cwd=stack_settings.dagster_home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Validation successful" in result.stdout + result.stderr
 
 
-def test_instance_uses_postgres_storage_and_queued_coordinator(stack_settings: Settings,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_instance_uses_postgres_storage_and_queued_coordinator(
+    stack_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DAGSTER_HOME", str(stack_settings.dagster_home))
     with dg.DagsterInstance.get() as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
@@ -45,10 +46,6 @@ def test_instance_uses_postgres_storage_and_queued_coordinator(stack_settings: S
         assert concurrency.run_queue_config.max_concurrent_runs == 4
         assert concurrency.pool_config.default_pool_limit == 2
         assert not instance.telemetry_enabled
-
-
-
-
 
 
 def test_the_stack_instance_is_the_project_settings_plus_postgres_storage(stack_settings: Settings) -> None:

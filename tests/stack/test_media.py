@@ -23,12 +23,21 @@ def store(stack_settings: Settings) -> ObjectStore:
     return settings_object_store(stack_settings)
 
 
-def _fetch(store: ObjectStore, library_url: str, path: str, *, limits: MediaLimits | None = None,
-           timeout: float = 5.0, policy: UrlPolicy | None = None) -> StoredMedia:
+def _fetch(
+    store: ObjectStore,
+    library_url: str,
+    path: str,
+    *,
+    limits: MediaLimits | None = None,
+    timeout: float = 5.0,
+    policy: UrlPolicy | None = None,
+) -> StoredMedia:
     async def run() -> StoredMedia:
         async with http_client(timeout=timeout) as http:
             fetcher = MediaFetcher(
-                http=http, store=store, limits=limits or MediaLimits(**FAST_RETRY),
+                http=http,
+                store=store,
+                limits=limits or MediaLimits(**FAST_RETRY),
                 policy=policy or UrlPolicy.allowing([library_url.removeprefix("http://")]),
             )
             return await fetcher.fetch(f"{library_url}{path}")
@@ -52,9 +61,13 @@ def test_a_good_image_is_stored_under_its_sha256(store: ObjectStore, library_url
 
 
 def test_a_store_that_refuses_the_write_is_a_storage_failure(stack_settings: Settings, library_url: str) -> None:
-    refusing = object_store(stack_settings.s3_bucket, region=stack_settings.aws_region,
-                            endpoint_url=stack_settings.s3_endpoint_url,
-                            access_key_id=stack_settings.aws_access_key_id, secret_access_key="not-the-secret")
+    refusing = object_store(
+        stack_settings.s3_bucket,
+        region=stack_settings.aws_region,
+        endpoint_url=stack_settings.s3_endpoint_url,
+        access_key_id=stack_settings.aws_access_key_id,
+        secret_access_key="not-the-secret",
+    )
     error = _failure(refusing, library_url, "/faults/image.jpg")
     assert error.reason is FailureReason.STORAGE and "403" in str(error)
 
@@ -74,8 +87,7 @@ def test_500_every_time_fails_after_the_retries(store: ObjectStore, library_url:
 
 
 def test_a_slow_server_times_out(store: ObjectStore, library_url: str) -> None:
-    error = _failure(store, library_url, "/faults/slow?seconds=3", timeout=0.5,
-                     limits=MediaLimits(attempts=1))
+    error = _failure(store, library_url, "/faults/slow?seconds=3", timeout=0.5, limits=MediaLimits(attempts=1))
     assert error.reason is FailureReason.TIMEOUT
 
 
@@ -91,8 +103,12 @@ def test_html_served_as_an_image_is_not_media(store: ObjectStore, library_url: s
 
 @pytest.mark.parametrize("declare", ["1", "0"])
 def test_a_file_over_the_size_limit_is_refused(store: ObjectStore, library_url: str, declare: str) -> None:
-    error = _failure(store, library_url, f"/faults/big?bytes=300000&declare={declare}",
-                     limits=MediaLimits(max_bytes=100_000, **FAST_RETRY))
+    error = _failure(
+        store,
+        library_url,
+        f"/faults/big?bytes=300000&declare={declare}",
+        limits=MediaLimits(max_bytes=100_000, **FAST_RETRY),
+    )
     assert error.reason is FailureReason.TOO_LARGE
 
 
@@ -123,9 +139,3 @@ def test_a_large_creative_streams_through_multipart_upload(store: ObjectStore, l
     assert stored.size == 12_000_000
     assert len(store.get_bytes(key=stored.key)) == 12_000_000
     assert store.list_keys(prefix="incoming/") == []  # the temporary multipart object is gone
-
-
-
-
-
-

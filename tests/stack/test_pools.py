@@ -12,8 +12,8 @@ import dagster as dg
 import pytest
 
 from adology.settings import Settings
-from adology_assets.vocabulary import AI_POOL
 from adology_assets.pools import ensure_pool_limits
+from adology_assets.vocabulary import AI_POOL
 
 
 @pytest.fixture

@@ -39,14 +39,17 @@ class World:
 
     def __init__(self, conn: psycopg.Connection, store: ObjectStore, now: datetime) -> None:
         self.conn, self.store, self.now = conn, store, now
-        (self.organization,) = conn.execute("INSERT INTO organizations (name) VALUES (%s) RETURNING id",
-                                            (f"org-{uuid.uuid4().hex}",)).fetchone()
+        (self.organization,) = conn.execute(
+            "INSERT INTO organizations (name) VALUES (%s) RETURNING id", (f"org-{uuid.uuid4().hex}",)
+        ).fetchone()
 
     def brandspace(self, members: dict[str, str] | None = None) -> tuple[str, dict[str, int]]:
         """A brandspace with ``members`` ({name: role}); returns its key and the brand ids by name."""
         key = f"space-{uuid.uuid4().hex[:12]}"
-        self.conn.execute("INSERT INTO brandspaces (organization_id, name, partition_key) VALUES (%s, %s, %s)",
-                          (self.organization, key, key))
+        self.conn.execute(
+            "INSERT INTO brandspaces (organization_id, name, partition_key) VALUES (%s, %s, %s)",
+            (self.organization, key, key),
+        )
         brands = {name: self.brand(name) for name in members or {}}
         for name, role in (members or {}).items():
             self.add(key, brands[name], role)
@@ -57,21 +60,45 @@ class World:
         return upsert_brand(self.conn, partition_key=key, name=name.title(), sources=[], status="analyzed").id
 
     def add(self, space: str, brand_id: int, role: str) -> None:
-        self.conn.execute("INSERT INTO brandspace_brands (brandspace_id, brand_id, role) "
-                          "SELECT id, %s, %s FROM brandspaces WHERE partition_key = %s", (brand_id, role, space))
+        self.conn.execute(
+            "INSERT INTO brandspace_brands (brandspace_id, brand_id, role) "
+            "SELECT id, %s, %s FROM brandspaces WHERE partition_key = %s",
+            (brand_id, role, space),
+        )
 
     def remove(self, space: str, brand_id: int) -> None:
-        self.conn.execute("DELETE FROM brandspace_brands m USING brandspaces s WHERE s.id = m.brandspace_id "
-                          "AND s.partition_key = %s AND m.brand_id = %s", (space, brand_id))
+        self.conn.execute(
+            "DELETE FROM brandspace_brands m USING brandspaces s WHERE s.id = m.brandspace_id "
+            "AND s.partition_key = %s AND m.brand_id = %s",
+            (space, brand_id),
+        )
 
-    def ad(self, brand_id: int, *, age: timedelta, active: bool = True, display_format: str = "IMAGE",
-           media_kind: str = "image", platforms: tuple[str, ...] = ("facebook",), cta: str | None = "Shop now",
-           labels: tuple[tuple[str, str], ...] = ()) -> int:
+    def ad(
+        self,
+        brand_id: int,
+        *,
+        age: timedelta,
+        active: bool = True,
+        display_format: str = "IMAGE",
+        media_kind: str = "image",
+        platforms: tuple[str, ...] = ("facebook",),
+        cta: str | None = "Shop now",
+        labels: tuple[tuple[str, str], ...] = (),
+    ) -> int:
         (ad_id,) = self.conn.execute(
             "INSERT INTO ads (brand_id, source, source_ad_id, platforms, cta, media, is_active, display_format, "
             "first_seen_at, last_seen_at) VALUES (%s, 'meta', %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (brand_id, uuid.uuid4().hex, list(platforms), cta, json.dumps([{"kind": media_kind}]), active,
-             display_format, self.now - age, self.now - age),
+            (
+                brand_id,
+                uuid.uuid4().hex,
+                list(platforms),
+                cta,
+                json.dumps([{"kind": media_kind}]),
+                active,
+                display_format,
+                self.now - age,
+                self.now - age,
+            ),
         ).fetchone()
         for taxonomy, label in labels:
             self.conn.execute(
@@ -198,11 +225,13 @@ def test_the_sensor_requests_exactly_the_brandspaces_where_two_signals_hold(
     assert not instance.get_dynamic_partitions("brandspace")  # requested, never written by the sensor itself
 
 
-def _materialize(settings: Settings, instance: dg.DagsterInstance, space: str,
-                 tags: dict[str, str] | None = None) -> dg.ExecuteInJobResult:
+def _materialize(
+    settings: Settings, instance: dg.DagsterInstance, space: str, tags: dict[str, str] | None = None
+) -> dg.ExecuteInJobResult:
     instance.add_dynamic_partitions("brandspace", [space])  # what the daemon does with the partition request
-    return dg.materialize([brandspace_reports], partition_key=space, resources=resources_for(settings),
-                          instance=instance, tags=tags)
+    return dg.materialize(
+        [brandspace_reports], partition_key=space, resources=resources_for(settings), instance=instance, tags=tags
+    )
 
 
 def _as_daemon_would(request: dg.RunRequest) -> dict[str, str]:
@@ -268,21 +297,33 @@ def _seed_benchmark(world: World) -> tuple[str, dict[str, int]]:
     Every ad is labelled. Competitors use free_shipping (5 of 5, 2 of 4: average 75%), the primary
     never does. urgency_limited_time rises from 1 of 6 labelled ads (days 30-60) to 4 of 7 (last 30).
     """
-    space, brands = world.brandspace({"primary": "primary", "rival": "competitor", "other": "competitor",
-                                      "fan": "followed"})
+    space, brands = world.brandspace(
+        {"primary": "primary", "rival": "competitor", "other": "competitor", "fan": "followed"}
+    )
     recent, previous = timedelta(days=5), timedelta(days=40)
-    shipping, urgency, showcase = ("UNIVERSAL", "free_shipping"), ("TREND", "urgency_limited_time"), \
-        ("UNIVERSAL", "product_showcase")
+    shipping, urgency, showcase = (
+        ("UNIVERSAL", "free_shipping"),
+        ("TREND", "urgency_limited_time"),
+        ("UNIVERSAL", "product_showcase"),
+    )
     world.ad(brands["primary"], age=recent, labels=(showcase, urgency), display_format="VIDEO", media_kind="video")
     world.ad(brands["primary"], age=recent, labels=(showcase,))
     world.ad(brands["primary"], age=previous, labels=(showcase,))
     world.ad(brands["primary"], age=previous, active=False, labels=(showcase,), cta="Learn more")
     for index in range(5):
-        world.ad(brands["rival"], age=recent if index < 3 else previous,
-                 labels=(shipping, urgency) if index < 2 else (shipping,), platforms=("facebook", "instagram"))
+        world.ad(
+            brands["rival"],
+            age=recent if index < 3 else previous,
+            labels=(shipping, urgency) if index < 2 else (shipping,),
+            platforms=("facebook", "instagram"),
+        )
     for index in range(4):
-        world.ad(brands["other"], age=recent if index < 2 else previous, active=index % 2 == 0,
-                 labels=(shipping, urgency) if index in (0, 2) else (showcase,))
+        world.ad(
+            brands["other"],
+            age=recent if index < 2 else previous,
+            active=index % 2 == 0,
+            labels=(shipping, urgency) if index in (0, 2) else (showcase,),
+        )
     return space, brands
 
 
@@ -301,10 +342,13 @@ def test_the_report_asset_stores_numbered_versions_that_match_their_snapshot(
     assert second.success
     rows = world.conn.execute(
         "SELECT r.version, r.s3_key, r.trigger, r.report, r.member_brand_ids FROM brandspace_reports r "
-        "JOIN brandspaces s ON s.id = r.brandspace_id WHERE s.partition_key = %s ORDER BY r.version", (space,),
+        "JOIN brandspaces s ON s.id = r.brandspace_id WHERE s.partition_key = %s ORDER BY r.version",
+        (space,),
     ).fetchall()
     assert [(version, key, trigger) for version, key, trigger, _, _ in rows] == [
-        (1, report_key(space, 1), "manual"), (2, report_key(space, 2), "new_member_ads")]
+        (1, report_key(space, 1), "manual"),
+        (2, report_key(space, 2), "new_member_ads"),
+    ]
     report, members = rows[1][3], rows[1][4]
     assert json.loads(store.get_bytes(key=report_key(space, 2))) == report
     assert sorted(members) == sorted(m["brand_id"] for m in report["members"] if m["role"] != "primary")
@@ -313,8 +357,9 @@ def test_the_report_asset_stores_numbered_versions_that_match_their_snapshot(
 def test_the_report_numbers_follow_the_data_and_the_recommendations_cite_them(world: World) -> None:
     space, _ = _seed_benchmark(world)
     report = build_report(world.conn, space, now=world.now)
-    voices = {voice.partition_key.split("-")[0]: (voice.active_ads, voice.share)
-              for voice in report.benchmark.share_of_voice}
+    voices = {
+        voice.partition_key.split("-")[0]: (voice.active_ads, voice.share) for voice in report.benchmark.share_of_voice
+    }
     assert voices == {"primary": (3, 0.3), "rival": (5, 0.5), "other": (2, 0.2)}  # followed brands not benchmarked
     (gap,) = [gap for gap in report.benchmark.label_gaps if gap.label == "free_shipping"]
     assert (gap.primary_share, gap.competitor_average, gap.competitors_with_label) == (0.0, 0.75, 2)
@@ -324,7 +369,12 @@ def test_the_report_numbers_follow_the_data_and_the_recommendations_cite_them(wo
 
     primary = report.brands[0]
     assert (primary.role, primary.ads_total, primary.ads_active, primary.ads_new_30d, primary.labelled_ads) == (
-        "primary", 4, 3, 2, 4)
+        "primary",
+        4,
+        3,
+        2,
+        4,
+    )
     assert [(c.value, c.ads) for c in primary.formats] == [("IMAGE", 3), ("VIDEO", 1)]
     assert [(c.value, c.ads) for c in primary.media] == [("image", 3), ("video", 1)]
     assert [(c.value, c.ads) for c in primary.top_ctas] == [("Shop now", 3), ("Learn more", 1)]
@@ -333,10 +383,14 @@ def test_the_report_numbers_follow_the_data_and_the_recommendations_cite_them(wo
 
     text = "\n".join(report.recommendations)
     assert "Primary runs 3 of 10 active ads (30% share of voice) against Rival's 5 (50%)" in text
-    assert "'free_shipping' (UNIVERSAL) appears in 0% of Primary's labelled ads against a competitor average of 75%" \
+    assert (
+        "'free_shipping' (UNIVERSAL) appears in 0% of Primary's labelled ads against a competitor average of 75%"
         in text
-    assert "'urgency_limited_time' is rising across the brandspace: 17% of labelled ads in the previous 30 days, " \
-           "57% in the last 30; Primary used it in 1 of its 2 labelled ads of that window." in text
+    )
+    assert (
+        "'urgency_limited_time' is rising across the brandspace: 17% of labelled ads in the previous 30 days, "
+        "57% in the last 30; Primary used it in 1 of its 2 labelled ads of that window." in text
+    )
 
 
 def test_missing_data_is_said_not_invented(world: World) -> None:
@@ -347,7 +401,8 @@ def test_missing_data_is_said_not_invented(world: World) -> None:
     assert "Too few labelled ads to compare" in text
     alone, _ = world.brandspace({"rival": "competitor"})
     assert build_report(world.conn, alone, now=world.now).recommendations == [
-        "The brandspace has no primary brand, so nothing is benchmarked; set one to get recommendations."]
+        "The brandspace has no primary brand, so nothing is benchmarked; set one to get recommendations."
+    ]
 
 
 def test_concurrent_writers_get_consecutive_versions(database_url: str, world: World, store: ObjectStore) -> None:
@@ -361,5 +416,7 @@ def test_concurrent_writers_get_consecutive_versions(database_url: str, world: W
     with ThreadPoolExecutor(max_workers=4) as pool:
         versions = sorted(pool.map(write, [f"writer-{index}" for index in range(4)]))
     assert versions == [1, 2, 3, 4]
-    assert all(json.loads(store.get_bytes(key=report_key(space, version))) == report.model_dump(mode="json")
-               for version in versions)
+    assert all(
+        json.loads(store.get_bytes(key=report_key(space, version))) == report.model_dump(mode="json")
+        for version in versions
+    )

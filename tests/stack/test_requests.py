@@ -42,11 +42,10 @@ from adology.requests.lifecycle import InvalidTransitionError, UnknownRequestErr
 from adology.requests.messages import InvalidRequestError, RequestMessage, parse_message
 from adology.requests.outbox import record_request, relay_outbox, republish_stuck
 from adology.requests.spine import due_brands, enqueue_refresh
-from adology.storage.queues import QueueSendError
 from adology.settings import Settings
 from adology.sources.models import Connector
 from adology.storage.aws import settings_client
-from adology.storage.queues import Priority, RequestQueues
+from adology.storage.queues import Priority, QueueSendError, RequestQueues
 
 
 @dataclass
@@ -138,10 +137,14 @@ def test_record_request_writes_request_and_outbox_together(conn: psycopg.Connect
 
     request = get_request(conn, request_id)
     assert (request["brand"], request["status"], request["kind"], request["priority"]) == (
-        brand, "received", "analyze", "high")
+        brand,
+        "received",
+        "analyze",
+        "high",
+    )
     assert request["assets"] == ["ads", "ad_labels"]  # pipeline order, whatever order was given
     assert request["outbox_sent_at"] is None and request["outbox_attempts"] == 0
-    (queue, payload), = conn.execute("SELECT queue, payload FROM outbox WHERE request_id = %s", (request_id,))
+    ((queue, payload),) = conn.execute("SELECT queue, payload FROM outbox WHERE request_id = %s", (request_id,))
     message = parse_message(json.dumps(payload))
     assert queue == "high" and message.request_id == str(request_id) and message.brands == [brand]
 
@@ -328,9 +331,6 @@ def test_request_lifecycle_transitions(conn: psycopg.Connection) -> None:
         get_request(conn, uuid.uuid4())
 
 
-
-
-
 # --- dead-letter queues ---------------------------------------------------------------------------
 
 
@@ -338,8 +338,13 @@ def test_replay_dlq_moves_poison_messages_back(make_queues: Callable[..., Counti
     queues = make_queues(visibility_seconds=0)
     bodies = [{"poison": index} for index in range(3)]
     for index, body in enumerate(bodies):
-        queues.send(Priority.HIGH, body=body, group_id=f"brand-{index % 2}", deduplication_id=f"p{index}",
-                    attributes={"reason": "unknown brand"})
+        queues.send(
+            Priority.HIGH,
+            body=body,
+            group_id=f"brand-{index % 2}",
+            deduplication_id=f"p{index}",
+            attributes={"reason": "unknown brand"},
+        )
     # received and never deleted (a consumer that keeps failing): after max_receives=2 receives SQS
     # moves each message to the DLQ; moto hands out one group's messages per call, so poll a few times
     for _ in range(10):

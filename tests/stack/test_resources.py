@@ -1,5 +1,6 @@
-"""Dagster resources against the real stack: Postgres pool round trips and rollback, the bucket
-ensured and objects stored, FIFO queues with dead-letter redrive, and Mongo documents."""
+"""Dagster resources against the real stack: Postgres pool round trips and rollback, objects stored,
+FIFO queues with dead-letter redrive, and Mongo documents; a resource only opens its client, so a
+bucket or queue nobody provisioned is not created by building it."""
 
 from __future__ import annotations
 
@@ -27,10 +28,14 @@ def test_postgres_connection_commits_on_success_and_rolls_back_on_error(resource
     name = f"org-{uuid.uuid4()}"
     with postgres.get_connection() as conn:
         conn.execute("INSERT INTO organizations (name) VALUES (%s)", (name,))
-    with pytest.raises(psycopg.errors.UniqueViolation):
+
+    def insert_a_brand_then_the_same_organization() -> None:
         with postgres.get_connection() as conn:
             conn.execute("INSERT INTO brands (partition_key, name) VALUES ('rolled-back', 'x')")
             conn.execute("INSERT INTO organizations (name) VALUES (%s)", (name,))
+
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        insert_a_brand_then_the_same_organization()
     with postgres.get_connection() as conn:
         assert conn.execute("SELECT count(*) FROM organizations WHERE name = %s", (name,)).fetchone() == (1,)
         assert conn.execute("SELECT count(*) FROM brands WHERE partition_key = 'rolled-back'").fetchone() == (0,)
@@ -44,12 +49,15 @@ def test_postgres_connections_speak_pgvector(resources) -> None:
     assert isinstance(vector, Vector) and vector.to_list() == [1.0, 2.0, 3.0]
 
 
-def test_object_store_ensures_its_bucket_and_round_trips(stack_settings: Settings) -> None:
+def test_object_store_creates_nothing_and_round_trips_in_a_provisioned_bucket(stack_settings: Settings) -> None:
     bucket = f"ensure-{uuid.uuid4().hex[:8]}"
     definitions = resources_for(stack_settings)
     resource = ObjectStoreResource(s3=definitions["object_store"].s3, bucket=bucket)
     with dg.build_resources({"object_store": resource}) as built:
         store = built.object_store.get_store()
+        listed = {entry["Name"] for entry in store.client.list_buckets()["Buckets"]}
+        assert bucket not in listed  # building the resource provisioned nothing
+        store.ensure_bucket()  # what `adology provision` does
         store.put_bytes(key="logs/b/a.jsonl", data=b'{"stage":"x"}\n', content_type="application/x-ndjson")
         assert store.get_bytes(key="logs/b/a.jsonl") == b'{"stage":"x"}\n'
         assert store.exists(key="logs/b/a.jsonl") and not store.exists(key="logs/b/missing")
@@ -61,20 +69,22 @@ def test_object_store_ensures_its_bucket_and_round_trips(stack_settings: Setting
 def test_queues_are_fifo_with_dead_letter_redrive(stack_settings: Settings) -> None:
     prefix = f"t{uuid.uuid4().hex[:8]}"
     queues_resource = QueuesResource(
-        endpoint_url=stack_settings.sqs_endpoint_url, region_name=stack_settings.aws_region,
+        endpoint_url=stack_settings.sqs_endpoint_url,
+        region_name=stack_settings.aws_region,
         aws_access_key_id=stack_settings.aws_access_key_id,
         aws_secret_access_key=stack_settings.aws_secret_access_key.get_secret_value(),
-        prefix=prefix, max_receives=2, visibility_seconds=0,
+        prefix=prefix,
+        max_receives=2,
+        visibility_seconds=0,
     )
     with dg.build_resources({"queues": queues_resource}) as built:
         queues = built.queues.get_queues()
-        urls = queues.ensure()  # already ensured at start-up: a second call is harmless
-        assert sorted(urls) == sorted(
-            f"{prefix}-{p}{suffix}.fifo" for p in ("high", "low") for suffix in ("", "-dlq")
-        )
-        attributes = queues.client.get_queue_attributes(
-            QueueUrl=queues.url(Priority.HIGH), AttributeNames=["All"]
-        )["Attributes"]
+        assert queues.client.list_queues(QueueNamePrefix=prefix).get("QueueUrls", []) == []  # nothing provisioned
+        urls = queues.ensure()  # what `adology provision` does
+        assert sorted(urls) == sorted(f"{prefix}-{p}{suffix}.fifo" for p in ("high", "low") for suffix in ("", "-dlq"))
+        attributes = queues.client.get_queue_attributes(QueueUrl=queues.url(Priority.HIGH), AttributeNames=["All"])[
+            "Attributes"
+        ]
         assert attributes["FifoQueue"] == "true"
         assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] in (2, "2")
 

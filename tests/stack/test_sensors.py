@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
@@ -35,10 +35,13 @@ def instance() -> Iterator[dg.DagsterInstance]:
 @pytest.fixture
 def resources(stack_settings: Settings) -> dict[str, Any]:
     queues = QueuesResource(
-        endpoint_url=stack_settings.sqs_endpoint_url, region_name=stack_settings.aws_region,
+        endpoint_url=stack_settings.sqs_endpoint_url,
+        region_name=stack_settings.aws_region,
         aws_access_key_id=stack_settings.aws_access_key_id,
         aws_secret_access_key=stack_settings.aws_secret_access_key.get_secret_value(),
-        prefix=f"s{uuid.uuid4().hex[:10]}", max_receives=3, visibility_seconds=2,
+        prefix=f"s{uuid.uuid4().hex[:10]}",
+        max_receives=3,
+        visibility_seconds=2,
     )
     queues.get_queues().ensure()
     return {"queues": queues, "postgres": PostgresResource(database_url=stack_settings.database_url)}
@@ -124,8 +127,14 @@ def test_the_same_message_delivered_twice_requests_one_run_key(
     stack_settings: Settings, instance: dg.DagsterInstance, resources: dict[str, Any], brand: str
 ) -> None:
     queues = resources["queues"].get_queues()
-    body = {"request_id": "dup-1", "kind": "analyze", "priority": "high", "brands": [brand],
-            "assets": ["ads"], "requested_at": "2026-11-22T10:00:00Z"}
+    body = {
+        "request_id": "dup-1",
+        "kind": "analyze",
+        "priority": "high",
+        "brands": [brand],
+        "assets": ["ads"],
+        "requested_at": "2026-11-22T10:00:00Z",
+    }
     queues.send(Priority.HIGH, body=body, group_id=brand, deduplication_id="dup-1")
     queues.send(Priority.HIGH, body=body, group_id=brand, deduplication_id="dup-1")  # sent again by a retrying relay
     result = _tick(instance, resources)
@@ -137,17 +146,34 @@ def test_the_same_message_delivered_twice_requests_one_run_key(
 
 @pytest.mark.parametrize(
     ("body", "reason"),
-    [("not json at all", "invalid JSON"),
-     (json.dumps({"request_id": "p1", "kind": "analyze", "priority": "high", "brands": []}), "brands"),
-     (json.dumps({"request_id": "p2", "kind": "analyze", "priority": "high", "brands": ["no-such-brand-x"],
-                  "assets": ["ads"], "requested_at": "2026-11-22T10:00:00Z"}), "unknown brand")],
+    [
+        ("not json at all", "invalid JSON"),
+        (json.dumps({"request_id": "p1", "kind": "analyze", "priority": "high", "brands": []}), "brands"),
+        (
+            json.dumps(
+                {
+                    "request_id": "p2",
+                    "kind": "analyze",
+                    "priority": "high",
+                    "brands": ["no-such-brand-x"],
+                    "assets": ["ads"],
+                    "requested_at": "2026-11-22T10:00:00Z",
+                }
+            ),
+            "unknown brand",
+        ),
+    ],
 )
 def test_a_poison_message_goes_to_the_dead_letter_queue_with_its_reason(
     instance: dg.DagsterInstance, resources: dict[str, Any], body: str, reason: str
 ) -> None:
     queues = resources["queues"].get_queues()
-    queues.client.send_message(QueueUrl=queues.url(Priority.HIGH), MessageBody=body, MessageGroupId="g",
-                               MessageDeduplicationId=uuid.uuid4().hex)
+    queues.client.send_message(
+        QueueUrl=queues.url(Priority.HIGH),
+        MessageBody=body,
+        MessageGroupId="g",
+        MessageDeduplicationId=uuid.uuid4().hex,
+    )
     result = _tick(instance, resources)
     assert result.run_requests == [] and json.loads(result.cursor) == []
     (dead,) = queues.receive(Priority.HIGH, dead_letter=True)
@@ -166,18 +192,23 @@ def test_a_failed_run_marks_the_request_failed_and_notifies(
         raise RuntimeError("source unreachable")
 
     # the run the daemon made from the request, failing
-    result = dg.materialize([explodes], instance=instance, raise_on_error=False,
-                            tags={**first.tags, "dagster/run_key": first.run_key})
+    result = dg.materialize(
+        [explodes], instance=instance, raise_on_error=False, tags={**first.tags, "dagster/run_key": first.run_key}
+    )
     for _ in range(2):  # a repeated evaluation adds no second notification
         with dg.build_run_status_sensor_context(
-            sensor_name="request_failed", dagster_instance=instance, dagster_run=result.dagster_run,
-            dagster_event=result.get_run_failure_event(), resources=resources,
+            sensor_name="request_failed",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=result.get_run_failure_event(),
+            resources=resources,
         ) as context:
             run_outcomes.request_failed(context)
     with psycopg.connect(stack_settings.database_url) as conn:
         request = get_request(conn, request_id)
-        notes = conn.execute("SELECT status, failure_reason, counts FROM notifications WHERE request_id = %s",
-                             (request_id,)).fetchall()
+        notes = conn.execute(
+            "SELECT status, failure_reason, counts FROM notifications WHERE request_id = %s", (request_id,)
+        ).fetchall()
         assert request["status"] == "failed" and "source unreachable" in (request["failure_reason"] or "")
         assert len(notes) == 1 and notes[0][0] == "failed" and "ads" in notes[0][2]
         mark_request(conn, request_id, status="queued")  # retry possible: failed -> queued
@@ -202,8 +233,9 @@ def test_a_brand_turning_analyzed_is_backfilled_once_below_interactive_priority(
         (cursor_start,) = conn.execute("SELECT max(analyzed_since) FROM brands").fetchone()
 
     def tick(cursor: str | None) -> dg.SensorResult:
-        with dg.build_sensor_context(instance=instance, cursor=cursor,
-                                     resources={"postgres": resources["postgres"]}) as context:
+        with dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"postgres": resources["postgres"]}
+        ) as context:
             return analyzed_brand_backfill(context)
 
     start = cursor_start.isoformat() if cursor_start else None  # other tests' brands are not ours
@@ -220,8 +252,6 @@ def test_a_brand_turning_analyzed_is_backfilled_once_below_interactive_priority(
         conn.execute("UPDATE brands SET status = 'analyzed' WHERE partition_key = %s", (key,))
     (again,) = tick(first.cursor).run_requests
     assert again.partition_key == key and again.run_key != request.run_key
-
-
 
 
 def test_the_spine_schedule_enqueues_due_brands_as_low_priority_batches(

@@ -19,7 +19,8 @@ from botocore.exceptions import ClientError
 from adology.errors import PortInUseError
 from adology.settings import Settings
 from adology.stack import Stack
-from adology.stack.parts import SeaweedPart, SqsPart
+from adology.stack.parts import SqsPart
+from adology.stack.seaweed import SeaweedPart
 from adology.storage.mongo import COLLECTIONS, ensure_collections, open_mongo
 
 
@@ -76,7 +77,9 @@ def test_lifecycle_idempotent_up_and_persistence_across_restart(own_stack: Stack
         assert database.raw_ads.find_one({"payload.id": "kept"})["source"] == "meta"
 
 
-def test_up_creates_the_document_collections_before_any_process_writes(stack_settings: Settings, tmp_path: Path) -> None:
+def test_up_creates_the_document_collections_before_any_process_writes(
+    stack_settings: Settings, tmp_path: Path
+) -> None:
     """montydb creates a collection on first write, but two processes doing that at once can see
     the other's empty sqlite file and fail with "no such table": the stack creates them up front."""
     with open_mongo(stack_settings.mongo_uri or "", stack_settings.mongo_database) as database:
@@ -115,8 +118,9 @@ def test_postgres_logins_need_the_password_and_cost_one_scram_iteration(stack_se
 def test_s3_refuses_unsigned_and_wrongly_signed_requests(stack_settings: Settings) -> None:
     key = "media/secret.bin"
     _s3(stack_settings).put_object(Bucket=stack_settings.s3_bucket, Key=key, Body=b"x")
-    unsigned = _s3(stack_settings, config=Config(signature_version=UNSIGNED),
-                   aws_access_key_id=None, aws_secret_access_key=None)
+    unsigned = _s3(
+        stack_settings, config=Config(signature_version=UNSIGNED), aws_access_key_id=None, aws_secret_access_key=None
+    )
     with pytest.raises(ClientError) as refused:
         unsigned.get_object(Bucket=stack_settings.s3_bucket, Key=key)
     assert refused.value.response["Error"]["Code"] == "AccessDenied"
@@ -179,5 +183,3 @@ def test_port_in_use_names_the_port_and_the_part(make_settings: Callable[..., Se
             SqsPart(settings).start()
     message = str(error.value)
     assert f"port {settings.sqs_port}" in message and "sqs" in message and "ADOLOGY_SQS_PORT" in message
-
-

@@ -9,12 +9,21 @@ from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd,
 
 
 def test_a_creative_is_its_file_whatever_role_or_signature_a_fetch_gives_it() -> None:
-    stored = {"kind": "image", "role": "preview", "source_url": "http://library/media/1/0.jpg",
-              "s3_key": "media/abc.jpg", "sha256": "abc"}
+    stored = {
+        "kind": "image",
+        "role": "preview",
+        "source_url": "http://library/media/1/0.jpg",
+        "s3_key": "media/abc.jpg",
+        "sha256": "abc",
+    }
     existing = StoredAd(1, 1, {}, [stored], "hash", None, ["serpapi"])
     # the listing called it a video's preview; details name the same file the primary image
-    again = NormalizedAd(source="google", source_ad_id="CR1", connector=Connector.SERPAPI, media=[
-        MediaRef(kind=MediaKind.IMAGE, role="primary", url="http://library/media/1/0.jpg?signature=new")])
+    again = NormalizedAd(
+        source="google",
+        source_ad_id="CR1",
+        connector=Connector.SERPAPI,
+        media=[MediaRef(kind=MediaKind.IMAGE, role="primary", url="http://library/media/1/0.jpg?signature=new")],
+    )
     plan = plan_media(again, existing)
     assert plan.to_fetch == [] and plan.entries == [stored]
 
@@ -31,6 +40,9 @@ def test_the_meta_apis_delivery_ranges_win_over_the_scrapers_for_the_same_ad() -
     current = StoredAd(1, 1, first, [], first["content_hash"], None, ["meta"])
     assert merge_ad(brand, fetched(Connector.APIFY, scraped), current, [])["impressions_range"] == official.model_dump()
     only_scraped = StoredAd(1, 1, first | {"impressions_range": None}, [], first["content_hash"], None, ["apify"])
-    assert merge_ad(brand, fetched(Connector.APIFY, scraped), only_scraped, [])["impressions_range"] == scraped.model_dump()
+    assert (
+        merge_ad(brand, fetched(Connector.APIFY, scraped), only_scraped, [])["impressions_range"]
+        == scraped.model_dump()
+    )
     updated = Range(lower=5000, upper=9999)
     assert merge_ad(brand, fetched(Connector.META, updated), current, [])["impressions_range"] == updated.model_dump()

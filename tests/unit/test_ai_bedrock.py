@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 import pytest
 from PIL import Image
 
-from simulators.ai_service import FakeAIServer, FakeServerConfig
 from adology.ai.providers.bedrock_provider import BedrockProvider, bedrock_runtime_client
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, EmbeddingKind
+from simulators.ai_service import FakeAIServer, FakeServerConfig
 
 T = TypeVar("T")
 
@@ -33,16 +33,23 @@ def png_bytes() -> bytes:
 
 
 def make_ad(*creatives: CreativeInput) -> AdInput:
-    return AdInput(ad_id="ad-b", brand="Acme", title="Cold brew, two for one",
-                   body="Smooth coffee for slow mornings.", cta="Order now", creatives=list(creatives))
+    return AdInput(
+        ad_id="ad-b",
+        brand="Acme",
+        title="Cold brew, two for one",
+        body="Smooth coffee for slow mornings.",
+        cta="Order now",
+        creatives=list(creatives),
+    )
 
 
 def image_ad() -> AdInput:
     return make_ad(CreativeInput.from_bytes(png_bytes(), kind=CreativeKind.IMAGE, content_type="image/png"))
 
 
-DESCRIPTION = Description(description="Two bottles of cold brew on a kitchen table at dawn.", attributes={},
-                          extracted_text=["2 FOR 1"])
+DESCRIPTION = Description(
+    description="Two bottles of cold brew on a kitchen table at dawn.", attributes={}, extracted_text=["2 FOR 1"]
+)
 
 
 @pytest.fixture
@@ -54,10 +61,16 @@ def server() -> Iterator[FakeAIServer]:
 def run(server: FakeAIServer, scenario: Callable[[BedrockProvider], Coroutine[Any, Any, T]], **options: Any) -> T:
     """Run ``scenario`` with a provider on a real client; retry waits are milliseconds unless overridden."""
     workers = options.get("max_workers", 8)
-    client = bedrock_runtime_client(region_name="us-east-1", endpoint_url=server.base_url, max_workers=workers,
-                                    aws_access_key_id="x", aws_secret_access_key="y")
-    with BedrockProvider(client, **{"backoff_initial_seconds": 0.005, "backoff_max_seconds": 0.02,
-                                    **options}) as provider:
+    client = bedrock_runtime_client(
+        region_name="us-east-1",
+        endpoint_url=server.base_url,
+        max_workers=workers,
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+    )
+    with BedrockProvider(
+        client, **{"backoff_initial_seconds": 0.005, "backoff_max_seconds": 0.02, **options}
+    ) as provider:
         return asyncio.run(scenario(provider))
 
 

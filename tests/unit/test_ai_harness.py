@@ -14,8 +14,14 @@ ADOLOGY = str(Path(sys.executable).parent / "adology")
 
 
 def _run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ADOLOGY, *args], capture_output=True, text=True, timeout=300, cwd=cwd,
-                          env={**os.environ, "ADOLOGY_STATE_DIR": str(cwd), **(env or {})})
+    return subprocess.run(
+        [ADOLOGY, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        env={**os.environ, "ADOLOGY_STATE_DIR": str(cwd), **(env or {})},
+    )
 
 
 def _creative(path: Path) -> Path:
@@ -57,8 +63,11 @@ def test_label_tags_the_offer_and_the_cta(tmp_path: Path) -> None:
 
 def test_a_json_ad_with_copy_and_creatives_embeds(tmp_path: Path) -> None:
     _creative(tmp_path / "ad.jpg")
-    (tmp_path / "ad.json").write_text(json.dumps({"title": "Glow Serum", "body": "Free shipping this week",
-                                                   "cta": "Shop now", "creatives": ["ad.jpg"]}))
+    (tmp_path / "ad.json").write_text(
+        json.dumps(
+            {"title": "Glow Serum", "body": "Free shipping this week", "cta": "Shop now", "creatives": ["ad.jpg"]}
+        )
+    )
     result = _run("ai", "run", "embed", "--provider", "local", str(tmp_path / "ad.json"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     kinds = {item["kind"]: len(item["vector"]) for item in json.loads(result.stdout)["result"]["embeddings"]}

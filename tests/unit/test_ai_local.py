@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 from adology.ai.local import LocalProvider
 from adology.ai.local.provider import EMBEDDING_MODELS, MeasurementCache
 from adology.ai.local.text import analyse_text
-from adology.ai.local.vision import VISUAL_DIM
+from adology.ai.local.visual_vector import VISUAL_DIM
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import (
     MAX_DESCRIPTION_WORDS,
@@ -103,8 +103,9 @@ def provider() -> LocalProvider:
 def free_shipping_ad(catalog: Catalog) -> AdInput:
     """A library image whose badge says FREE SHIPPING and button SHOP NOW, without any copy:
     everything the provider reports about it must come from the pixels."""
-    ad = next(a for a in catalog.ads
-              if a.display_format == "IMAGE" and a.offer == "FREE SHIPPING" and a.cta == "SHOP NOW")
+    ad = next(
+        a for a in catalog.ads if a.display_format == "IMAGE" and a.offer == "FREE SHIPPING" and a.cta == "SHOP NOW"
+    )
     content_type = "image/jpeg" if ad.image_format == "jpeg" else "image/png"
     return AdInput(ad_id=ad.ad_id, brand=ad.brand.name, creatives=[_image(render_image(ad), content_type)])
 
@@ -127,8 +128,15 @@ def promo(provider: LocalProvider, promo_ad: AdInput) -> Results:
 @pytest.fixture(scope="module")
 def video_ad(catalog: Catalog) -> AdInput:
     ad = next(a for a in catalog.ads if a.display_format == "VIDEO" and a.aspect == "9:16")
-    return AdInput(ad_id=ad.ad_id, brand=ad.brand.name, title=ad.headline, body=ad.body, cta=ad.cta,
-                   link_url=ad.link_url, creatives=[_video(render_video(ad))])
+    return AdInput(
+        ad_id=ad.ad_id,
+        brand=ad.brand.name,
+        title=ad.headline,
+        body=ad.body,
+        cta=ad.cta,
+        link_url=ad.link_url,
+        creatives=[_video(render_video(ad))],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -206,8 +214,10 @@ def test_percent_off_and_deadline_are_read_and_labelled(promo: Results) -> None:
 
 
 def test_text_rules_compare_without_spaces_and_spell_canonically() -> None:
-    findings = analyse_text(["FREESHIPPING", "BUY1GET1FREE", "ENDSTONIGHT", "ONLY3LEFT", "$29.00", "SIGNUP"],
-                            "Loved by 50,000+ customers. Free shipping over $40. Use code GLOW20 today!")
+    findings = analyse_text(
+        ["FREESHIPPING", "BUY1GET1FREE", "ENDSTONIGHT", "ONLY3LEFT", "$29.00", "SIGNUP"],
+        "Loved by 50,000+ customers. Free shipping over $40. Use code GLOW20 today!",
+    )
     assert [offer.text for offer in findings.offers] == ["FREE SHIPPING", "BUY 1 GET 1 FREE"]
     assert findings.cta is not None and (findings.cta.text, findings.cta.kind) == ("SIGN UP", "sign_up")
     assert findings.urgency_phrases == ("ENDS TONIGHT",)
@@ -241,8 +251,9 @@ def test_video_is_measured_scene_by_scene(video: Results) -> None:
 def test_carousel_is_labelled_as_one(provider: LocalProvider, catalog: Catalog) -> None:
     ad = next(a for a in catalog.ads if a.display_format == "CAROUSEL" and len(a.cards) >= 2)
     cards = [_image(render_image(ad, card_index=i)) for i in range(2)]
-    description, labels, _ = _run(_all_routines(provider, AdInput(ad_id=ad.ad_id, brand=ad.brand.name,
-                                                                    creatives=cards)))
+    description, labels, _ = _run(
+        _all_routines(provider, AdInput(ad_id=ad.ad_id, brand=ad.brand.name, creatives=cards))
+    )
     assert description.attributes["format"] == "carousel" and description.attributes["media_count"] == 2
     assert "Card 1 text" in description.description and "Card 2 text" in description.description
     assert _labels(labels, "UNIVERSAL")["carousel_multi_product"] >= 0.9
@@ -270,8 +281,9 @@ def test_same_ad_gives_identical_results_in_a_fresh_provider(free_shipping_ad: A
     fresh = LocalProvider(cache=MeasurementCache(16))  # its own cache: everything is measured anew
 
     async def concurrently() -> tuple[Any, ...]:
-        return await asyncio.gather(fresh.describe(free_shipping_ad), fresh.label(free_shipping_ad, None),
-                                    fresh.embed(free_shipping_ad, None))
+        return await asyncio.gather(
+            fresh.describe(free_shipping_ad), fresh.label(free_shipping_ad, None), fresh.embed(free_shipping_ad, None)
+        )
 
     (description, _), (labels, _), (embeddings, _) = _run(concurrently())
     assert len(fresh._cache) == 1, "three concurrent routines measure the creative once"
@@ -324,9 +336,14 @@ def test_image_without_text_gets_no_invented_text(fixture: str, request: pytest.
 
 
 def test_copy_only_ad_is_described_from_its_copy(provider: LocalProvider) -> None:
-    ad = AdInput(ad_id="text-1", brand="Lumen Lab", title="Clinically shown: calm skin, fast",
-                 body="Our Ceramide Barrier Balm is dermatologist tested. 30% off for a limited time!",
-                 cta="LEARN_MORE", link_url="https://www.lumenlab.example/products/balm?utm=1")
+    ad = AdInput(
+        ad_id="text-1",
+        brand="Lumen Lab",
+        title="Clinically shown: calm skin, fast",
+        body="Our Ceramide Barrier Balm is dermatologist tested. 30% off for a limited time!",
+        cta="LEARN_MORE",
+        link_url="https://www.lumenlab.example/products/balm?utm=1",
+    )
     description, _ = _run(provider.describe(ad))
     attributes = description.attributes
     assert attributes["format"] is None and attributes["media_count"] == 0 and attributes["text_read"] is None
@@ -341,7 +358,11 @@ def test_copy_only_ad_is_described_from_its_copy(provider: LocalProvider) -> Non
 
 
 def test_labels_exist_in_their_taxonomies_and_attributes_validate(
-    free_shipping: Results, promo: Results, video: Results, blank: Results, scribbles: Results,
+    free_shipping: Results,
+    promo: Results,
+    video: Results,
+    blank: Results,
+    scribbles: Results,
 ) -> None:
     schema = attribute_schema()
     names = {taxonomy: set(t.names) for taxonomy, t in taxonomies().items()}
@@ -361,8 +382,22 @@ def test_data_files_are_complete() -> None:
     assert len({a["name"] for a in attributes}) == len(attributes)
     assert all(a["description"].strip() for a in attributes)
     assert all(a["values"] for a in attributes if a["type"] == "enum")
-    required = {"headline", "offer", "offer_type", "discount_percent", "cta", "cta_type", "text_read",
-                "dominant_colors", "format", "scene_count", "pacing", "hook", "urgency", "landing_domain"}
+    required = {
+        "headline",
+        "offer",
+        "offer_type",
+        "discount_percent",
+        "cta",
+        "cta_type",
+        "text_read",
+        "dominant_colors",
+        "format",
+        "scene_count",
+        "pacing",
+        "hook",
+        "urgency",
+        "landing_domain",
+    }
     assert required <= {a["name"] for a in attributes}
     minimum = {"UNIVERSAL": 25, "TREND": 15}
     for name, taxonomy in taxonomies().items():
@@ -377,5 +412,5 @@ def test_model_ids_are_stable(provider: LocalProvider) -> None:
     assert provider.model_id("label") == "local-label-v1+wordllama-l2-256"
     assert provider.model_id("embed") == "wordllama-l2-256+local-visual-v1"
     assert provider.model_id("visual") == "local-visual-v1"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown routine 'summarise'"):
         provider.model_id("summarise")

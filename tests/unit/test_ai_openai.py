@@ -22,11 +22,11 @@ import openai
 import pytest
 from PIL import Image
 
-from simulators.ai_service import FakeAIServer, FakeServerConfig
-from simulators.ai_service.generator import schema_answer, schema_text
 from adology.ai.providers.openai_provider import OpenAIProvider
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, EmbeddingKind
+from simulators.ai_service import FakeAIServer, FakeServerConfig
+from simulators.ai_service.generator import schema_answer, schema_text
 
 T = TypeVar("T")
 
@@ -38,9 +38,15 @@ def png_bytes(colour: tuple[int, int, int] = (200, 40, 40)) -> bytes:
 
 
 def make_ad(*creatives: CreativeInput) -> AdInput:
-    return AdInput(ad_id="ad-1", brand="Acme", title="Trail running shoes, 50% off",
-                   body="Lightweight grip for every mountain. Free shipping this weekend only.", cta="Shop now",
-                   link_url="https://acme.example/shoes", creatives=list(creatives))
+    return AdInput(
+        ad_id="ad-1",
+        brand="Acme",
+        title="Trail running shoes, 50% off",
+        body="Lightweight grip for every mountain. Free shipping this weekend only.",
+        cta="Shop now",
+        link_url="https://acme.example/shoes",
+        creatives=list(creatives),
+    )
 
 
 def image_ad() -> AdInput:
@@ -53,15 +59,18 @@ def server() -> Iterator[FakeAIServer]:
         yield running
 
 
-def run(server: FakeAIServer, scenario: Callable[[OpenAIProvider], Awaitable[T]], *, timeout: float = 10.0,
-        **options: Any) -> T:
+def run(
+    server: FakeAIServer, scenario: Callable[[OpenAIProvider], Awaitable[T]], *, timeout: float = 10.0, **options: Any
+) -> T:
     """Run ``scenario`` with a provider on a fresh client; retry waits are milliseconds unless overridden."""
 
     async def main() -> T:
-        async with openai.AsyncOpenAI(base_url=server.base_url + "/v1", api_key="test", max_retries=0,
-                                      timeout=timeout) as client:
-            provider = OpenAIProvider(client, **{"backoff_initial_seconds": 0.005, "backoff_max_seconds": 0.02,
-                                                 **options})
+        async with openai.AsyncOpenAI(
+            base_url=server.base_url + "/v1", api_key="test", max_retries=0, timeout=timeout
+        ) as client:
+            provider = OpenAIProvider(
+                client, **{"backoff_initial_seconds": 0.005, "backoff_max_seconds": 0.02, **options}
+            )
             return await scenario(provider)
 
     return asyncio.run(main())
@@ -70,9 +79,14 @@ def run(server: FakeAIServer, scenario: Callable[[OpenAIProvider], Awaitable[T]]
 def test_the_fake_answers_a_schema_by_its_content_not_its_key_order() -> None:
     """The fake seeds an answer with the schema's sorted JSON text; the cached orjson route must give
     the json module's text exactly, or every fake answer would change."""
-    schema = {"type": "object", "required": ["tone", "score"],
-              "properties": {"tone": {"type": "string", "enum": ["calm", "urgent", "café"]},
-                             "score": {"type": "number", "minimum": 0.5, "maximum": 1.5}}}
+    schema = {
+        "type": "object",
+        "required": ["tone", "score"],
+        "properties": {
+            "tone": {"type": "string", "enum": ["calm", "urgent", "café"]},
+            "score": {"type": "number", "minimum": 0.5, "maximum": 1.5},
+        },
+    }
     reordered = json.loads(json.dumps(dict(reversed(list(schema.items())))))
     assert schema_text(schema) == json.dumps(schema, sort_keys=True) == schema_text(reordered)
     assert schema_answer(schema, "a calm ad") == schema_answer(reordered, "a calm ad")
@@ -108,11 +122,11 @@ def test_label_returns_only_known_labels_each_in_its_own_taxonomy(server: FakeAI
 
 
 def test_embed_sends_text_and_retrieval_in_one_request_as_unit_vectors(server: FakeAIServer) -> None:
-    description = Description(description="A runner on a mountain trail.", attributes={},
-                              extracted_text=["50% OFF", "SHOP NOW"])
+    description = Description(
+        description="A runner on a mountain trail.", attributes={}, extracted_text=["50% OFF", "SHOP NOW"]
+    )
 
-    embeddings, usage = run(server, lambda provider: provider.embed(image_ad(), description),
-                            embedding_dimensions=256)
+    embeddings, usage = run(server, lambda provider: provider.embed(image_ad(), description), embedding_dimensions=256)
 
     assert [embedding.kind for embedding in embeddings.embeddings] == [EmbeddingKind.TEXT, EmbeddingKind.RETRIEVAL]
     for embedding in embeddings.embeddings:
@@ -139,8 +153,9 @@ def test_a_429_storm_is_retried_after_the_servers_retry_after(server: FakeAIServ
     started = time.monotonic()
 
     # backoff alone would wait seconds: finishing fast shows the Retry-After was what was honoured
-    description, _ = run(server, lambda provider: provider.describe(image_ad()),
-                         backoff_initial_seconds=5.0, backoff_max_seconds=30.0)
+    description, _ = run(
+        server, lambda provider: provider.describe(image_ad()), backoff_initial_seconds=5.0, backoff_max_seconds=30.0
+    )
 
     assert time.monotonic() - started < 3.0
     assert description.description
@@ -269,8 +284,7 @@ def test_the_admin_api_changes_config_and_reports_stats(server: FakeAIServer) ->
 def test_the_rate_window_throttles_beyond_requests_per_minute(server: FakeAIServer) -> None:
     server.configure(requests_per_minute=2)
     admin = httpx.Client(base_url=server.base_url)
-    statuses = [admin.post("/v1/embeddings", json={"model": "text-embedding-3-small", "input": "hi"})
-                for _ in range(3)]
+    statuses = [admin.post("/v1/embeddings", json={"model": "text-embedding-3-small", "input": "hi"}) for _ in range(3)]
     admin.close()
 
     assert [response.status_code for response in statuses] == [200, 200, 429]

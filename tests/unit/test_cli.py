@@ -29,8 +29,17 @@ def test_dotenv_carries_the_stack_variables_but_not_dagster_home(tmp_path: Path)
 
 
 def test_status_of_a_stopped_stack_exits_non_zero(tmp_path: Path) -> None:
-    result = _run("stack", "status", "--json", env={"ADOLOGY_STATE_DIR": str(tmp_path), "ADOLOGY_PG_PORT": "20999",
-                                                    "ADOLOGY_S3_PORT": "21000", "ADOLOGY_SQS_PORT": "21999"})
+    result = _run(
+        "stack",
+        "status",
+        "--json",
+        env={
+            "ADOLOGY_STATE_DIR": str(tmp_path),
+            "ADOLOGY_PG_PORT": "20999",
+            "ADOLOGY_S3_PORT": "21000",
+            "ADOLOGY_SQS_PORT": "21999",
+        },
+    )
     assert result.returncode == 1
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["parts"]["postgres"] == {**report["parts"]["postgres"], "running": False, "healthy": False}

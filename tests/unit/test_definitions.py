@@ -19,8 +19,10 @@ def test_definitions_load_with_the_asset_graph() -> None:
     dg.Definitions.validate_loadable(definitions)
     assert set(definitions.resources) == {"postgres", "object_store", "queues", "mongo", "sources", "ai"}
     graph = definitions.resolve_asset_graph()
-    upstream = {key.to_user_string(): sorted(parent.to_user_string() for parent in graph.get(key).parent_keys)
-                for key in graph.get_all_asset_keys()}
+    upstream = {
+        key.to_user_string(): sorted(parent.to_user_string() for parent in graph.get(key).parent_keys)
+        for key in graph.get_all_asset_keys()
+    }
     assert upstream == {
         "ads": [],
         "ad_descriptions": ["ads"],
@@ -32,12 +34,19 @@ def test_definitions_load_with_the_asset_graph() -> None:
 
 def test_importing_the_entry_point_reads_no_setting() -> None:
     """A bad setting surfaces when Dagster loads the definitions, never when a module is imported."""
-    script = ("import sys\n"
-              "from adology.errors import SettingsError\n"
-              "import adology_assets.definitions as entry\n"
-              "try:\n    entry.defs()\nexcept SettingsError as refused:\n    print(refused)\n    sys.exit(3)\n")
-    loaded = subprocess.run([sys.executable, "-c", script], env={**os.environ, "ADOLOGY_PG_PORT": "not-a-port"},
-                            capture_output=True, text=True, timeout=120)
+    script = (
+        "import sys\n"
+        "from adology.errors import SettingsError\n"
+        "import adology_assets.definitions as entry\n"
+        "try:\n    entry.defs()\nexcept SettingsError as refused:\n    print(refused)\n    sys.exit(3)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "ADOLOGY_PG_PORT": "not-a-port"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert loaded.returncode == 3, loaded.stderr  # the import went through; loading refused the setting
     assert "ADOLOGY_PG_PORT='not-a-port'" in loaded.stdout
 

@@ -6,6 +6,7 @@ naming one of its modules for a subprocess (``python -m ...``) or a dynamic impo
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from pathlib import Path
 
@@ -42,13 +43,20 @@ def referenced_modules(source: str) -> set[str]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, (ast.List, ast.Tuple)):
             items = [item.value if isinstance(item, ast.Constant) else None for item in node.elts]
-            found.update(str(after) for flag, after in zip(items, items[1:]) if flag == "-m" and after)
-        elif (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
-              and isinstance(node.args[0].value, str)
-              and getattr(node.func, "attr", getattr(node.func, "id", "")) in {"import_module", "__import__"}):
+            found.update(str(after) for flag, after in itertools.pairwise(items) if flag == "-m" and after)
+        elif (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) in {"import_module", "__import__"}
+        ):
             found.add(node.args[0].value)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                and re.fullmatch(r"[a-z_]+(\.[a-z_][a-z0-9_]*)+", node.value):
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and re.fullmatch(r"[a-z_]+(\.[a-z_][a-z0-9_]*)+", node.value)
+        ):
             found.add(node.value)
     return found
 
@@ -66,25 +74,34 @@ def test_product_packages_reach_only_what_their_layer_may(package: str) -> None:
     if not (ROOT / package).is_dir():
         pytest.skip(f"{package}/ does not exist yet")
     forbidden = FORBIDDEN[package] | EQUIPMENT
-    offenders = {str(path.relative_to(ROOT)): sorted(roots & forbidden)
-                 for path, roots in _package_roots(package).items() if roots & forbidden}
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(roots & forbidden)
+        for path, roots in _package_roots(package).items()
+        if roots & forbidden
+    }
     assert not offenders, f"{package} reaches packages its layer may not: {offenders}"
 
 
 def test_core_imports_no_framework() -> None:
-    offenders = {str(path.relative_to(ROOT)): sorted(filter(CORE_FRAMEWORKS.match, roots))
-                 for path, roots in _package_roots("adology", imported_modules).items() if any(map(CORE_FRAMEWORKS.match, roots))}
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(filter(CORE_FRAMEWORKS.match, roots))
+        for path, roots in _package_roots("adology", imported_modules).items()
+        if any(map(CORE_FRAMEWORKS.match, roots))
+    }
     assert not offenders, f"the core imports a framework: {offenders}"
 
 
-@pytest.mark.parametrize("source, reached", [
-    ("import simulators.ad_sources", "simulators"),
-    ("from bench.run import run_benchmark", "bench"),
-    ("subprocess.run([sys.executable, '-m', 'adology_assets', 'x'])", "adology_assets"),
-    ("command = (python, '-m', 'sensors')", "sensors"),
-    ("importlib.import_module('api')", "api"),
-    ("TARGET = 'simulators.ai_service'", "simulators"),
-])
+@pytest.mark.parametrize(
+    ("source", "reached"),
+    [
+        ("import simulators.ad_sources", "simulators"),
+        ("from bench.run import run_benchmark", "bench"),
+        ("subprocess.run([sys.executable, '-m', 'adology_assets', 'x'])", "adology_assets"),
+        ("command = (python, '-m', 'sensors')", "sensors"),
+        ("importlib.import_module('api')", "api"),
+        ("TARGET = 'simulators.ai_service'", "simulators"),
+    ],
+)
 def test_the_guard_sees_every_way_of_reaching_a_module(source: str, reached: str) -> None:
     assert reached in _roots(referenced_modules(source))
 

@@ -13,8 +13,16 @@ from adology.media.sniff import sniff
 
 @pytest.mark.parametrize(
     "url",
-    ["file:///etc/passwd", "ftp://example.com/a.jpg", "http://127.0.0.1:9/x", "http://[::1]/x",
-     "http://169.254.169.254/latest/", "http://100.100.100.200/", "http://192.168.1.1/", "http://[::ffff:10.0.0.1]/"],
+    [
+        "file:///etc/passwd",
+        "ftp://example.com/a.jpg",
+        "http://127.0.0.1:9/x",
+        "http://[::1]/x",
+        "http://169.254.169.254/latest/",
+        "http://100.100.100.200/",
+        "http://192.168.1.1/",
+        "http://[::ffff:10.0.0.1]/",
+    ],
 )
 def test_the_guard_refuses_non_public_targets(url: str) -> None:
     with pytest.raises(BlockedUrlError):
@@ -30,9 +38,14 @@ def test_the_guard_allows_public_addresses_and_exact_exceptions() -> None:
 
 @pytest.mark.parametrize(
     ("head", "expected"),
-    [(b"\xff\xd8\xff\xe0" + b"\0" * 28, "image/jpeg"), (b"\x89PNG\r\n\x1a\n" + b"\0" * 24, "image/png"),
-     (b"\0\0\0\x18ftypisom" + b"\0" * 20, "video/mp4"), (b"\0\0\0\x14ftypqt  " + b"\0" * 20, "video/quicktime"),
-     (b"RIFF\0\0\0\0WEBPVP8 " + b"\0" * 16, "image/webp"), (b"<!DOCTYPE html><html>" + b" " * 12, None)],
+    [
+        (b"\xff\xd8\xff\xe0" + b"\0" * 28, "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 24, "image/png"),
+        (b"\0\0\0\x18ftypisom" + b"\0" * 20, "video/mp4"),
+        (b"\0\0\0\x14ftypqt  " + b"\0" * 20, "video/quicktime"),
+        (b"RIFF\0\0\0\0WEBPVP8 " + b"\0" * 16, "image/webp"),
+        (b"<!DOCTYPE html><html>" + b" " * 12, None),
+    ],
 )
 def test_sniffing_reads_the_bytes_not_the_label(head: bytes, expected: str | None) -> None:
     found = sniff(head)

@@ -11,8 +11,9 @@ import pytest
 from adology.knowledge.refresh import RefreshSignals, should_refresh
 
 
-@pytest.mark.parametrize(("membership_changed", "new_member_ads", "stale_with_new_ads"),
-                         list(itertools.product((False, True), repeat=3)))
+@pytest.mark.parametrize(
+    ("membership_changed", "new_member_ads", "stale_with_new_ads"), list(itertools.product((False, True), repeat=3))
+)
 def test_the_rule_refreshes_exactly_when_two_signals_hold(
     membership_changed: bool, new_member_ads: bool, stale_with_new_ads: bool
 ) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from adology.ai.config import BedrockConfig, LocalConfig, OpenAIConfig
 from adology.errors import SettingsError, StackError
-from adology.stack import Stack
 from adology.settings import Environment, Settings, load_settings
+from adology.stack import Stack
+from resources import resources_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +46,11 @@ def test_ports_flow_into_every_derived_endpoint() -> None:
         ("MONGO_URI", "http://x", "MONGO_URI='http://x': expected mongodb://"),
         ("ADOLOGY_LOG_FORMAT", "xml", "ADOLOGY_LOG_FORMAT='xml': expected 'text' or 'json'"),
         ("ADOLOGY_S3_BUCKET", "Bad_Bucket", "ADOLOGY_S3_BUCKET='Bad_Bucket': expected S3 bucket"),
-        ("ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS", "1024", "ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS='1024': expected 512 or 1536"),
+        (
+            "ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS",
+            "1024",
+            "ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS='1024': expected 512 or 1536",
+        ),
     ],
 )
 def test_malformed_setting_names_variable_and_expected_form(variable: str, value: str, expected: str) -> None:
@@ -69,12 +75,14 @@ def test_secret_values_never_appear_in_errors() -> None:
 def test_production_requires_its_endpoints_and_sets_no_local_defaults() -> None:
     with pytest.raises(SettingsError, match="DATABASE_URL, DAGSTER_POSTGRES_URL, MONGO_URI"):
         load_settings({"ADOLOGY_ENV": "production"})
-    settings = load_settings({
-        "ADOLOGY_ENV": "production",
-        "DATABASE_URL": "postgresql://u:p@db.internal:5432/adology",
-        "DAGSTER_POSTGRES_URL": "postgresql+psycopg2://u:p@db.internal:5432/dagster",
-        "MONGO_URI": "mongodb://u:p@mongo.internal:27017",
-    })
+    settings = load_settings(
+        {
+            "ADOLOGY_ENV": "production",
+            "DATABASE_URL": "postgresql://u:p@db.internal:5432/adology",
+            "DAGSTER_POSTGRES_URL": "postgresql+psycopg2://u:p@db.internal:5432/dagster",
+            "MONGO_URI": "mongodb://u:p@mongo.internal:27017",
+        }
+    )
     assert settings.s3_endpoint_url is None and settings.sqs_endpoint_url is None
     assert settings.aws_access_key_id is None and settings.aws_secret_access_key is None
     assert "AWS_SECRET_ACCESS_KEY" not in settings.client_environment()
@@ -97,11 +105,53 @@ def test_env_example_values_are_valid_settings() -> None:
 
 
 def test_embedded_stack_refuses_production_settings() -> None:
-    production = load_settings({
-        "ADOLOGY_ENV": "production",
-        "DATABASE_URL": "postgresql://u:p@db:5432/a",
-        "DAGSTER_POSTGRES_URL": "postgresql://u:p@db:5432/d",
-        "MONGO_URI": "mongodb://m:27017",
-    })
+    production = load_settings(
+        {
+            "ADOLOGY_ENV": "production",
+            "DATABASE_URL": "postgresql://u:p@db:5432/a",
+            "DAGSTER_POSTGRES_URL": "postgresql://u:p@db:5432/d",
+            "MONGO_URI": "mongodb://m:27017",
+        }
+    )
     with pytest.raises(StackError, match="ADOLOGY_ENV=local"):
         Stack(production)
+
+
+def test_every_field_of_each_provider_config_is_settable_from_the_environment() -> None:
+    """One typed config per AI provider, and no field dropped between the environment, the settings,
+    the Dagster resource and the harness (all of them read ``Settings.ai_provider_config``)."""
+    settings = load_settings(
+        {
+            "ADOLOGY_AI_PROVIDER": "bedrock",
+            "ADOLOGY_BEDROCK_REGION": "eu-west-3",
+            "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": "http://127.0.0.1:9001",
+            "ADOLOGY_BEDROCK_CONCURRENCY": "3",
+            "ADOLOGY_BEDROCK_CHAT_MODEL": "chat-model",
+            "ADOLOGY_BEDROCK_EMBEDDING_MODEL": "text-embedding-model",
+            "ADOLOGY_BEDROCK_EMBEDDING_DIMENSIONS": "256",
+            "ADOLOGY_BEDROCK_IMAGE_EMBEDDING_MODEL": "image-embedding-model",
+            "ADOLOGY_BEDROCK_IMAGE_EMBEDDING_DIMENSIONS": "384",
+            "OPENAI_API_KEY": "sk-from-the-environment",
+            "OPENAI_BASE_URL": "http://127.0.0.1:9002/v1",
+            "ADOLOGY_OPENAI_CHAT_MODEL": "gpt-other",
+            "ADOLOGY_OPENAI_EMBEDDING_MODEL": "embedding-other",
+            "ADOLOGY_OPENAI_EMBEDDING_DIMENSIONS": "1536",
+            "ADOLOGY_OPENAI_TIMEOUT_SECONDS": "7",
+        }
+    )
+    bedrock, openai = settings.ai_provider_config(), settings.ai_provider_config("openai")
+    assert isinstance(bedrock, BedrockConfig) and isinstance(openai, OpenAIConfig)
+    for config in (bedrock, openai):
+        defaults = type(config)()
+        assert [name for name in type(config).model_fields if getattr(config, name) == getattr(defaults, name)] == []
+    assert (bedrock.region, bedrock.endpoint_url, bedrock.image_embedding_dimensions) == (
+        "eu-west-3",
+        "http://127.0.0.1:9001",
+        384,
+    )
+    assert isinstance(load_settings({}).ai_provider_config(), LocalConfig)
+
+    resource = resources_for(settings)["ai"]
+    assert resource.provider_config().model_dump() == bedrock.model_dump()
+    assert resource.openai.model_dump(exclude={"api_key"}) == openai.model_dump(exclude={"api_key"})
+    assert resource.openai.api_key == "OPENAI_API_KEY"  # an EnvVar: read at run time, never shown

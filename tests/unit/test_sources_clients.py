@@ -115,7 +115,10 @@ def test_meta_follows_cursor_paging_across_three_pages(logs: pytest.LogCaptureFi
     first = queries[0]
     assert first["access_token"] == META_TOKEN
     assert (first["search_page_ids"], first["ad_active_status"], first["ad_type"], first["limit"]) == (
-        "104000000000002", "ALL", "ALL", "1",
+        "104000000000002",
+        "ALL",
+        "ALL",
+        "1",
     )
     assert first["ad_reached_countries"] == '["ALL"]'
     assert {"id", "spend", "impressions", "ad_snapshot_url"} <= set(first["fields"].split(","))
@@ -148,14 +151,20 @@ def test_meta_throttling_code_613_is_retried_until_it_succeeds(logs: pytest.LogC
         nonlocal calls
         calls += 1
         if calls <= 2:
-            error = {"message": "Calls to this api have exceeded the rate limit.", "type": "OAuthException",
-                     "code": 613, "fbtrace_id": "AbCdEf123"}
+            error = {
+                "message": "Calls to this api have exceeded the rate limit.",
+                "type": "OAuthException",
+                "code": 613,
+                "fbtrace_id": "AbCdEf123",
+            }
             return web.json_response({"error": error}, status=400)
         return web.json_response({"data": [meta_ad("444", request.query["access_token"])], "paging": {}})
 
     async def scenario() -> list[ParsedPage]:
-        async with (serving([web.get("/v23.0/ads_archive", throttled_twice)]) as base_url,
-                    http_client(timeout=5) as http):
+        async with (
+            serving([web.get("/v23.0/ads_archive", throttled_twice)]) as base_url,
+            http_client(timeout=5) as http,
+        ):
             return await collect(meta_client(base_url, http).fetch("1"))
 
     pages = asyncio.run(scenario())
@@ -266,7 +275,7 @@ def apify_routes(run_statuses: list[str], items: list[Any], seen: dict[str, list
         assert request.headers.get("Authorization") == f"Bearer {APIFY_TOKEN}"
         seen["pages"].append(dict(request.query))
         offset, limit = int(request.query["offset"]), int(request.query["limit"])
-        return web.json_response(items[offset:offset + limit])
+        return web.json_response(items[offset : offset + limit])
 
     return [
         web.post("/v2/acts/curious_coder~facebook-ads-library-scraper/runs", start_run),
@@ -292,16 +301,24 @@ def test_apify_waits_for_the_run_then_pages_through_its_dataset(logs: pytest.Log
     assert authorization == f"Bearer {APIFY_TOKEN}"
     assert run_query == {"waitForFinish": "60"}
     assert run_input == {
-        "urls": [{"url": "https://www.facebook.com/ads/library/?active_status=all&ad_type=all&country=ALL"
-                          "&view_all_page_id=104000000000002"}],
+        "urls": [
+            {
+                "url": "https://www.facebook.com/ads/library/?active_status=all&ad_type=all&country=ALL"
+                "&view_all_page_id=104000000000002"
+            }
+        ],
         "count": 50,
     }
     assert len(seen["polls"]) == 1
     assert [(query["offset"], query["limit"], query["format"], query["clean"]) for query in seen["pages"]] == [
-        ("0", "2", "json", "true"), ("2", "2", "json", "true"), ("4", "2", "json", "true"),
+        ("0", "2", "json", "true"),
+        ("2", "2", "json", "true"),
+        ("4", "2", "json", "true"),
     ]
     assert [[ad.source_ad_id for ad in page.ads] for page in pages] == [
-        ["1111111111111111", "2222222222222222"], ["3333333333333333", "4444444444444444"], [],
+        ["1111111111111111", "2222222222222222"],
+        ["3333333333333333", "4444444444444444"],
+        [],
     ]
     assert [(f.position, f.source_ad_id) for f in pages[2].failures] == [(0, "5555555555555555")]
     assert pages[0].request.endswith("/v2/datasets/dataset-1/items?format=json&clean=true&offset=0&limit=2")
@@ -361,7 +378,8 @@ def test_serpapi_pages_the_listing_and_merges_details(logs: pytest.LogCaptureFix
 
     pages = asyncio.run(scenario())
     assert [(query["advertiser_id"], query["region"], query["num"]) for query in listings] == [
-        ("AR01234567890123456789", "2840", "100"), ("AR01234567890123456789", "2840", "100"),
+        ("AR01234567890123456789", "2840", "100"),
+        ("AR01234567890123456789", "2840", "100"),
     ]
     assert listings[1]["next_page_token"] == "CgoAP7znOo9_page2"
     assert sorted(details_asked) == ["CR10000000000000000001", "CR10000000000000000002", "CR10000000000000000003"]

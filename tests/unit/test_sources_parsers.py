@@ -135,7 +135,9 @@ def test_apify_snake_case_image_ad() -> None:
     # A running ad's end_date is the scrape day, not an end.
     assert (image_ad.is_active, image_ad.ended_at) == (True, None)
     assert image_ad.media == [
-        MediaRef(kind=MediaKind.IMAGE, url="https://scontent.example/v/t39/alpine-original.jpg?stp=dst-jpg&oh=11&oe=66AA")
+        MediaRef(
+            kind=MediaKind.IMAGE, url="https://scontent.example/v/t39/alpine-original.jpg?stp=dst-jpg&oh=11&oe=66AA"
+        )
     ]
     assert image_ad.raw["gated_type"] == "ELIGIBLE"  # unknown field, kept
 
@@ -205,16 +207,24 @@ def test_apify_camel_case_items_parse_the_same_way() -> None:
     assert failures == []
     video, dco = ads
     assert (video.source_ad_id, video.advertiser_id, video.advertiser_name) == (
-        "6666666666666666", "104000000000002", "Acme Outdoor",
+        "6666666666666666",
+        "104000000000002",
+        "Acme Outdoor",
     )
     assert (video.cta, video.link_url, video.display_format) == (
-        "Watch more", "https://acme-outdoor.example/storm-shell", "VIDEO",
+        "Watch more",
+        "https://acme-outdoor.example/storm-shell",
+        "VIDEO",
     )
-    assert video.media[0] == MediaRef(kind=MediaKind.VIDEO, url="https://video.example/v/t42/storm-hd.mp4?oh=61&oe=66AA")
+    assert video.media[0] == MediaRef(
+        kind=MediaKind.VIDEO, url="https://video.example/v/t42/storm-hd.mp4?oh=61&oe=66AA"
+    )
     assert video.media[1].role == "preview"
     assert (video.is_active, video.platforms, video.impressions) == (True, ["facebook", "instagram"], None)
     assert (dco.body, dco.title, dco.link_url) == (
-        "Warm layers for cold mornings", "Base Layer", "https://acme-outdoor.example/base-layer",
+        "Warm layers for cold mornings",
+        "Base Layer",
+        "https://acme-outdoor.example/base-layer",
     )
     assert dco.ended_at == datetime(2024, 2, 1, tzinfo=UTC)
 
@@ -232,18 +242,24 @@ def test_serpapi_listing_maps_creatives_and_html5_has_no_media() -> None:
     assert failures == []
     image_ad, html5_ad = ads
     assert (image_ad.source, image_ad.connector, image_ad.source_ad_id) == (
-        "google", Connector.SERPAPI, "CR10000000000000000001",
+        "google",
+        Connector.SERPAPI,
+        "CR10000000000000000001",
     )
     assert (image_ad.advertiser_id, image_ad.advertiser_name) == ("AR01234567890123456789", "Acme Outdoor LLC")
     assert image_ad.media == [
         MediaRef(
-            kind=MediaKind.IMAGE, url="https://tpc.googlesyndication.com/archive/simgad/1000000000000000001",
-            width=300, height=250,
+            kind=MediaKind.IMAGE,
+            url="https://tpc.googlesyndication.com/archive/simgad/1000000000000000001",
+            width=300,
+            height=250,
         )
     ]
     assert image_ad.link_url == "https://acme-outdoor.example"
     assert (image_ad.display_format, image_ad.started_at, image_ad.ended_at) == (
-        "image", datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 5, 24, tzinfo=UTC),
+        "image",
+        datetime(2024, 3, 1, tzinfo=UTC),
+        datetime(2024, 5, 24, tzinfo=UTC),
     )
     assert (html5_ad.media, html5_ad.link_url, html5_ad.body) == ([], None, None)
     assert html5_ad.raw["total_days_shown"] == 54
@@ -264,7 +280,9 @@ def test_serpapi_no_results_is_zero_ads_and_zero_failures() -> None:
 
 def test_serpapi_other_errors_raise() -> None:
     with pytest.raises(SourceError, match="Invalid API key"):
-        parse_serpapi_listing({"error": "Invalid API key. Your API key should be here: https://serpapi.com/manage-api-key"})
+        parse_serpapi_listing(
+            {"error": "Invalid API key. Your API key should be here: https://serpapi.com/manage-api-key"}
+        )
 
 
 def test_serpapi_details_add_copy_link_and_cta_from_the_first_variant() -> None:
@@ -288,8 +306,11 @@ def test_serpapi_video_details_add_the_video_and_keep_the_sized_thumbnail() -> N
     assert merged.cta == "Watch now"
     assert merged.media == [
         MediaRef(
-            kind=MediaKind.IMAGE, url="https://i.ytimg.com/vi/aBcDeFgHiJk/hqdefault.jpg", role="preview",
-            width=480, height=360,
+            kind=MediaKind.IMAGE,
+            url="https://i.ytimg.com/vi/aBcDeFgHiJk/hqdefault.jpg",
+            role="preview",
+            width=480,
+            height=360,
         ),
         MediaRef(kind=MediaKind.VIDEO, url="https://rr1---sn-example.googlevideo.com/videoplayback?id=abc&itag=18"),
     ]
@@ -354,8 +375,16 @@ def test_garbage_in_any_field_fails_only_its_own_item(parse: Any, items: list[di
 
 @pytest.mark.parametrize(
     "value",
-    [1709251200, "1709251200", 1709251200000, "2024-03-01T00:00:00+0000", "2024-03-01T01:00:00+01:00",
-     "2024-03-01T00:00:00Z", "2024-03-01T00:00:00", "2024-03-01"],
+    [
+        1709251200,
+        "1709251200",
+        1709251200000,
+        "2024-03-01T00:00:00+0000",
+        "2024-03-01T01:00:00+01:00",
+        "2024-03-01T00:00:00Z",
+        "2024-03-01T00:00:00",
+        "2024-03-01",
+    ],
 )
 def test_every_timestamp_form_reads_as_the_same_utc_instant(value: object) -> None:
     ads, failures = parse_meta_page([{"id": "1", "ad_delivery_start_time": value}])
@@ -402,7 +431,9 @@ def test_parse_payload_dispatches_serpapi_listings_and_details() -> None:
     details_ads, failures = parse_payload(Connector.SERPAPI, fixture("serpapi_details_text.json"))
     assert failures == []
     assert (details_ads[0].source_ad_id, details_ads[0].advertiser_id, details_ads[0].cta) == (
-        "CR10000000000000000002", "AR01234567890123456789", "Shop now",
+        "CR10000000000000000002",
+        "AR01234567890123456789",
+        "Shop now",
     )
     orphan_ads, orphan_failures = parse_payload(
         Connector.SERPAPI, {"search_parameters": {"engine": "google_ads_transparency_center_ad_details"}}
@@ -413,7 +444,10 @@ def test_parse_payload_dispatches_serpapi_listings_and_details() -> None:
 def test_redact_secrets_removes_secret_keys_and_url_parameters_deeply() -> None:
     payload: dict[str, Any] = {
         "paging": {"next": "https://graph.facebook.com/v23.0/ads_archive?limit=3&access_token=SECRET1&after=abc"},
-        "items": [{"url": "https://serpapi.com/search.json?api_key=SECRET2&engine=x"}, "see https://x.example/?token=SECRET3"],
+        "items": [
+            {"url": "https://serpapi.com/search.json?api_key=SECRET2&engine=x"},
+            "see https://x.example/?token=SECRET3",
+        ],
         "access_token": "SECRET4",
         "Token": "SECRET5",
         "note": "What? token=not-a-url-parameter",

@@ -11,9 +11,12 @@ from functools import cached_property
 
 import numpy as np
 
-from adology.ai.local.text import TextFindings, analyse_text, compact
+from adology.ai.local.colour import Look
+from adology.ai.local.copy_patterns import compact
+from adology.ai.local.ocr import TextLine
+from adology.ai.local.text import TextFindings, analyse_text
 from adology.ai.local.video import VideoMeasurements, measure_video
-from adology.ai.local.vision import ImageMeasurements, Look, TextLine, measure_image
+from adology.ai.local.vision import ImageMeasurements, measure_image
 from adology.ai.types import AdInput, CreativeInput, CreativeKind
 
 Measured = ImageMeasurements | VideoMeasurements
@@ -118,8 +121,11 @@ class AdAnalysis:
         excluded = {compact(offer.text) for offer in self.findings.offers}
         excluded |= {compact(text) for text in (self.ad.brand, self.findings.cta and self.findings.cta.text) if text}
         for frame in frames_of(self.lead):
-            lines = [line for line in frame.text_lines
-                     if sum(ch.isalpha() for ch in line.text) >= 3 and compact(line.text) not in excluded]
+            lines = [
+                line
+                for line in frame.text_lines
+                if sum(ch.isalpha() for ch in line.text) >= 3 and compact(line.text) not in excluded
+            ]
             if lines:
                 return sorted(_blocks(lines), key=lambda block: -block[1])
         return []
@@ -144,8 +150,9 @@ def _blocks(lines: list[TextLine]) -> list[tuple[str, float]]:
             groups[-1].append(line)
         else:
             groups.append([line])
-    return [(" ".join(line.text for line in group), sum(line.height for line in group) / len(group))
-            for group in groups]
+    return [
+        (" ".join(line.text for line in group), sum(line.height for line in group) / len(group)) for group in groups
+    ]
 
 
 def _continues(previous: TextLine, line: TextLine) -> bool:

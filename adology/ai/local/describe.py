@@ -14,9 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from adology.ai.local.analysis import AdAnalysis, frames_of
+from adology.ai.local.colour import Look
 from adology.ai.local.text import Offer
 from adology.ai.local.video import VideoMeasurements
-from adology.ai.local.vision import Look, aspect_ratio_label, orientation
+from adology.ai.local.vision import aspect_ratio_label, orientation
 from adology.ai.types import MAX_DESCRIPTION_WORDS
 
 _QUOTED_LINES = 24  # lines of creative text quoted at most; the rest are counted
@@ -31,8 +32,13 @@ _LAYOUT_PHRASES = {
     "text_dominant": "covering most of it",
 }
 _OFFER_KINDS = {
-    "percent_off": "percentage off", "amount_off": "amount off", "free_shipping": "free shipping",
-    "bogo": "buy one, get one", "free_gift": "free gift", "bundle": "bundle", "trial": "trial or sample",
+    "percent_off": "percentage off",
+    "amount_off": "amount off",
+    "free_shipping": "free shipping",
+    "bogo": "buy one, get one",
+    "free_gift": "free gift",
+    "bundle": "bundle",
+    "trial": "trial or sample",
 }
 _SOURCES = {"creative": "on the creative", "copy": "in the copy", "platform": "the platform's button"}
 
@@ -140,9 +146,14 @@ def compose_description(analysis: AdAnalysis) -> str:
     if f.cta:
         sentences.append(f"Call to action: {f.cta.text} ({_SOURCES[f.cta.source]}).")
     urgency = [*f.flash_sale_phrases, *f.urgency_phrases, *f.countdown_phrases]
-    for label, items in (("Urgency", urgency), ("Scarcity", f.scarcity_phrases), ("Claims", f.claims),
-                         ("Social proof", f.social_proof), ("Product features", f.features),
-                         ("Sustainability", f.sustainability)):
+    for label, items in (
+        ("Urgency", urgency),
+        ("Scarcity", f.scarcity_phrases),
+        ("Claims", f.claims),
+        ("Social proof", f.social_proof),
+        ("Product features", f.features),
+        ("Sustainability", f.sustainability),
+    ):
         if items:
             sentences.append(f"{label}: {_quote(items[:_LIST_ITEMS])}.")
     if f.prices:
@@ -166,8 +177,10 @@ def _opening(analysis: AdAnalysis) -> str:
     lead = analysis.lead
     if lead is None:
         return f"Ad{brand} with no image or video; only its copy was read."
-    shape = f"{aspect_ratio_label(lead.width, lead.height)} {orientation(lead.width, lead.height)} " \
-            f"({lead.width}×{lead.height} px)"
+    shape = (
+        f"{aspect_ratio_label(lead.width, lead.height)} {orientation(lead.width, lead.height)} "
+        f"({lead.width}×{lead.height} px)"
+    )
     if analysis.format == "carousel":
         return f"Carousel ad{brand} with {len(analysis.creatives)} cards, the first {shape}."
     if isinstance(lead, VideoMeasurements):
@@ -181,8 +194,10 @@ def _video_summary(video: VideoMeasurements) -> str:
     if cuts == 0:
         return summary + ", one continuous scene"
     at = ", ".join(f"{t:.1f} s" for t in video.cut_seconds[:8])
-    return (f"{summary}: {video.scene_count} scenes separated by {cuts} hard cut{'s' if cuts > 1 else ''} "
-            f"(at {at}); {video.pacing} pacing")
+    return (
+        f"{summary}: {video.scene_count} scenes separated by {cuts} hard cut{'s' if cuts > 1 else ''} "
+        f"(at {at}); {video.pacing} pacing"
+    )
 
 
 def _text_read(analysis: AdAnalysis) -> list[str]:
@@ -193,8 +208,11 @@ def _text_read(analysis: AdAnalysis) -> list[str]:
     if analysis.format == "carousel":
         sentences = []
         for number, creative in enumerate(analysis.creatives, start=1):
-            kind = f" (video, {creative.duration_seconds:.1f} s, {creative.scene_count} scenes)" \
-                if isinstance(creative, VideoMeasurements) else ""
+            kind = (
+                f" (video, {creative.duration_seconds:.1f} s, {creative.scene_count} scenes)"
+                if isinstance(creative, VideoMeasurements)
+                else ""
+            )
             lines = list(dict.fromkeys(line.text for frame in frames_of(creative) for line in frame.text_lines))
             sentences.append(f"Card {number}{kind} text: {_lines(lines, budget)}.")
         return sentences
@@ -202,7 +220,8 @@ def _text_read(analysis: AdAnalysis) -> list[str]:
         return [
             f"Scene {number} ({scene.start_seconds:.1f}-{scene.end_seconds:.1f} s) text: "
             f"{_lines([line.text for line in scene.keyframe.text_lines], budget)}."
-            for number, scene in enumerate(lead.scenes, start=1) if scene.keyframe is not None
+            for number, scene in enumerate(lead.scenes, start=1)
+            if scene.keyframe is not None
         ]
     if not analysis.text_lines:
         return ["No text was read from the creative."]
@@ -213,7 +232,7 @@ def _lines(lines: list[str], budget: list[int]) -> str:
     """Quoted lines while the shared budget lasts; the rest are counted, not quoted."""
     if not lines:
         return "none read"
-    shown = lines[:max(0, budget[0])]
+    shown = lines[: max(0, budget[0])]
     budget[0] -= len(shown)
     quoted = _quote([_words(line, 20) for line in shown])
     hidden = len(lines) - len(shown)
@@ -232,8 +251,11 @@ def _visual(analysis: AdAnalysis) -> list[str]:
     layout = analysis.layout
     if layout in _LAYOUT_PHRASES:
         where = _LAYOUT_PHRASES[layout]
-        sentences.append(f"Text covers {coverage:.0%} of the image, {where}." if len(analysis.frames) == 1
-                         else f"Text covers up to {coverage:.0%} of a frame, {where} in the first with text.")
+        sentences.append(
+            f"Text covers {coverage:.0%} of the image, {where}."
+            if len(analysis.frames) == 1
+            else f"Text covers up to {coverage:.0%} of a frame, {where} in the first with text."
+        )
     colours = ", ".join(f"{c.hex} ({c.share:.0%})" for c in look.dominant_colors)
     sentences.append(
         f"Dominant colours{' of the first card' if analysis.format == 'carousel' else ''}: {colours}, "
@@ -276,7 +298,7 @@ def _limit(text: str) -> str:
     words = text.split()
     if len(words) <= MAX_DESCRIPTION_WORDS:
         return " ".join(words)
-    return " ".join(words[:MAX_DESCRIPTION_WORDS - 1]) + " …"
+    return " ".join(words[: MAX_DESCRIPTION_WORDS - 1]) + " …"
 
 
 def _first_sentence(body: str | None) -> str | None:
@@ -306,4 +328,3 @@ def _currency(prices: tuple[tuple[str, float], ...], offers: tuple[Offer, ...]) 
         if offer.kind == "amount_off":
             return next((ch for ch in offer.text if ch in "$£€"), None)
     return None
-

@@ -22,7 +22,7 @@ import threading
 import numpy as np
 
 from adology.ai.local.analysis import AdAnalysis
-from adology.ai.local.text import embed_texts
+from adology.ai.local.embeddings import embed_texts
 from adology.ai.local.video import VideoMeasurements
 from adology.ai.schema import Taxonomy, taxonomies
 from adology.ai.types import LabelScore
@@ -68,7 +68,7 @@ def label_query(analysis: AdAnalysis, description: str | None) -> str:
 
 def _zero_shot(query: np.ndarray, taxonomy: Taxonomy) -> dict[str, float]:
     if not query.any():
-        return {label: 0.0 for label in taxonomy.names}
+        return dict.fromkeys(taxonomy.names, 0.0)
     cosine = _definition_vectors(taxonomy) @ query
     z = (cosine - cosine.mean()) / max(float(cosine.std()), 1e-6)
     confidence = _logistic(_COSINE_SLOPE * (cosine - _COSINE_MIDPOINT)) * _logistic(_Z_SLOPE * (z - _Z_MIDPOINT))
@@ -83,8 +83,9 @@ def _definition_vectors(taxonomy: Taxonomy) -> np.ndarray:
     key = f"{taxonomy.taxonomy}/{taxonomy.version}"
     with _definitions_lock:
         if key not in _definitions:
-            _definitions[key] = embed_texts([f"{label.label.replace('_', ' ')}: {label.definition}"
-                                             for label in taxonomy.labels])
+            _definitions[key] = embed_texts(
+                [f"{label.label.replace('_', ' ')}: {label.definition}" for label in taxonomy.labels]
+            )
         return _definitions[key]
 
 
@@ -93,15 +94,27 @@ def evidence_scores(analysis: AdAnalysis) -> dict[str, dict[str, float]]:
     f = analysis.findings
     universal: dict[str, float] = {}
     trend: dict[str, float] = {}
-    offer_labels = {"percent_off": "discount_offer", "amount_off": "discount_offer", "free_shipping": "free_shipping",
-                    "bogo": "bogo_offer", "bundle": "bundle_offer", "free_gift": "free_gift_offer"}
+    offer_labels = {
+        "percent_off": "discount_offer",
+        "amount_off": "discount_offer",
+        "free_shipping": "free_shipping",
+        "bogo": "bogo_offer",
+        "bundle": "bundle_offer",
+        "free_gift": "free_gift_offer",
+    }
     for offer in f.offers:
         if offer.kind in offer_labels:
             universal[offer_labels[offer.kind]] = 0.95 if offer.source == "creative" else 0.9
     if f.cta:
-        cta_labels = {"shop_now": "shop_now_cta", "buy_now": "shop_now_cta", "order_now": "shop_now_cta",
-                      "learn_more": "learn_more_cta", "sign_up": "sign_up_cta", "subscribe": "sign_up_cta",
-                      "get_offer": "get_offer_cta"}
+        cta_labels = {
+            "shop_now": "shop_now_cta",
+            "buy_now": "shop_now_cta",
+            "order_now": "shop_now_cta",
+            "learn_more": "learn_more_cta",
+            "sign_up": "sign_up_cta",
+            "subscribe": "sign_up_cta",
+            "get_offer": "get_offer_cta",
+        }
         if f.cta.kind in cta_labels:
             universal[cta_labels[f.cta.kind]] = 0.95 if f.cta.source != "copy" else 0.8
     if f.social_proof:

@@ -24,9 +24,9 @@ from collections.abc import Callable, Hashable
 
 from adology.ai.local.analysis import AdAnalysis, Measured, measure_creative
 from adology.ai.local.describe import attribute_values, compose_description
+from adology.ai.local.embeddings import EMBED_DIM, TEXT_MODEL_ID, embed_texts
 from adology.ai.local.labels import score_labels
-from adology.ai.local.text import EMBED_DIM, TEXT_MODEL_ID, embed_texts
-from adology.ai.local.vision import VISUAL_DIM
+from adology.ai.local.visual_vector import VISUAL_DIM
 from adology.ai.schema import attribute_schema
 from adology.ai.types import (
     AdInput,
@@ -140,7 +140,7 @@ class LocalProvider:
             embeddings = await asyncio.to_thread(self._embed_sync, ad, description)
         return embeddings, Usage(calls=1)
 
-    # --- synchronous work, run in worker threads ---------------------------------------------
+    # synchronous work, run in worker threads
 
     def analyse(self, ad: AdInput) -> AdAnalysis:
         """The ad's measurements (each creative measured once per process)."""
@@ -162,9 +162,16 @@ class LocalProvider:
             attributes=schema.validate_values(values),
             extracted_text=list(analysis.text_lines),
         )
-        log.info("described ad", extra={"ad_id": ad.ad_id, "provider": self.name, "creatives": len(ad.creatives),
-                                        "words": description.word_count,
-                                        "ms": round((time.perf_counter() - started) * 1000)})
+        log.info(
+            "described ad",
+            extra={
+                "ad_id": ad.ad_id,
+                "provider": self.name,
+                "creatives": len(ad.creatives),
+                "words": description.word_count,
+                "ms": round((time.perf_counter() - started) * 1000),
+            },
+        )
         return description
 
     def _label_sync(self, ad: AdInput, description: Description | None) -> Labels:
@@ -182,8 +189,9 @@ class LocalProvider:
         if visual is None and not ad.copy_text().strip():
             raise AIError("no_creative", f"ad {ad.ad_id} has neither a creative nor copy to embed")
         retrieval_text = description.description if description is not None else compose_description(analysis)
-        words = "\n".join(part for part in (ad.copy_text(), *analysis.text_lines, *analysis.findings.phrases)
-                          if part.strip())
+        words = "\n".join(
+            part for part in (ad.copy_text(), *analysis.text_lines, *analysis.findings.phrases) if part.strip()
+        )
         text_vector, retrieval_vector = embed_texts([words, retrieval_text])
         embeddings = []
         # An ad with no words at all has no text embedding (a zero vector would match nothing honestly).
@@ -192,6 +200,7 @@ class LocalProvider:
         # a text-only ad (a Google text ad, say) has no pixels: no visual vector, the others still exist
         if visual is not None:
             embeddings.append(Embedding(kind=EmbeddingKind.VISUAL, model=VISUAL_MODEL_ID, vector=visual.tolist()))
-        embeddings.append(Embedding(kind=EmbeddingKind.RETRIEVAL, model=TEXT_MODEL_ID,
-                                    vector=retrieval_vector.tolist()))
+        embeddings.append(
+            Embedding(kind=EmbeddingKind.RETRIEVAL, model=TEXT_MODEL_ID, vector=retrieval_vector.tolist())
+        )
         return Embeddings(embeddings=embeddings)

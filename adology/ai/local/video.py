@@ -18,7 +18,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from adology.ai.local.vision import ImageMeasurements, Look, measure_frame, measure_look
+from adology.ai.local.colour import Look, measure_look
+from adology.ai.local.vision import ImageMeasurements, measure_frame
 from adology.ai.types import AIError
 from adology.logs import get_logger
 
@@ -111,15 +112,23 @@ def measure_video(data: bytes) -> VideoMeasurements:
         look=measure_look(_strip(frames)),
         visual_vector=(vector / np.linalg.norm(vector)).astype(np.float32),
     )
-    log.debug("measured video", extra={"seconds": measured.duration_seconds, "scenes": measured.scene_count,
-                                       "ms": round((time.perf_counter() - started) * 1000)})
+    log.debug(
+        "measured video",
+        extra={
+            "seconds": measured.duration_seconds,
+            "scenes": measured.scene_count,
+            "ms": round((time.perf_counter() - started) * 1000),
+        },
+    )
     return measured
 
 
 def _looks_like_video(data: bytes) -> bool:
-    return (data[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide")  # ISO media: MP4, MOV
-            or data.startswith(b"\x1a\x45\xdf\xa3")  # Matroska / WebM
-            or (data.startswith(b"RIFF") and data[8:12] == b"AVI "))
+    return (
+        data[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide")  # ISO media: MP4, MOV
+        or data.startswith(b"\x1a\x45\xdf\xa3")  # Matroska / WebM
+        or (data.startswith(b"RIFF") and data[8:12] == b"AVI ")
+    )
 
 
 def _find_cuts(path: Path) -> tuple[float, int, int, int, list[int]]:
@@ -158,8 +167,7 @@ def _find_cuts(path: Path) -> tuple[float, int, int, int, list[int]]:
 
 def _signature(frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     small = cv2.resize(frame, (64, 64), interpolation=cv2.INTER_AREA)
-    hist = cv2.calcHist([cv2.cvtColor(small, cv2.COLOR_BGR2HSV)], [0, 1, 2], None, [16, 4, 4],
-                        [0, 180, 0, 256, 0, 256])
+    hist = cv2.calcHist([cv2.cvtColor(small, cv2.COLOR_BGR2HSV)], [0, 1, 2], None, [16, 4, 4], [0, 180, 0, 256, 0, 256])
     cv2.normalize(hist, hist, 1.0, 0.0, cv2.NORM_L1)
     thumb = cv2.resize(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (32, 32), interpolation=cv2.INTER_AREA)
     return hist, thumb.astype(np.float32) / 255.0
@@ -194,7 +202,9 @@ def _read_frames(path: Path, indices: list[int]) -> list[np.ndarray]:
 def _strip(frames: list[np.ndarray]) -> np.ndarray:
     """The keyframes side by side at one height, so their colours are measured together."""
     height = 160
-    return np.hstack([
-        cv2.resize(f, (max(1, round(f.shape[1] * height / f.shape[0])), height), interpolation=cv2.INTER_AREA)
-        for f in frames
-    ])
+    return np.hstack(
+        [
+            cv2.resize(f, (max(1, round(f.shape[1] * height / f.shape[0])), height), interpolation=cv2.INTER_AREA)
+            for f in frames
+        ]
+    )

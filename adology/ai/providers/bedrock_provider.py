@@ -108,8 +108,14 @@ def bedrock_runtime_client(
         connect_timeout=connect_timeout_seconds,
         read_timeout=read_timeout_seconds,
     )
-    return boto3.client("bedrock-runtime", region_name=region_name, endpoint_url=endpoint_url, config=config,
-                        aws_access_key_id=aws_access_key_id, aws_secret_access_key=aws_secret_access_key)
+    return boto3.client(
+        "bedrock-runtime",
+        region_name=region_name,
+        endpoint_url=endpoint_url,
+        config=config,
+        aws_access_key_id=aws_access_key_id,
+        aws_secret_access_key=aws_secret_access_key,
+    )
 
 
 class BedrockProvider:
@@ -161,26 +167,36 @@ class BedrockProvider:
     def __enter__(self) -> BedrockProvider:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close()
 
     def model_id(self, routine: str) -> str:
         if routine in ("describe", "label"):
             return self._text_model
         if routine == "embed":  # both models shape the result, so both name it
-            return (f"{self._embedding_model}@{self._embedding_dimensions}"
-                    f"+{self._image_embedding_model}@{self._image_embedding_dimensions}")
+            return (
+                f"{self._embedding_model}@{self._embedding_dimensions}"
+                f"+{self._image_embedding_model}@{self._image_embedding_dimensions}"
+            )
         raise ValueError(f"unknown routine {routine!r}: expected describe, label or embed")
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:
         pictures, notes = await ad_pictures(ad)
         content: list[dict[str, Any]] = [{"text": ad_text(ad, notes)}, *_image_blocks(pictures)]
         return await self._structured(
-            "describe", ad, describe_instructions(), content, tool=DESCRIBE_TOOL,
+            "describe",
+            ad,
+            describe_instructions(),
+            content,
+            tool=DESCRIBE_TOOL,
             tool_description="Record the ad's description, the text in its creatives and its attributes.",
-            schema=describe_output_schema(), parse=parse_description, max_tokens=_DESCRIBE_MAX_TOKENS,
-            prompt_version=PROMPT_VERSION)
+            schema=describe_output_schema(),
+            parse=parse_description,
+            max_tokens=_DESCRIBE_MAX_TOKENS,
+            prompt_version=PROMPT_VERSION,
+        )
 
     async def label(self, ad: AdInput, description: Description | None) -> tuple[Labels, Usage]:
         content: list[dict[str, Any]]
@@ -190,9 +206,17 @@ class BedrockProvider:
         else:
             content = [{"text": label_text(ad, description, [])}]
         return await self._structured(
-            "label", ad, label_instructions(), content, tool=LABEL_TOOL,
-            tool_description="Record the taxonomy labels that apply to the ad.", schema=label_output_schema(),
-            parse=parse_labels, max_tokens=_LABEL_MAX_TOKENS, prompt_version=LABEL_PROMPT_VERSION)
+            "label",
+            ad,
+            label_instructions(),
+            content,
+            tool=LABEL_TOOL,
+            tool_description="Record the taxonomy labels that apply to the ad.",
+            schema=label_output_schema(),
+            parse=parse_labels,
+            max_tokens=_LABEL_MAX_TOKENS,
+            prompt_version=LABEL_PROMPT_VERSION,
+        )
 
     async def embed_many(
         self, items: list[tuple[AdInput, Description | None]]
@@ -211,23 +235,33 @@ class BedrockProvider:
         return Embeddings(embeddings=[embedding for embedding, _ in results]), usage
 
     async def _embed_text(self, kind: EmbeddingKind, text: str) -> tuple[Embedding, Usage]:
-        answer = await self._invoke(self._embedding_model, {
-            "inputText": text, "dimensions": self._embedding_dimensions, "normalize": True})
+        answer = await self._invoke(
+            self._embedding_model, {"inputText": text, "dimensions": self._embedding_dimensions, "normalize": True}
+        )
         tokens = int(answer.get("inputTextTokenCount", 0))
-        return (Embedding(kind=kind, model=self._embedding_model, vector=answer["embedding"]),
-                Usage(calls=1, input_tokens=tokens, cost_usd=cost(tokens, self._price_embedding)))
+        return (
+            Embedding(kind=kind, model=self._embedding_model, vector=answer["embedding"]),
+            Usage(calls=1, input_tokens=tokens, cost_usd=cost(tokens, self._price_embedding)),
+        )
 
     async def _embed_picture(self, picture: Picture) -> tuple[Embedding, Usage]:
-        answer = await self._invoke(self._image_embedding_model, {
-            "inputImage": base64.b64encode(picture.data).decode(),
-            "embeddingConfig": {"outputEmbeddingLength": self._image_embedding_dimensions}})
-        return (Embedding(kind=EmbeddingKind.VISUAL, model=self._image_embedding_model, vector=answer["embedding"]),
-                Usage(calls=1, cost_usd=self._price_image))
+        answer = await self._invoke(
+            self._image_embedding_model,
+            {
+                "inputImage": base64.b64encode(picture.data).decode(),
+                "embeddingConfig": {"outputEmbeddingLength": self._image_embedding_dimensions},
+            },
+        )
+        return (
+            Embedding(kind=EmbeddingKind.VISUAL, model=self._image_embedding_model, vector=answer["embedding"]),
+            Usage(calls=1, cost_usd=self._price_image),
+        )
 
     async def _invoke(self, model: str, body: dict[str, Any]) -> dict[str, Any]:
         def call() -> dict[str, Any]:  # the body is read on the worker too: it streams from the socket
-            response = self._client.invoke_model(modelId=model, body=json.dumps(body),
-                                                 contentType="application/json", accept="application/json")
+            response = self._client.invoke_model(
+                modelId=model, body=json.dumps(body), contentType="application/json", accept="application/json"
+            )
             return json.loads(response["body"].read())
 
         return await self._send("embed", call)
@@ -251,18 +285,29 @@ class BedrockProvider:
             "tools": [{"toolSpec": {"name": tool, "description": tool_description, "inputSchema": {"json": schema}}}],
             "toolChoice": {"tool": {"name": tool}},
         }
-        request = functools.partial(self._client.converse, modelId=self._text_model, system=[{"text": system}],
-                                    toolConfig=tool_config,
-                                    inferenceConfig={"maxTokens": max_tokens, "temperature": _TEMPERATURE})
+        request = functools.partial(
+            self._client.converse,
+            modelId=self._text_model,
+            system=[{"text": system}],
+            toolConfig=tool_config,
+            inferenceConfig={"maxTokens": max_tokens, "temperature": _TEMPERATURE},
+        )
         messages: list[dict[str, Any]] = [{"role": "user", "content": content}]
         response = await self._send(routine, functools.partial(request, messages=messages))
         usage = self._converse_usage(response)
         try:
             return parse(_tool_input(response, tool)), usage
         except MalformedOutput as exc:
-            log.warning("malformed AI answer; asking again",
-                        extra={"provider": self.name, "routine": routine, "ad_id": ad.ad_id,
-                               "prompt_version": prompt_version, "error": exc.reason})
+            log.warning(
+                "malformed AI answer; asking again",
+                extra={
+                    "provider": self.name,
+                    "routine": routine,
+                    "ad_id": ad.ad_id,
+                    "prompt_version": prompt_version,
+                    "error": exc.reason,
+                },
+            )
             reply = _reply(response)
             messages = [*messages, reply, {"role": "user", "content": _correction(reply, exc.reason)}]
         response = await self._send(routine, functools.partial(request, messages=messages))
@@ -275,15 +320,20 @@ class BedrockProvider:
     def _converse_usage(self, response: dict[str, Any]) -> Usage:
         counts = response.get("usage") or {}
         prompt, output = int(counts.get("inputTokens", 0)), int(counts.get("outputTokens", 0))
-        return Usage(calls=1, input_tokens=prompt, output_tokens=output,
-                     cost_usd=cost(prompt, self._price_input) + cost(output, self._price_output))
+        return Usage(
+            calls=1,
+            input_tokens=prompt,
+            output_tokens=output,
+            cost_usd=cost(prompt, self._price_input) + cost(output, self._price_output),
+        )
 
     async def _send(self, routine: str, call: Callable[[], T]) -> T:
         """``call()`` on a worker thread, retried while it fails transiently; raises AIError when it cannot succeed."""
         loop = asyncio.get_running_loop()
         try:
-            async for attempt in retrying(self._retry, transient=_is_transient, hint=_retry_hint,
-                                          provider=self.name, routine=routine):
+            async for attempt in retrying(
+                self._retry, transient=_is_transient, hint=_retry_hint, provider=self.name, routine=routine
+            ):
                 with attempt:  # the wait between attempts is on the event loop: it holds no worker
                     result = await loop.run_in_executor(self._executor, call)
         except (ClientError, BotoCoreError) as exc:
@@ -292,8 +342,9 @@ class BedrockProvider:
 
 
 def _image_blocks(pictures: list[Picture]) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = [{"image": {"format": picture.format, "source": {"bytes": picture.data}}}
-                                    for picture in pictures[:_MAX_IMAGES]]
+    blocks: list[dict[str, Any]] = [
+        {"image": {"format": picture.format, "source": {"bytes": picture.data}}} for picture in pictures[:_MAX_IMAGES]
+    ]
     if len(pictures) > _MAX_IMAGES:
         blocks.append({"text": f"Only the first {_MAX_IMAGES} of {len(pictures)} pictures are attached."})
     return blocks
@@ -315,9 +366,17 @@ def _tool_input(response: dict[str, Any], tool: str) -> Any:
 
 def _correction(reply: dict[str, Any], reason: str) -> list[dict[str, Any]]:
     """The user turn after a rejected answer: a failed result for each tool call, then the reason."""
-    results = [{"toolResult": {"toolUseId": block["toolUse"]["toolUseId"], "status": "error",
-                               "content": [{"text": f"Rejected: {reason}"}]}}
-               for block in reply.get("content", []) if "toolUse" in block]
+    results = [
+        {
+            "toolResult": {
+                "toolUseId": block["toolUse"]["toolUseId"],
+                "status": "error",
+                "content": [{"text": f"Rejected: {reason}"}],
+            }
+        }
+        for block in reply.get("content", [])
+        if "toolUse" in block
+    ]
     return [*results, {"text": CORRECTION_REQUEST.format(reason=reason)}]
 
 

@@ -105,4 +105,3 @@ def retrying(
 def cost(tokens: int, price_per_million: float) -> float:
     """US dollars for ``tokens`` at a price quoted, as providers quote it, per million tokens."""
     return tokens * price_per_million / 1_000_000
-

@@ -98,11 +98,20 @@ class OpenAIProvider:
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:
         pictures, notes = await ad_pictures(ad)
-        messages: list[dict[str, Any]] = [{"role": "system", "content": describe_instructions()},
-                                          {"role": "user", "content": _content(ad_text(ad, notes), pictures)}]
-        return await self._structured("describe", ad, messages, schema_name="ad_description",
-                                      schema=describe_output_schema(), parse=parse_description,
-                                      max_tokens=_DESCRIBE_MAX_TOKENS, prompt_version=PROMPT_VERSION)
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": describe_instructions()},
+            {"role": "user", "content": _content(ad_text(ad, notes), pictures)},
+        ]
+        return await self._structured(
+            "describe",
+            ad,
+            messages,
+            schema_name="ad_description",
+            schema=describe_output_schema(),
+            parse=parse_description,
+            max_tokens=_DESCRIBE_MAX_TOKENS,
+            prompt_version=PROMPT_VERSION,
+        )
 
     async def label(self, ad: AdInput, description: Description | None) -> tuple[Labels, Usage]:
         if description is None:  # nothing has looked at the creatives yet: let the model see them
@@ -110,18 +119,31 @@ class OpenAIProvider:
             content = _content(label_text(ad, None, notes), pictures)
         else:
             content = _content(label_text(ad, description, []), [])
-        messages: list[dict[str, Any]] = [{"role": "system", "content": label_instructions()},
-                                          {"role": "user", "content": content}]
-        return await self._structured("label", ad, messages, schema_name="ad_labels", schema=label_output_schema(),
-                                      parse=parse_labels, max_tokens=_LABEL_MAX_TOKENS,
-                                      prompt_version=LABEL_PROMPT_VERSION)
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": label_instructions()},
+            {"role": "user", "content": content},
+        ]
+        return await self._structured(
+            "label",
+            ad,
+            messages,
+            schema_name="ad_labels",
+            schema=label_output_schema(),
+            parse=parse_labels,
+            max_tokens=_LABEL_MAX_TOKENS,
+            prompt_version=LABEL_PROMPT_VERSION,
+        )
 
     async def embed(self, ad: AdInput, description: Description | None) -> tuple[Embeddings, Usage]:
         """TEXT and RETRIEVAL embeddings in one request; no VISUAL (see the module docstring)."""
         texts = embedding_texts(ad, description)
         vectors, usage = await self.embed_texts(list(texts.values()))
-        return Embeddings(embeddings=[Embedding(kind=kind, model=self._embedding_model, vector=vector)
-                                      for kind, vector in zip(texts, vectors, strict=True)]), usage
+        return Embeddings(
+            embeddings=[
+                Embedding(kind=kind, model=self._embedding_model, vector=vector)
+                for kind, vector in zip(texts, vectors, strict=True)
+            ]
+        ), usage
 
     async def embed_many(
         self, items: list[tuple[AdInput, Description | None]]
@@ -132,9 +154,14 @@ class OpenAIProvider:
         results: list[Embeddings | AIError] = []
         position = 0
         for texts in per_ad:
-            results.append(Embeddings(embeddings=[
-                Embedding(kind=kind, model=self._embedding_model, vector=vector)
-                for kind, vector in zip(texts, vectors[position:position + len(texts)], strict=True)]))
+            results.append(
+                Embeddings(
+                    embeddings=[
+                        Embedding(kind=kind, model=self._embedding_model, vector=vector)
+                        for kind, vector in zip(texts, vectors[position : position + len(texts)], strict=True)
+                    ]
+                )
+            )
             position += len(texts)
         return results, usage
 
@@ -149,9 +176,11 @@ class OpenAIProvider:
         if self._embedding_model.startswith("text-embedding-3"):  # older models refuse the parameter
             options["dimensions"] = self._embedding_dimensions
         for start in range(0, len(texts), EMBEDDING_BATCH):
-            batch = texts[start:start + EMBEDDING_BATCH]
-            response = await self._send("embed", functools.partial(
-                self._client.embeddings.create, model=self._embedding_model, input=batch, **options))
+            batch = texts[start : start + EMBEDDING_BATCH]
+            response = await self._send(
+                "embed",
+                functools.partial(self._client.embeddings.create, model=self._embedding_model, input=batch, **options),
+            )
             vectors += [item.embedding for item in sorted(response.data, key=lambda item: item.index)]
             tokens = response.usage.prompt_tokens
             usage += Usage(calls=1, input_tokens=tokens, cost_usd=cost(tokens, self._price_embedding))
@@ -170,17 +199,29 @@ class OpenAIProvider:
         prompt_version: str,
     ) -> tuple[T, Usage]:
         """Ask for JSON under ``schema``; a malformed answer is asked again once, with the reason."""
-        response_format = {"type": "json_schema",
-                           "json_schema": {"name": schema_name, "schema": schema, "strict": True}}
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+        }
         answer, usage = await self._chat(routine, messages, response_format, max_tokens)
         try:
             return parse(_decode(answer)), usage
         except MalformedOutput as exc:
-            log.warning("malformed AI answer; asking again",
-                        extra={"provider": self.name, "routine": routine, "ad_id": ad.ad_id,
-                               "prompt_version": prompt_version, "error": exc.reason})
-            messages = [*messages, {"role": "assistant", "content": answer},
-                        {"role": "user", "content": CORRECTION_REQUEST.format(reason=exc.reason)}]
+            log.warning(
+                "malformed AI answer; asking again",
+                extra={
+                    "provider": self.name,
+                    "routine": routine,
+                    "ad_id": ad.ad_id,
+                    "prompt_version": prompt_version,
+                    "error": exc.reason,
+                },
+            )
+            messages = [
+                *messages,
+                {"role": "assistant", "content": answer},
+                {"role": "user", "content": CORRECTION_REQUEST.format(reason=exc.reason)},
+            ]
         answer, again = await self._chat(routine, messages, response_format, max_tokens)
         usage += again
         try:
@@ -188,31 +229,51 @@ class OpenAIProvider:
         except MalformedOutput as exc:
             raise AIError("ai_malformed_output", f"{routine}: asked twice, still {exc.reason}") from None
 
-    async def _chat(self, routine: str, messages: list[dict[str, Any]], response_format: dict[str, Any],
-                    max_tokens: int) -> tuple[str, Usage]:
+    async def _chat(
+        self, routine: str, messages: list[dict[str, Any]], response_format: dict[str, Any], max_tokens: int
+    ) -> tuple[str, Usage]:
         # The SDK's documented route for a request it need not reshape: ``create`` first walks the
         # whole body against its TypedDicts (the 50-attribute response schema included), a tenth of
         # a run worker's CPU in the benchmark, to change nothing in a body of plain JSON values.
         # The body goes as JSON bytes (``content``), which the SDK sends as they are: orjson encodes a
         # describe request (creatives inline as base64) five times faster than the json module.
-        body = orjson.dumps({"model": self._chat_model, "messages": messages, "response_format": response_format,
-                             "max_completion_tokens": max_tokens, "temperature": _TEMPERATURE})
-        completion: ChatCompletion = await self._send(routine, functools.partial(
-            self._client.post, "/chat/completions", cast_to=ChatCompletion, content=body,
-            options={"headers": {"Content-Type": "application/json"}}))
+        body = orjson.dumps(
+            {
+                "model": self._chat_model,
+                "messages": messages,
+                "response_format": response_format,
+                "max_completion_tokens": max_tokens,
+                "temperature": _TEMPERATURE,
+            }
+        )
+        completion: ChatCompletion = await self._send(
+            routine,
+            functools.partial(
+                self._client.post,
+                "/chat/completions",
+                cast_to=ChatCompletion,
+                content=body,
+                options={"headers": {"Content-Type": "application/json"}},
+            ),
+        )
         return _answer_text(completion), self._chat_usage(completion)
 
     def _chat_usage(self, completion: ChatCompletion) -> Usage:
         prompt = completion.usage.prompt_tokens if completion.usage else 0
         output = completion.usage.completion_tokens if completion.usage else 0
-        return Usage(calls=1, input_tokens=prompt, output_tokens=output,
-                     cost_usd=cost(prompt, self._price_input) + cost(output, self._price_output))
+        return Usage(
+            calls=1,
+            input_tokens=prompt,
+            output_tokens=output,
+            cost_usd=cost(prompt, self._price_input) + cost(output, self._price_output),
+        )
 
     async def _send(self, routine: str, request: Callable[[], Awaitable[T]]) -> T:
         """``request()``, retried while it fails transiently; raises AIError when it cannot succeed."""
         try:
-            async for attempt in retrying(self._retry, transient=_is_transient, hint=_retry_hint,
-                                          provider=self.name, routine=routine):
+            async for attempt in retrying(
+                self._retry, transient=_is_transient, hint=_retry_hint, provider=self.name, routine=routine
+            ):
                 with attempt:
                     result = await request()
         except openai.APIError as exc:
@@ -222,9 +283,13 @@ class OpenAIProvider:
 
 def _content(text: str, pictures: list[Picture]) -> list[dict[str, Any]]:
     """A user message's parts: the text, then each picture inline as a data URL."""
-    images = [{"type": "image_url",
-               "image_url": {"url": f"data:{picture.content_type};base64,{base64.b64encode(picture.data).decode()}"}}
-              for picture in pictures]
+    images = [
+        {
+            "type": "image_url",
+            "image_url": {"url": f"data:{picture.content_type};base64,{base64.b64encode(picture.data).decode()}"},
+        }
+        for picture in pictures
+    ]
     return [{"type": "text", "text": text}, *images]
 
 

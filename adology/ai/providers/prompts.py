@@ -42,8 +42,9 @@ label the ad clearly fits, and no others; an empty list is a valid answer.
 
 {taxonomies}"""
 
-CORRECTION_REQUEST = ("Your previous answer was rejected: {reason}\n"
-                      "Answer again, in full, with output that satisfies the schema exactly.")
+CORRECTION_REQUEST = (
+    "Your previous answer was rejected: {reason}\nAnswer again, in full, with output that satisfies the schema exactly."
+)
 
 
 class MalformedOutput(Exception):
@@ -75,10 +76,15 @@ def describe_output_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["description", "extracted_text", "attributes"],
         "properties": {
-            "description": {"type": "string",
-                            "description": f"What the ad shows and says; at most {MAX_DESCRIPTION_WORDS} words."},
-            "extracted_text": {"type": "array", "items": {"type": "string"},
-                               "description": "Text legible in the creatives, verbatim, one entry per block."},
+            "description": {
+                "type": "string",
+                "description": f"What the ad shows and says; at most {MAX_DESCRIPTION_WORDS} words.",
+            },
+            "extracted_text": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Text legible in the creatives, verbatim, one entry per block.",
+            },
             "attributes": attribute_schema().json_schema(),
         },
     }
@@ -116,8 +122,14 @@ def label_output_schema() -> dict[str, Any]:
 
 def ad_text(ad: AdInput, creative_notes: list[str]) -> str:
     """The ad's copy and a line per creative, as the model reads them."""
-    fields = [("Ad", ad.ad_id), ("Brand", ad.brand), ("Title", ad.title), ("Body", ad.body),
-              ("Call to action", ad.cta), ("Link", ad.link_url)]
+    fields = [
+        ("Ad", ad.ad_id),
+        ("Brand", ad.brand),
+        ("Title", ad.title),
+        ("Body", ad.body),
+        ("Call to action", ad.cta),
+        ("Link", ad.link_url),
+    ]
     lines = [f"{name}: {value}" for name, value in fields if value]
     if creative_notes:
         lines += ["Creatives:", *(f"- {note}" for note in creative_notes)]
@@ -127,8 +139,9 @@ def ad_text(ad: AdInput, creative_notes: list[str]) -> str:
 def label_text(ad: AdInput, description: Description | None, creative_notes: list[str]) -> str:
     text = ad_text(ad, creative_notes)
     if description is not None:
-        attributes = "\n".join(f"- {name}: {value}" for name, value in description.attributes.items()
-                               if value is not None)
+        attributes = "\n".join(
+            f"- {name}: {value}" for name, value in description.attributes.items() if value is not None
+        )
         text += f"\n\nDescription:\n{description.description}"
         if description.extracted_text:
             text += "\n\nText in the creatives:\n" + "\n".join(description.extracted_text)
@@ -183,5 +196,6 @@ def embedding_texts(ad: AdInput, description: Description | None) -> dict[Embedd
 
 
 def _short(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(part) for part in item['loc']) or 'answer'}: {item['msg']}"
-                     for item in error.errors())
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']) or 'answer'}: {item['msg']}" for item in error.errors()
+    )
