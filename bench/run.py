@@ -42,7 +42,7 @@ from adology.settings import Settings, load_settings
 from adology.stack import Stack
 from adology.stack.process import spawn, terminate
 from adology_assets.dev import DagsterDev
-from adology_assets.vocabulary import AI_ASSETS, KIND_TAG, PIPELINE
+from adology_assets.vocabulary import ADS, AI_ASSETS, KIND_TAG, PIPELINE
 from bench.companions import local_throughput, naive_baseline
 from bench.dagster_graphql import (
     FINISHED,
@@ -304,12 +304,12 @@ def run_benchmark(options: BenchOptions) -> dict[str, Any]:
             }
             after_rerun = service.stats()
 
-        acquired = materialization_totals(runs, "ads")
+        acquired = materialization_totals(runs, ADS)
         stage_reports = {key.to_user_string(): materialization_totals(runs, key) for key in AI_ASSETS}
         ai_calls = int(sum(report.get("ai_calls", 0) for report in stage_reports.values()))
         floor = floor_seconds(ai_calls, options.latency_seconds, options.max_concurrency, options.requests_per_minute)
         counts = _count(settings, _TABLES)
-        rerun_acquired = materialization_totals(rerun_runs, "ads")
+        rerun_acquired = materialization_totals(rerun_runs, ADS)
 
         _say(f"naive baseline on {options.naive_ads} ads ...")
         sources = SourceConfig(
