@@ -23,10 +23,11 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/adology demo
 
-# Lint and format check over the whole tree (rules and reasons in pyproject.toml, [tool.ruff]).
+# Lint and format check over the whole tree, types of the core (rules and reasons in pyproject.toml).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest

@@ -10,6 +10,7 @@ import psycopg
 
 from adology.errors import AdologyError
 from adology.sources.models import Connector
+from adology.storage.postgres import one_row
 
 
 class UnknownBrandError(AdologyError):
@@ -56,14 +57,16 @@ def upsert_brand(
     status: str = "tracked",
 ) -> Brand:
     """Create or update a brand and add its sources (sources are only ever added here)."""
-    (brand_id,) = conn.execute(
-        """INSERT INTO brands (partition_key, name, category, status) VALUES (%s, %s, %s, %s)
+    (brand_id,) = one_row(
+        conn.execute(
+            """INSERT INTO brands (partition_key, name, category, status) VALUES (%s, %s, %s, %s)
            ON CONFLICT (partition_key) DO UPDATE
            SET name = EXCLUDED.name, category = coalesce(EXCLUDED.category, brands.category),
                status = EXCLUDED.status
            RETURNING id""",
-        (partition_key, name, category, status),
-    ).fetchone()
+            (partition_key, name, category, status),
+        )
+    )
     conn.cursor().executemany(
         "INSERT INTO brand_sources (brand_id, source, handle) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
         [(brand_id, source.connector.value, source.handle) for source in sources],

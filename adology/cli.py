@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from adology.ai.config import PROVIDER_NAMES
+from adology.ai.config import PROVIDER_NAMES, ProviderName
 from adology.errors import AdologyError
 from adology.logs import configure_logging, get_logger
 from adology.settings import Settings, load_settings
@@ -256,7 +256,7 @@ def ai_list() -> None:
     help="Provider (default: ADOLOGY_AI_PROVIDER).",
 )
 @reports_errors
-def ai_run(routine_name: str, files: tuple[str, ...], provider_name: str | None) -> None:
+def ai_run(routine_name: str, files: tuple[str, ...], provider_name: ProviderName | None) -> None:
     """Run ROUTINE on FILES (images, videos, or one JSON ad with title/body/cta/link_url and
     optional "creatives": [paths]) and print the typed result as JSON. Routines that read a
     description (label, embed) run describe first with the same provider."""

@@ -21,7 +21,7 @@ import dagster as dg
 from adology.ai.limits import AIGovernor
 from adology.ai.registry import open_provider
 from adology.analysis.fanout import analyze_brands
-from adology.analysis.report import StageReport
+from adology.analysis.stage_report import StageReport
 from adology.analysis.stages import DESCRIBE, EMBED, LABEL, Stage
 from adology.brands import load_brand
 from adology.logs import at_most_every, log_context

@@ -17,6 +17,7 @@ from psycopg.types.json import Jsonb
 
 from adology.brands import Brand
 from adology.sources.models import Connector, MediaRef, NormalizedAd
+from adology.storage.postgres import one_row
 
 NO_MEDIA_REASON = "no creative URL in any source payload for this ad"
 
@@ -234,15 +235,19 @@ def upsert(connect: Callable[[], Any], changed: list[dict[str, Any]], repeated: 
 def ad_invariants(conn: psycopg.Connection, brand_id: int) -> dict[str, int]:
     """Counts that must be zero: ads with neither a stored creative nor a failure reason, and
     source ids stored twice."""
-    (without_creative,) = conn.execute(
-        """SELECT count(*) FROM ads
+    (without_creative,) = one_row(
+        conn.execute(
+            """SELECT count(*) FROM ads
            WHERE brand_id = %s AND media_failure IS NULL
              AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(media) AS m WHERE m->>'s3_key' IS NOT NULL)""",
-        (brand_id,),
-    ).fetchone()
-    (duplicates,) = conn.execute(
-        """SELECT count(*) FROM (SELECT 1 FROM ads WHERE brand_id = %s
+            (brand_id,),
+        )
+    )
+    (duplicates,) = one_row(
+        conn.execute(
+            """SELECT count(*) FROM (SELECT 1 FROM ads WHERE brand_id = %s
                                  GROUP BY source, source_ad_id HAVING count(*) > 1) AS repeated""",
-        (brand_id,),
-    ).fetchone()
+            (brand_id,),
+        )
+    )
     return {"ads_without_creative_or_reason": without_creative, "duplicate_source_ids": duplicates}

@@ -69,4 +69,8 @@ PROVIDER_NAMES: tuple[ProviderName, ...] = ("local", "openai", "bedrock")
 
 def chosen_provider(name: ProviderName, *, openai: OpenAIConfig, bedrock: BedrockConfig) -> ProviderConfig:
     """The configuration of provider ``name``, among those configured."""
-    return {"local": LocalConfig(), "openai": openai, "bedrock": bedrock}[name]
+    if name == "openai":
+        return openai
+    if name == "bedrock":
+        return bedrock
+    return LocalConfig()

@@ -75,14 +75,15 @@ class Taxonomy(BaseModel):
 
 
 def _json_type(spec: AttributeSpec) -> dict[str, Any]:
-    base: dict[str, Any] = {
+    types: dict[str, dict[str, Any]] = {
         "string": {"type": "string"},
         "number": {"type": "number"},
         "integer": {"type": "integer"},
         "boolean": {"type": "boolean"},
         "string_list": {"type": "array", "items": {"type": "string"}},
         "enum": {"type": "string", "enum": spec.values or []},
-    }[spec.type]
+    }
+    base = types[spec.type]
     return (
         {**base, "type": [base["type"], "null"], "description": spec.description}
         if spec.type != "enum"
@@ -128,6 +129,6 @@ def attribute_schema() -> AttributeSchema:
 
 
 @functools.cache
-def taxonomies() -> dict[str, Taxonomy]:
+def taxonomies() -> dict[TaxonomyName, Taxonomy]:
     loaded = [Taxonomy.model_validate(_latest(stem)) for stem in ("taxonomy_universal", "taxonomy_trend")]
     return {taxonomy.taxonomy: taxonomy for taxonomy in loaded}

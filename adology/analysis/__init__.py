@@ -5,5 +5,5 @@ streaming fan-out each, with results in Postgres, documents in Mongo and per-ad 
 - :mod:`~adology.analysis.candidates`: which ads need a stage, and their inputs;
 - :mod:`~adology.analysis.fanout`: :func:`analyze_brands`, the fan-out with its background writer;
 - :mod:`~adology.analysis.records`: storing outcomes, :func:`read_ad_log`;
-- :mod:`~adology.analysis.report`: :class:`StageReport`, what a stage did in a run.
+- :mod:`~adology.analysis.stage_report`: :class:`StageReport`, what a stage did in a run.
 """

@@ -12,7 +12,7 @@ from typing import Any
 
 from adology.ai.routines import Routine
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, input_hash
-from adology.analysis.report import StageReport
+from adology.analysis.stage_report import StageReport
 from adology.brands import Brand
 from adology.storage.s3 import ObjectStore, ObjectStoreError
 

@@ -21,7 +21,7 @@ from adology.ai.limits import AIGovernor, BudgetExhausted
 from adology.ai.types import AdInput, AIError, Provider, Usage
 from adology.analysis.candidates import Candidate, load_input, select_candidates
 from adology.analysis.records import Outcome, store_outcomes
-from adology.analysis.report import StageReport
+from adology.analysis.stage_report import StageReport
 from adology.analysis.stages import Stage
 from adology.brands import Brand
 from adology.db.locks import holding_brands
@@ -179,7 +179,7 @@ async def _run_job(
             try:
                 results, usage = await stage.routine.run_batch(
                     provider, [(ad, job[index].description) for index, ad in ready]
-                )  # type: ignore[misc]
+                )
             except AIError as exc:  # the whole request failed: every ad in it keeps the reason
                 results, usage = [exc] * len(ready), Usage()
             finally:

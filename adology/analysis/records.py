@@ -32,7 +32,8 @@ def store_outcomes(
     """Store a batch of outcomes: rows and state in one transaction, then the documents and logs."""
     if not done:
         return
-    states, results = [], []
+    states: list[tuple[int, str, str, str, str, str | None, str | None]] = []
+    results: list[StoredResult] = []
     for candidate, outcome in done:
         if isinstance(outcome, AIError):
             states.append(

@@ -21,6 +21,7 @@ from psycopg.types.json import Jsonb
 from adology.ai.routines import ROUTINES, Routine
 from adology.ai.schema import taxonomies
 from adology.ai.types import Description, Embeddings, Labels
+from adology.storage.postgres import one_row
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Stage(abc.ABC):
 
         A run checks what it wrote: rows it left alone were checked by the run that wrote them, so an
         unchanged brand costs no scan of its descriptions' text or its vectors."""
-        counts = conn.execute(self._invariants_sql, {"ads": ad_ids, **self._invariant_parameters()}).fetchone()
+        counts = one_row(conn.execute(self._invariants_sql, {"ads": ad_ids, **self._invariant_parameters()}))
         return dict(zip(self.checks, counts, strict=True))
 
     def _invariant_parameters(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from psycopg.types.json import Jsonb
 from adology.knowledge.report import UnknownBrandspaceError
 from adology.knowledge.report_model import BrandspaceReport
 from adology.logs import get_logger
+from adology.storage.postgres import one_row
 from adology.storage.s3 import ObjectStore
 
 log = get_logger(__name__)
@@ -53,9 +54,12 @@ def store_report(
         conn.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended('brandspace_reports:' || %s::text, 0))", (brandspace_id,)
         )
-        (version,) = conn.execute(
-            "SELECT coalesce(max(version), 0) + 1 FROM brandspace_reports WHERE brandspace_id = %s", (brandspace_id,)
-        ).fetchone()
+        (version,) = one_row(
+            conn.execute(
+                "SELECT coalesce(max(version), 0) + 1 FROM brandspace_reports WHERE brandspace_id = %s",
+                (brandspace_id,),
+            )
+        )
         key = report_key(brandspace_key, version)
         store.put_bytes(key=key, data=json.dumps(body).encode(), content_type="application/json")
         # created_at is the report's as_of: ads first seen after it are the next report's "new ads"

@@ -71,7 +71,7 @@ def record_request(
                 kind=kind,
                 priority=priority,
                 brands=[brand],
-                assets=chosen,  # type: ignore[arg-type]  # validated by the model
+                assets=chosen,  # validated by the model: a bad name raises InvalidRequestError
                 requested_at=datetime.now(UTC),
             )
         except ValidationError as exc:

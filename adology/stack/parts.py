@@ -89,14 +89,15 @@ class Part(abc.ABC):
     def start(self) -> None:
         require_free_ports(self.ports, part=self.name, setting=self.port_setting)
         pid = self._start()
-        if pid is not None and self.pid_file is not None:
-            self.pid_file.write(pid)
+        pid_file = self.pid_file
+        if pid is not None and pid_file is not None:
+            pid_file.write(pid)
         wait_until(
             self.healthy,
             timeout=START_TIMEOUT_SECONDS,
             what=self.name,
             log_path=self.log_path,
-            alive=(lambda: self.pid_file.live_pid() is not None) if self.pid_file else None,
+            alive=(lambda: pid_file.live_pid() is not None) if pid_file is not None else None,
         )
         if pid is not None:
             log.info("started", extra={"part": self.name, "endpoint": self.endpoint, "pid": pid})

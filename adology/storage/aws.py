@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 from botocore.config import Config
@@ -11,6 +11,9 @@ from obstore.store import S3Store
 
 from adology.settings import Settings
 from adology.storage.s3 import ObjectStore
+
+if TYPE_CHECKING:
+    from obstore.store import S3Config  # declared for type checkers only
 
 # "standard" retry mode backs off on throttling and transient 5xx answers. One client is shared by
 # a run's threads (media uploads, creative reads, log writes): botocore's default pool of 10
@@ -67,7 +70,7 @@ def object_store(
 ) -> ObjectStore:
     """The bucket through both clients, configured alike; unset credentials and endpoint fall back
     to each library's own chain (environment, ECS task role, instance profile)."""
-    config: dict[str, Any] = {"region": region}
+    config: S3Config = {"region": region}
     if endpoint_url:
         # path-style, as the boto3 client: SeaweedFS serves buckets as paths, not subdomains
         config |= {"endpoint": endpoint_url, "virtual_hosted_style_request": False}

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 from pgvector.psycopg import register_vector
 from psycopg_pool import ConnectionPool
+
+from adology.errors import AdologyError
+
+
+class MissingRowError(AdologyError):
+    """A query that always returns a row (an aggregate, ``INSERT ... RETURNING``) returned none."""
+
+
+def one_row(cursor: psycopg.Cursor[Any]) -> Any:
+    """The one row of a query that always returns one; :class:`MissingRowError` if it did not."""
+    row = cursor.fetchone()
+    if row is None:
+        raise MissingRowError(f"expected one row, got none (status: {cursor.statusmessage})")
+    return row
 
 
 def _configure(conn: psycopg.Connection) -> None:

@@ -21,7 +21,7 @@ from adology.ai.registry import open_provider
 from adology.ai.schema import taxonomies
 from adology.analysis.fanout import analyze_brands
 from adology.analysis.records import read_ad_log
-from adology.analysis.report import StageReport
+from adology.analysis.stage_report import StageReport
 from adology.analysis.stages import DESCRIBE, EMBED, LABEL, STAGES
 from adology.brands import Brand, BrandSource, upsert_brand
 from adology.media.fetch import MediaFetcher, MediaLimits

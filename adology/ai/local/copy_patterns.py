@@ -40,8 +40,13 @@ class Rule:
 
 
 def rule(pattern: str, kind: str, spell: str | Callable[[re.Match[str]], str]) -> Rule:
-    speller = spell if callable(spell) else (lambda m, template=spell: m.expand(template))
-    return Rule(re.compile(pattern), kind, speller)
+    if callable(spell):
+        return Rule(re.compile(pattern), kind, spell)
+
+    def expand(match: re.Match[str]) -> str:
+        return match.expand(spell)
+
+    return Rule(re.compile(pattern), kind, expand)
 
 
 OFFER_RULES = (

@@ -13,8 +13,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from adology.ai.local.analysis import AdAnalysis, frames_of
 from adology.ai.local.colour import Look
+from adology.ai.local.measurements import AdAnalysis, frames_of
 from adology.ai.local.text import Offer
 from adology.ai.local.video import VideoMeasurements
 from adology.ai.local.vision import aspect_ratio_label, orientation
@@ -160,7 +160,7 @@ def compose_description(analysis: AdAnalysis) -> str:
         sentences.append("Price shown: " + ", ".join(f"{symbol}{value:.2f}" for symbol, value in f.prices[:3]) + ".")
     if f.ingredients:
         sentences.append("Ingredients named: " + ", ".join(f.ingredients) + ".")
-    if f.seasonality not in (None, "none"):
+    if f.seasonality is not None and f.seasonality != "none":
         sentences.append(f"Seasonal cue: {f.seasonality.replace('_', ' ')}.")
     if f.discount_code:
         sentences.append(f"Discount code: {f.discount_code}.")

@@ -34,7 +34,8 @@ def count_faces(bgr: np.ndarray) -> int | None:
 def _face_detector() -> Any:
     with _face_lock:
         if "detector" not in _face_state:
-            cascade = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"
+            # cv2.data ships with the 4.x wheels; the type stubs do not declare it
+            cascade = Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
             classifier = getattr(cv2, "CascadeClassifier", None)
             detector = classifier(str(cascade)) if classifier is not None and cascade.exists() else None
             if detector is None:

@@ -21,8 +21,8 @@ import threading
 
 import numpy as np
 
-from adology.ai.local.analysis import AdAnalysis
 from adology.ai.local.embeddings import embed_texts
+from adology.ai.local.measurements import AdAnalysis
 from adology.ai.local.video import VideoMeasurements
 from adology.ai.schema import Taxonomy, taxonomies
 from adology.ai.types import LabelScore

@@ -16,16 +16,17 @@ tokens and no cost.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from adology.ai.local.analysis import AdAnalysis, Measured, measure_creative
 from adology.ai.local.describe import attribute_values, compose_description
 from adology.ai.local.embeddings import EMBED_DIM, TEXT_MODEL_ID, embed_texts
 from adology.ai.local.labels import score_labels
+from adology.ai.local.measurements import AdAnalysis, Measured, measure_creative
 from adology.ai.local.visual_vector import VISUAL_DIM
 from adology.ai.schema import attribute_schema
 from adology.ai.types import (
@@ -145,7 +146,9 @@ class LocalProvider:
     def analyse(self, ad: AdInput) -> AdAnalysis:
         """The ad's measurements (each creative measured once per process)."""
         measured = tuple(
-            self._cache.get_or_measure((creative.kind.value, creative.sha256), lambda c=creative: measure_creative(c))
+            self._cache.get_or_measure(
+                (creative.kind.value, creative.sha256), functools.partial(measure_creative, creative)
+            )
             for creative in ad.creatives
         )
         return AdAnalysis(ad=ad, creatives=measured)
