@@ -17,10 +17,6 @@ from adology.pipeline import PIPELINE_ASSETS
 Kind = Literal["analyze", "refresh"]
 PriorityName = Literal["high", "low"]
 AssetName = Literal[PIPELINE_ASSETS]  # type: ignore[valid-type]  # the names, in pipeline order
-
-# Pipeline order: assets are stored in this order whatever order a caller gives them in, so two
-# requests for the same work have the same payload.
-ALL_ASSETS: tuple[str, ...] = PIPELINE_ASSETS
 BRAND_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,127}$"  # the same rule as the CHECK on brands.partition_key
 # UUIDs and deterministic ids such as refresh-2026-11-22T10:00-00042; short enough that a
 # ":<attempt>" suffix still fits SQS's 128-character deduplication id.
@@ -47,7 +43,7 @@ class RequestMessage(BaseModel):
     kind: Kind
     priority: PriorityName
     brands: list[str] = Field(min_length=1, max_length=MAX_BRANDS_PER_MESSAGE)
-    assets: list[AssetName] = Field(default_factory=lambda: list(ALL_ASSETS), min_length=1)
+    assets: list[AssetName] = Field(default_factory=lambda: list(PIPELINE_ASSETS), min_length=1)
     requested_at: AwareDatetime
 
     @field_validator("brands")
@@ -65,7 +61,8 @@ class RequestMessage(BaseModel):
     def _assets_are_a_subset(cls, assets: list[AssetName]) -> list[AssetName]:
         if len(set(assets)) != len(assets):
             raise ValueError("assets repeat; give each asset once")
-        return [asset for asset in ALL_ASSETS if asset in assets]
+        # pipeline order, whatever order the caller gave: two requests for the same work have one payload
+        return [asset for asset in PIPELINE_ASSETS if asset in assets]
 
     def body(self) -> dict[str, Any]:
         """The JSON-ready form stored in the outbox and sent to SQS."""

@@ -21,8 +21,8 @@ from pydantic import ValidationError
 
 from adology.brands import UnknownBrandError
 from adology.logs import get_logger
+from adology.pipeline import PIPELINE_ASSETS
 from adology.requests.messages import (
-    ALL_ASSETS,
     InvalidRequestError,
     Kind,
     PriorityName,
@@ -59,7 +59,7 @@ def record_request(
     database whether or not SQS is reachable right now.
     """
     request_id = uuid.uuid4()
-    chosen = list(assets) if assets is not None else list(ALL_ASSETS)
+    chosen = list(assets) if assets is not None else list(PIPELINE_ASSETS)
     with conn.transaction():
         row = conn.execute("SELECT id FROM brands WHERE partition_key = %s", (brand,)).fetchone()
         if row is None:

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import psycopg
 
 from adology.logs import get_logger
-from adology.requests.messages import ALL_ASSETS, MAX_BRANDS_PER_MESSAGE, RequestMessage
+from adology.pipeline import PIPELINE_ASSETS
+from adology.requests.messages import MAX_BRANDS_PER_MESSAGE, RequestMessage
 from adology.storage.queues import OutgoingMessage, Priority, RequestQueues
 
 log = get_logger(__name__)
@@ -81,7 +82,7 @@ def enqueue_refresh(
             kind="refresh",
             priority="low",
             brands=chunk,
-            assets=list(ALL_ASSETS),
+            assets=list(PIPELINE_ASSETS),
             requested_at=now,
         )
         batch.append(OutgoingMessage(message.body(), group_id=message.request_id, deduplication_id=message.request_id))

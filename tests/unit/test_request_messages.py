@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from adology.requests.messages import ALL_ASSETS, MalformedMessage, parse_message
+from adology.pipeline import PIPELINE_ASSETS
+from adology.requests.messages import MalformedMessage, parse_message
 
 
 def _body(**changes: Any) -> str:
@@ -26,7 +27,7 @@ def _body(**changes: Any) -> str:
 
 def test_parse_message_names_the_field_that_is_wrong() -> None:
     message = parse_message(_body())
-    assert message.assets == list(ALL_ASSETS) and message.requested_at.tzinfo is not None
+    assert message.assets == list(PIPELINE_ASSETS) and message.requested_at.tzinfo is not None
 
     cases = {
         "{not json": "invalid JSON",
