@@ -20,6 +20,7 @@ import numpy as np
 
 from adology.ai.local.colour import Look, measure_look
 from adology.ai.local.vision import ImageMeasurements, measure_frame
+from adology.ai.media_limits import VideoHeader, check_decoded_frames, check_video, declared_header
 from adology.ai.types import AIError
 from adology.logs import get_logger
 
@@ -140,6 +141,7 @@ def _find_cuts(path: Path) -> tuple[float, int, int, int, list[int]]:
         fps = float(capture.get(cv2.CAP_PROP_FPS))
         if not 0 < fps <= _MAX_FPS:
             raise AIError("corrupt_media", f"the video reports no usable frame rate ({fps})")
+        check_video(declared_header(capture))
         step = max(1, round(fps / SAMPLE_FPS))
         min_gap = max(1, round(fps * MIN_SCENE_SECONDS))
         cuts: list[int] = []
@@ -147,11 +149,14 @@ def _find_cuts(path: Path) -> tuple[float, int, int, int, list[int]]:
         width = height = 0
         index = 0
         while capture.grab():
+            check_decoded_frames(index + 1)
             if index % step == 0:
                 ok, frame = capture.retrieve()
                 if not ok:
                     break
                 height, width = frame.shape[:2]
+                if index == 0:  # a container that under-declared its frame size is caught at the first frame
+                    check_video(VideoHeader(width, height, fps, frames=0))
                 signature = _signature(frame)
                 since_last = index - (cuts[-1] if cuts else 0)
                 if previous is not None and since_last >= min_gap and _is_cut(previous, signature):

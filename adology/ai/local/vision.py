@@ -17,6 +17,7 @@ from adology.ai.local.colour import Look, measure_look
 from adology.ai.local.faces import count_faces
 from adology.ai.local.ocr import OCR_MAX_SIDE, TextLine, read_text, text_layout
 from adology.ai.local.visual_vector import visual_features
+from adology.ai.media_limits import image_size
 from adology.ai.types import AIError
 from adology.logs import get_logger
 
@@ -58,12 +59,14 @@ class ImageMeasurements:
 
 
 def decode_image(data: bytes) -> np.ndarray:
-    """BGR pixels of an encoded image; ``unsupported_media`` for non-images, ``corrupt_media`` for broken ones."""
+    """BGR pixels of an encoded image; ``unsupported_media`` for non-images, ``corrupt_media`` for broken
+    ones, ``media_too_large`` for one whose header declares more pixels than may be decoded."""
     if not data:
         raise AIError("corrupt_media", "the image is empty (0 bytes)")
     is_webp = data[:4] == b"RIFF" and data[8:12] == b"WEBP"
     if not (is_webp or data.startswith(_IMAGE_MAGIC)):
         raise AIError("unsupported_media", f"not a JPEG, PNG, GIF, WebP, BMP or TIFF image (starts {data[:8]!r})")
+    image_size(data)  # the declared size, refused before decoding when too large
     pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     if pixels is None or pixels.size == 0:
         raise AIError("corrupt_media", f"the image ({len(data)} bytes) could not be decoded")

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from adology.ai.types import AdInput, CreativeKind
+from adology.ai.media_limits import check_video, declared_header, image_size
+from adology.ai.types import AdInput, AIError, CreativeKind
+from adology.logs import get_logger
+
+log = get_logger(__name__)
 
 _VIDEO_SUFFIXES = {"video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm"}
 _JPEG_QUALITY = 90
@@ -71,6 +75,11 @@ def first_frame_jpeg(video: bytes, content_type: str) -> bytes | None:
         file.flush()
         capture = cv2.VideoCapture(file.name)
         try:
+            try:
+                check_video(declared_header(capture))
+            except AIError as exc:
+                log.warning("video not decoded", extra={"reason": exc.reason, "detail": exc.detail})
+                return None
             ok, frame = capture.read()
         finally:
             capture.release()
@@ -84,6 +93,11 @@ def as_png_or_jpeg(picture: Picture) -> Picture | None:
     """``picture`` in a format Titan's image embedder reads (PNG or JPEG), or None if it cannot be read."""
     if picture.content_type in ("image/png", "image/jpeg"):
         return picture
+    try:
+        image_size(picture.data)
+    except AIError as exc:
+        log.warning("image not converted", extra={"reason": exc.reason, "detail": exc.detail})
+        return None
     try:
         with Image.open(io.BytesIO(picture.data)) as image:
             output = io.BytesIO()
