@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
@@ -219,6 +220,12 @@ class Settings(BaseModel):
         le=600,
         description="seconds to wait on a silent media server before retrying (0-600)",
     )
+    media_min_bytes_per_second: int = Field(
+        16 * 1024,
+        alias="ADOLOGY_MEDIA_MIN_BYTES_PER_SECOND",
+        ge=1,
+        description="slowest media download kept, in bytes per second over a minute of waiting (at least 1)",
+    )
 
     ai_provider: ProviderName = Field(
         "local",
@@ -420,7 +427,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(_describe(exc)) from None
 
 
+# The password of a URL's userinfo: after "scheme://user:", up to the last "@" of the text, so a
+# malformed value with an "@" or a blank inside its password is hidden whole.
+_URL_PASSWORD = re.compile(r"(?P<user>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/?#@]*:).*@")
+
+
+def _hide_url_passwords(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***``."""
+    return _URL_PASSWORD.sub(r"\g<user>***@", text)
+
+
 def _describe(exc: ValidationError) -> str:
+    """One line per bad variable: its value (secrets hidden, URLs without their password) and the form expected."""
     by_variable = {field.alias: field for field in Settings.model_fields.values()}
     lines = []
     for error in exc.errors():
@@ -431,6 +449,6 @@ def _describe(exc: ValidationError) -> str:
             lines.append(error["msg"].removeprefix("Value error, "))
             continue
         secret = any(word in variable for word in ("SECRET", "PASSWORD", "TOKEN", "API_KEY"))
-        shown = "<hidden>" if secret else repr(error.get("input"))
+        shown = "<hidden>" if secret else _hide_url_passwords(repr(error.get("input")))
         lines.append(f"{variable}={shown}: expected {field.description}")
     return "invalid settings:\n  " + "\n  ".join(lines)

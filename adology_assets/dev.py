@@ -1,12 +1,15 @@
 """``adology dev``: Dagster's webserver and daemon (``dagster dev``) on the embedded stack, proven healthy.
 
-Dagster runs as a child process with the stack's variables and ``DAGSTER_HOME``; the pools get
-their limits first (:mod:`adology_assets.pools`). The demo and the benchmark start Dagster the
-same way. The command reaches the ``adology`` CLI through the ``adology.commands`` entry point.
+Dagster runs as a child process, in a process group of its own, with the stack's variables and
+``DAGSTER_HOME``; the pools get their limits first (:mod:`adology_assets.pools`). The demo and the
+benchmark start Dagster the same way. ``adology dev`` passes SIGTERM and SIGINT on to that group and
+waits for the webserver, daemon and code servers to end. The command reaches the ``adology`` CLI
+through the ``adology.commands`` entry point.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -24,7 +27,7 @@ from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Settings
 from adology.stack import Stack
-from adology.stack.process import terminate
+from adology.stack.process import PRIVATE_UMASK, StopRequested, open_private, stop_signals_raise, terminate
 
 log = get_logger(__name__)
 
@@ -126,23 +129,21 @@ class DagsterDev:
             "-w",
             str(WORKSPACE_YAML),
         ]
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        if foreground:
-            # same process group as the terminal, so Ctrl-C reaches dagster dev directly
+        # A session of its own, in the foreground too: a signal meant for Dagster reaches all of its
+        # processes through their group (see stop()), whoever sent it to whom.
+        with contextlib.ExitStack() as output:
+            log_file = None if foreground else output.enter_context(open_private(self.log_path))
             self.process = subprocess.Popen(
-                command, env=env, cwd=self.settings.dagster_home, preexec_fn=_default_interrupts
+                command,
+                env=env,
+                cwd=self.settings.dagster_home,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,  # the terminal's, in the foreground; the child keeps its own descriptor
+                stderr=subprocess.STDOUT if log_file else None,
+                start_new_session=True,
+                umask=PRIVATE_UMASK,
+                preexec_fn=_default_interrupts,
             )
-        else:
-            with open(self.log_path, "ab") as output:  # the child keeps its own copy of the descriptor
-                self.process = subprocess.Popen(
-                    command,
-                    env=env,
-                    cwd=self.settings.dagster_home,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    preexec_fn=_default_interrupts,
-                )
         log.info("dagster dev starting", extra={"url": self.url, "pid": self.process.pid})
 
     def _apply_pool_limits(self, env: dict[str, str]) -> None:
@@ -176,14 +177,15 @@ class DagsterDev:
         assert self.process is not None
         return self.process.wait()
 
-    def stop(self, *, timeout: float = 30.0) -> None:
-        """Signal the whole process group: ``dagster dev`` shuts its webserver, daemon and code
-        server down on SIGTERM; whatever still runs after ``timeout`` is killed."""
+    def stop(self, *, timeout: float = 30.0, signum: signal.Signals = signal.SIGTERM) -> None:
+        """Send ``signum`` to the whole process group and wait for it: ``dagster dev`` shuts its
+        webserver, daemon and code servers down on SIGTERM as on SIGINT; whatever still runs after
+        ``timeout`` is killed."""
         if self.process is None or self.process.poll() is not None:
             return
-        terminate(self.process.pid, timeout=timeout)
+        terminate(self.process.pid, timeout=timeout, signum=signum)
         self.process.wait(timeout=10)
-        log.info("dagster dev stopped")
+        log.info("dagster dev stopped", extra={"signal": signum.name})
 
 
 def _default_interrupts() -> None:
@@ -196,13 +198,15 @@ def _default_interrupts() -> None:
 @click.command()
 @reports_errors
 def dev() -> None:
-    """Start the stack, then the Dagster webserver and daemon on 127.0.0.1; Ctrl-C stops Dagster."""
+    """Start the stack, then the Dagster webserver and daemon on 127.0.0.1; Ctrl-C (or SIGTERM) stops Dagster."""
     settings = settings_or_exit()
-    Stack(settings).up()
-    server = DagsterDev(settings)
-    server.start(foreground=True)
-    click.echo(f"Dagster UI: {server.url}  (Ctrl-C to stop; the stack keeps running: 'adology stack down')")
-    try:
-        server.wait()
-    except KeyboardInterrupt:
-        server.stop()
+    with stop_signals_raise():
+        Stack(settings).up()
+        server = DagsterDev(settings)
+        server.start(foreground=True)
+        click.echo(f"Dagster UI: {server.url}  (Ctrl-C to stop; the stack keeps running: 'adology stack down')")
+        try:
+            server.wait()
+        except StopRequested as stop:
+            server.stop(signum=stop.signum)
+            raise

@@ -40,7 +40,7 @@ from adology.acquisition.run import SourceConfig
 from adology.errors import StackError
 from adology.settings import Settings, load_settings
 from adology.stack import Stack
-from adology.stack.process import spawn, terminate
+from adology.stack.process import spawn, stop_signals_raise, terminate
 from adology_assets.dev import DagsterDev
 from adology_assets.vocabulary import ADS, AI_ASSETS, KIND_TAG, PIPELINE
 from bench.companions import local_throughput, naive_baseline
@@ -238,6 +238,13 @@ def floor_seconds(calls: int, latency: float, concurrency: int, requests_per_min
 
 
 def run_benchmark(options: BenchOptions) -> dict[str, Any]:
+    """The benchmark end to end (see the module's docstring). SIGTERM and SIGINT stop Dagster, the
+    fake AI service and the stack (each child's process group) before it exits."""
+    with stop_signals_raise():
+        return _run_benchmark(options)
+
+
+def _run_benchmark(options: BenchOptions) -> dict[str, Any]:
     runs_at_once = min(BACKFILL_RUNS_AT_ONCE, math.ceil(options.brands / BRANDS_PER_RUN))
     for variable in _DERIVED:
         os.environ.pop(variable, None)

@@ -132,6 +132,7 @@ class SourcesResource(dg.ConfigurableResource):
     media_max_bytes: int = 100 * 1024 * 1024
     media_concurrency: int = 16
     media_timeout_seconds: float = 30.0
+    media_min_bytes_per_second: int = 16 * 1024
 
     def source_config(self) -> SourceConfig:
         return SourceConfig(
@@ -151,6 +152,7 @@ class SourcesResource(dg.ConfigurableResource):
             max_bytes=self.media_max_bytes,
             concurrency=self.media_concurrency,
             timeout_seconds=self.media_timeout_seconds,
+            min_bytes_per_second=self.media_min_bytes_per_second,
         )
 
 
@@ -230,6 +232,7 @@ def resources_for(settings: Settings) -> dict[str, Any]:
             media_max_bytes=settings.media_max_bytes,
             media_concurrency=settings.media_concurrency,
             media_timeout_seconds=settings.media_timeout_seconds,
+            media_min_bytes_per_second=settings.media_min_bytes_per_second,
         ),
         "ai": AIResource(
             provider=settings.ai_provider,

@@ -20,6 +20,7 @@ from adology.logs import get_logger
 from adology.requests.outbox import record_request
 from adology.settings import Settings
 from adology.stack import Stack
+from adology.stack.process import stop_signals_raise
 from adology_assets.dev import DagsterDev
 from simulators.ad_sources.seeding import register_library_brands
 
@@ -98,6 +99,15 @@ def summary(conn: psycopg.Connection, request_ids: list[str], seconds: float) ->
 def run_demo(
     settings: Settings, *, timeout: float = 1800.0, progress: Callable[[DemoProgress], None] | None = None
 ) -> dict[str, Any]:
+    """Seed, submit one request per brand, run Dagster until every request ends, and summarise.
+
+    SIGTERM and SIGINT stop Dagster (its whole process group) before the demo exits.
+    """
+    with stop_signals_raise():
+        return _run_demo(settings, timeout=timeout, progress=progress)
+
+
+def _run_demo(settings: Settings, *, timeout: float, progress: Callable[[DemoProgress], None] | None) -> dict[str, Any]:
     started = time.monotonic()
     Stack(settings).up()
     library_url = f"http://127.0.0.1:{settings.library_port}"

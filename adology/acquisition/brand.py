@@ -10,6 +10,14 @@ Pages are processed as they arrive (memory stays flat however many ads a brand h
 4. the page's changed rows are upserted in one transaction (``executemany`` on one pipeline) and
    its unchanged rows only get ``last_seen_at``.
 A bad URL costs only that creative: the ad records the reason and is retried on the next run.
+
+A bad item costs only that item. The parsers refuse what cannot be an ad (a ``parse_failure``);
+an ad that parsed but that a store refuses — text PostgreSQL cannot hold, a row it rejects, a
+document Mongo rejects, or any failure while its creatives are resolved and its row merged — is a
+``store_failure`` with its position and reason. Both are recorded in ``raw_ads``
+(:mod:`adology.acquisition.raw`) and counted in the report, and the rest of the page is stored.
+Every ``raw_ads`` document's id is a digest of what it records, so a run that meets the same item
+again, after a failure or because the item fails every time, adds no document.
 """
 
 from __future__ import annotations
@@ -21,13 +29,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from adology.acquisition.raw import ad_document, failure_document, insert_new
 from adology.acquisition.rows import (
     NO_MEDIA_REASON,
+    StoredAd,
     load_existing,
     merge_ad,
     observes_something_new,
     plan_media,
     stored_with_details,
+    unstorable_reason,
     upsert,
 )
 from adology.brands import Brand
@@ -49,7 +60,9 @@ class AcquisitionReport:
     unchanged: int = 0
     failed: int = 0  # ads whose creatives could not be stored, each with its reason
     without_media: int = 0  # ads no source gave a creative URL for (text ads, Meta API only)
-    parse_failures: int = 0
+    parse_failures: int = 0  # items the parsers refused, each recorded in raw_ads with its reason
+    store_failures: int = 0  # ads that parsed but could not be stored, each recorded in raw_ads with its reason
+    fields_dropped_or_cleaned: int = 0  # by the parsers' rules, on the ads stored; each noted with its raw item
     media_downloaded: int = 0
     media_deduplicated: int = 0  # downloaded bytes that S3 already held under the same sha256
     media_reused: int = 0  # already stored for the ad: not downloaded at all
@@ -75,9 +88,7 @@ async def acquire_brand(
     """Fetch every source of ``brand`` and store what is new; ``connect()`` yields a DB connection."""
     report = AcquisitionReport()
     started = time.monotonic()
-    downloads: dict[str, asyncio.Task[StoredMedia]] = {}
-    # each ad counted once per run, however many sources list it: (verdict, media state)
-    outcomes: dict[tuple[str, str], tuple[str, str]] = {}
+    run = _BrandRun(brand, fetcher, connect, raw_ads, report)
     with log_context(brand=brand.partition_key):
         # a second run over this brand (a sensor's, a backfill's) waits here, then finds nothing new
         async with holding_brands(connect, "acquisition", [brand.id]):
@@ -89,7 +100,7 @@ async def acquire_brand(
                     continue
                 try:
                     async for page in client.fetch(source.handle, detailed):
-                        await _store_page(brand, page, fetcher, connect, raw_ads, report, downloads, outcomes)
+                        await _store_page(run, page)
                         if progress is not None:
                             progress(report)
                 except AdologyError as exc:
@@ -102,58 +113,133 @@ async def acquire_brand(
     return report
 
 
-async def _store_page(
-    brand: Brand,
-    page: ParsedPage,
-    fetcher: MediaFetcher,
-    connect: Callable[[], Any],
-    raw_ads: Any,
-    report: AcquisitionReport,
-    downloads: dict[str, asyncio.Task[StoredMedia]],
-    outcomes: dict[tuple[str, str], tuple[str, str]],
-) -> None:
+@dataclass
+class _BrandRun:
+    """What storing one brand's pages shares across them."""
+
+    brand: Brand
+    fetcher: MediaFetcher
+    connect: Callable[[], Any]
+    raw_ads: Any
+    report: AcquisitionReport
+    downloads: dict[str, asyncio.Task[StoredMedia]] = field(default_factory=dict)
+    # each ad counted once per run, however many sources list it: (verdict, media state)
+    outcomes: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _StoreFailure:
+    """An ad that parsed but could not be stored: where it was on its page, and why."""
+
+    position: int | None
+    source_ad_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """A fetched ad, its row after this fetch, and its row before it."""
+
+    ad: NormalizedAd
+    row: dict[str, Any]
+    current: StoredAd | None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.ad.source, self.ad.source_ad_id
+
+
+async def _store_page(run: _BrandRun, page: ParsedPage) -> None:
+    report = run.report
     report.pages += 1
     report.parse_failures += len(page.failures)
     fetched_at = datetime.now(UTC)
-    ads = _dedupe(page.ads)
-    if not ads:
-        _save_raw(raw_ads, brand, page, [], fetched_at)
-        return
-    existing = await asyncio.to_thread(load_existing, connect, ads)
+    storable, failures = [], []
+    for ad in _dedupe(page.ads):
+        reason = unstorable_reason(ad)
+        if reason is None:
+            storable.append(ad)
+        else:
+            failures.append(_store_failure(ad, reason))
+    if storable:
+        failures += await _store_ads(run, page, storable, fetched_at)
+    _record_failures(run, page, failures, fetched_at)
+    report.store_failures += len(failures)
+    _tally(report, run.outcomes)
+    log.info(
+        "page stored",
+        extra={
+            "connector": page.connector.value,
+            "ads": len(page.ads),
+            "new": report.new,
+            "failed": report.failed,
+            "parse_failures": len(page.failures),
+            "store_failures": len(failures),
+        },
+    )
+
+
+async def _store_ads(
+    run: _BrandRun, page: ParsedPage, ads: list[NormalizedAd], fetched_at: datetime
+) -> list[_StoreFailure]:
+    """Store the page's ads (creatives, raw items, rows); returns those that could not be, each with why."""
+    existing = await asyncio.to_thread(load_existing, run.connect, ads)
     plans = [plan_media(ad, existing.get((ad.source, ad.source_ad_id))) for ad in ads]
     for plan in plans:
         for ref in plan.to_fetch:
-            if ref.url not in downloads:
-                downloads[ref.url] = asyncio.ensure_future(fetcher.fetch(ref.url))
-    changed, repeated, observed = [], [], []  # rows to write, rows seen again as stored, their items
+            if ref.url not in run.downloads:
+                run.downloads[ref.url] = asyncio.ensure_future(run.fetcher.fetch(ref.url))
+    failures: list[_StoreFailure] = []
+    changed: list[_Merged] = []  # rows to write, and the items told something new: their raw goes to Mongo
+    repeated: list[_Merged] = []  # rows seen again as stored
     for ad, plan in zip(ads, plans, strict=True):
-        media = [await _resolve(entry, downloads, report) for entry in plan.entries]
         current = existing.get((ad.source, ad.source_ad_id))
-        row = merge_ad(brand, ad, current, media)
-        if observes_something_new(ad, row, current):
-            changed.append(row)
-            observed.append(ad)
-        else:
-            repeated.append(row)
-        key = (ad.source, ad.source_ad_id)
-        if current is None:
-            outcome = "new"
-        elif row["content_hash"] != current.content_hash or row["media_failure"] != current.media_failure:
-            outcome = "updated"
-        else:
-            outcome = "unchanged"
-        earlier = outcomes.get(key, (outcome, ""))[0]
-        verdict = outcome if earlier == "unchanged" else earlier  # a later source never demotes "new"
-        failure = row["media_failure"]
-        outcomes[key] = (verdict, "none" if failure == NO_MEDIA_REASON else ("failed" if failure else "stored"))
+        try:
+            media = [await _resolve(entry, run.downloads, run.report) for entry in plan.entries]
+            row = merge_ad(run.brand, ad, current, media)
+        except Exception as exc:  # noqa: BLE001 - whatever one ad meets costs it alone, recorded as its failure
+            failures.append(_store_failure(ad, f"{type(exc).__name__} while its creatives were stored: {exc}"))
+            continue
+        (changed if observes_something_new(ad, row, current) else repeated).append(_Merged(ad, row, current))
     # raw items first: a row committed without them would look unchanged next run and never get them
-    _save_raw(raw_ads, brand, page, observed, fetched_at)
-    await asyncio.to_thread(upsert, connect, changed, repeated)
-    _tally(report, outcomes)
-    log.info(
-        "page stored",
-        extra={"connector": page.connector.value, "ads": len(ads), "new": report.new, "failed": report.failed},
+    # (and an item saved for a row that then fails is not saved again: its document's id is its content)
+    refused = _save_raw(run, page, [entry.ad for entry in changed], fetched_at)
+    failures += [_store_failure(entry.ad, refused[entry.key]) for entry in changed if entry.key in refused]
+    changed = [entry for entry in changed if entry.key not in refused]
+    rejected = await asyncio.to_thread(
+        upsert, run.connect, [entry.row for entry in changed], [entry.row for entry in repeated]
     )
+    rejected_reasons = {(row["source"], row["source_ad_id"]): reason for row, reason in rejected}
+    for entry in changed + repeated:
+        if entry.key in rejected_reasons:
+            failures.append(_store_failure(entry.ad, rejected_reasons[entry.key]))
+        else:
+            run.report.fields_dropped_or_cleaned += len(entry.ad.notes)
+            _count_outcome(run.outcomes, entry)
+    return failures
+
+
+def _count_outcome(outcomes: dict[tuple[str, str], tuple[str, str]], entry: _Merged) -> None:
+    row, current = entry.row, entry.current
+    if current is None:
+        outcome = "new"
+    elif row["content_hash"] != current.content_hash or row["media_failure"] != current.media_failure:
+        outcome = "updated"
+    else:
+        outcome = "unchanged"
+    earlier = outcomes.get(entry.key, (outcome, ""))[0]
+    verdict = outcome if earlier == "unchanged" else earlier  # a later source never demotes "new"
+    failure = row["media_failure"]
+    outcomes[entry.key] = (verdict, "none" if failure == NO_MEDIA_REASON else ("failed" if failure else "stored"))
+
+
+def _store_failure(ad: NormalizedAd, reason: str) -> _StoreFailure:
+    """``ad``'s failure, logged where it happens."""
+    log.warning(
+        "ad not stored",
+        extra={"connector": ad.connector.value, "ad": ad.source_ad_id, "position": ad.position, "reason": reason},
+    )
+    return _StoreFailure(ad.position, ad.source_ad_id, reason)
 
 
 def _tally(report: AcquisitionReport, outcomes: dict[tuple[str, str], tuple[str, str]]) -> None:
@@ -171,31 +257,35 @@ def _dedupe(ads: list[NormalizedAd]) -> list[NormalizedAd]:
     return list(unique.values())
 
 
-def _save_raw(raw_ads: Any, brand: Brand, page: ParsedPage, observed: list[NormalizedAd], fetched_at: datetime) -> None:
-    """The page's parse failures and the items of ``observed``, the ads this fetch told something new."""
+def _save_raw(
+    run: _BrandRun, page: ParsedPage, observed: list[NormalizedAd], fetched_at: datetime
+) -> dict[tuple[str, str], str]:
+    """The items of ``observed``, the ads this fetch told something new; returns why, by ad, for
+    those the document store refused or that could not be made a document."""
+    refused: dict[tuple[str, str], str] = {}
+    documents = []
+    for ad in observed:
+        try:
+            documents.append(ad_document(run.brand, page, ad, fetched_at))
+        except (ValueError, TypeError, RecursionError) as exc:  # not JSON, or beyond what JSON text can write
+            refused[(ad.source, ad.source_ad_id)] = f"its raw item cannot be written: {type(exc).__name__}: {exc}"
+    for document, reason in insert_new(run.raw_ads, documents):
+        refused[(document["source"], document["source_ad_id"])] = f"the document store refused its raw item: {reason}"
+    return refused
+
+
+def _record_failures(run: _BrandRun, page: ParsedPage, failures: list[_StoreFailure], fetched_at: datetime) -> None:
+    """The page's parse failures and store failures, each stored once however often it recurs."""
     documents = [
-        {
-            "source": ad.source,
-            "source_ad_id": ad.source_ad_id,
-            "connector": page.connector.value,
-            "brand": brand.partition_key,
-            "request": page.request,
-            "fetched_at": fetched_at,
-            "payload": ad.raw,
-        }
-        for ad in observed
-    ] + [
-        {
-            "connector": page.connector.value,
-            "brand": brand.partition_key,
-            "request": page.request,
-            "fetched_at": fetched_at,
-            "parse_failure": failure.model_dump(),
-        }
-        for failure in page.failures
+        failure_document(run.brand, page, kind, failure.position, failure.source_ad_id, failure.reason, fetched_at)
+        for kind, failures_of_kind in (("parse_failure", page.failures), ("store_failure", failures))
+        for failure in failures_of_kind
     ]
-    if documents:
-        raw_ads.insert_many(documents)
+    for document, reason in insert_new(run.raw_ads, documents):
+        log.error(
+            "failure record not stored",
+            extra={"connector": page.connector.value, "document": str(document)[:200], "reason": reason},
+        )
 
 
 async def _resolve(

@@ -3,7 +3,8 @@
 The Meta API and the Apify scraper describe the same Facebook ad, one with spend ranges, the other
 with creatives: what the ad says keeps its first value, delivery facts (active, end date, spend)
 take the latest, and nothing known is lost. Every creative stored before stays, whatever a later
-fetch lists.
+fetch lists. A row PostgreSQL refuses costs only itself: the page is written again row by row and
+the refused rows come back with the reason.
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from adology.brands import Brand
+from adology.logs import get_logger
+from adology.sources.item_rules import MAX_ID_CHARS
 from adology.sources.models import Connector, MediaRef, NormalizedAd
+from adology.sources.values import text_flaw
 from adology.storage.postgres import one_row
+
+log = get_logger(__name__)
 
 NO_MEDIA_REASON = "no creative URL in any source payload for this ad"
 
@@ -151,6 +157,33 @@ def observes_something_new(ad: NormalizedAd, row: dict[str, Any], current: Store
     return any(row[name] != current.row.get(name) for name in _OBSERVED_FIELDS)
 
 
+_TEXT_FIELDS = ("advertiser_id", "advertiser_name", "title", "body", "link_url", "cta", "display_format")
+
+
+def unstorable_reason(ad: NormalizedAd) -> str | None:
+    """Why the ads table would refuse ``ad``, or None: text PostgreSQL cannot hold (a NUL character,
+    an unpaired surrogate) or an id too long for its unique index. The parsers keep their ads to
+    this (:func:`adology.sources.parsing.checked_ad`); an ad from anywhere else is checked here,
+    before one bad id fails the query that loads the whole page's stored rows."""
+    if len(ad.source_ad_id) > MAX_ID_CHARS:
+        return f"source_ad_id is {len(ad.source_ad_id)} characters long, more than {MAX_ID_CHARS}"
+    ranges = {"spend": ad.spend, "impressions": ad.impressions}
+    texts = {
+        "source": ad.source,
+        "source_ad_id": ad.source_ad_id,
+        **{name: getattr(ad, name) for name in _TEXT_FIELDS},
+        **{f"platforms[{index}]": platform for index, platform in enumerate(ad.platforms)},
+        **{f"media[{index}].url": ref.url for index, ref in enumerate(ad.media)},
+        **{f"{name}.text": value.text for name, value in ranges.items() if value is not None},
+        **{f"{name}.currency": value.currency for name, value in ranges.items() if value is not None},
+    }
+    for field, text in texts.items():
+        flaw = text_flaw(text) if text is not None else None
+        if flaw is not None:
+            return f"{field} has {flaw}, which PostgreSQL cannot store"
+    return None
+
+
 def stored_with_details(connect: Callable[[], Any], brand: Brand) -> frozenset[str]:
     """The brand's ads whose details a fetch may skip: held, and every creative they name stored
     (a creative that failed is only named in the details, so they are asked again to retry it)."""
@@ -211,8 +244,39 @@ ON CONFLICT (source, source_ad_id) DO UPDATE SET
 """
 
 
-def upsert(connect: Callable[[], Any], changed: list[dict[str, Any]], repeated: list[dict[str, Any]]) -> None:
-    """Write the ``changed`` rows; the ``repeated`` ones (stored as they are) only move ``last_seen_at``."""
+# What PostgreSQL says about one row's values (text or a number it cannot hold, a key too long for
+# its index), as opposed to the connection or the server failing.
+_ROW_ERRORS = (psycopg.DataError, psycopg.IntegrityError, psycopg.errors.ProgramLimitExceeded)
+
+
+def upsert(
+    connect: Callable[[], Any], changed: list[dict[str, Any]], repeated: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], str]]:
+    """Write the ``changed`` rows; the ``repeated`` ones (stored as they are) only move ``last_seen_at``.
+
+    Returns the rows PostgreSQL refused, each with its reason; every other row is written. A page
+    is one transaction, so a refused row rolls the page back, and the page is then written again
+    row by row to find the refused ones.
+    """
+    try:
+        _write(connect, changed, repeated)
+        return []
+    except _ROW_ERRORS as exc:
+        log.warning("a row of the page was refused; writing its rows one by one", extra={"error": str(exc)})
+    refused = []
+    for row in changed:
+        try:
+            _write(connect, [row], [])
+        except _ROW_ERRORS as exc:
+            first_line = next(iter(str(exc).splitlines()), "")  # the DETAIL and CONTEXT lines repeat the value
+            refused.append((row, f"PostgreSQL refused the row: {type(exc).__name__}: {first_line}"))
+    _write(connect, [], repeated)
+    return refused
+
+
+def _write(connect: Callable[[], Any], changed: list[dict[str, Any]], repeated: list[dict[str, Any]]) -> None:
+    if not changed and not repeated:
+        return
     params = [
         row
         | {

@@ -1,5 +1,13 @@
-"""Acquisition of a run's brands over one HTTP pool and one media fetcher, with the sources and
-limits the deployment configures."""
+"""Acquisition of a run's brands over one media fetcher and the source clients, with the sources and
+limits the deployment configures.
+
+The sources and the media fetcher each have their own guarded HTTP pool (``http_client``): every
+address either pool connects to is judged by its own policy. Media may reach the public internet
+and the exact ``ADOLOGY_MEDIA_ALLOWED_ENDPOINTS``; the source clients the public internet and the
+endpoints of their configured base URLs (locally the ad library, in a deployment perhaps a proxy on
+a private address). A creative URL therefore cannot reach a source's private endpoint, and a source
+answer cannot lead a client anywhere but the public internet and the sources themselves.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from adology.acquisition.brand import AcquisitionReport, acquire_brand
 from adology.brands import Brand
@@ -18,6 +27,9 @@ from adology.sources.clients import ApifyClient, MetaAdLibraryClient, SerpApiCli
 from adology.sources.http import http_client
 from adology.sources.models import Connector, SourceClient
 from adology.storage.s3 import ObjectStore
+
+# a brand's listing or dataset page, plus SerpApi's details calls (five at once), with room to spare
+_SOURCE_CONNECTIONS_PER_BRAND = 8
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,12 @@ class SourceConfig:
     serpapi_base_url: str
     serpapi_api_key: str | None
 
+    def endpoints(self) -> tuple[str, ...]:
+        """The ``host:port`` of each source's base URL: what the source clients may connect to
+        even where it is not on the public internet."""
+        bases = (URL(base) for base in (self.meta_base_url, self.apify_base_url, self.serpapi_base_url) if base)
+        return tuple(f"{base.raw_host}:{base.port}" for base in bases if base.raw_host)
+
 
 @dataclass(frozen=True)
 class MediaConfig:
@@ -40,6 +58,7 @@ class MediaConfig:
     max_bytes: int
     concurrency: int
     timeout_seconds: float
+    min_bytes_per_second: int
 
 
 def build_clients(config: SourceConfig, http: aiohttp.ClientSession) -> dict[Connector, SourceClient]:
@@ -79,20 +98,26 @@ async def run_acquisition(
     brand_concurrency: int = 4,
     progress: Callable[[Brand, AcquisitionReport], None] | None = None,
 ) -> list[AcquisitionReport]:
-    """Acquire ``brands`` (one report each, in order) over one HTTP pool and one media fetcher, a few
-    brands at a time, so one brand's source paging overlaps another's downloads and uploads."""
+    """Acquire ``brands`` (one report each, in order) over one media fetcher and the source clients,
+    a few brands at a time, so one brand's source paging overlaps another's downloads and uploads."""
     slots = asyncio.Semaphore(brand_concurrency)
-    # room for every download at once plus each brand's source paging
-    connections = media.concurrency + 2 * brand_concurrency
-    async with http_client(timeout=media.timeout_seconds, connections=connections) as http:
+    media_policy = UrlPolicy.allowing(media.allowed_endpoints)
+    async with (
+        http_client(timeout=media.timeout_seconds, connections=media.concurrency, policy=media_policy) as media_http,
+        http_client(
+            timeout=media.timeout_seconds,
+            connections=_SOURCE_CONNECTIONS_PER_BRAND * brand_concurrency,
+            policy=UrlPolicy.allowing(sources.endpoints()),
+        ) as source_http,
+    ):
         fetcher = MediaFetcher(
-            http=http,
+            http=media_http,
             store=store,
-            policy=UrlPolicy.allowing(media.allowed_endpoints),
-            limits=MediaLimits(max_bytes=media.max_bytes),
+            policy=media_policy,
+            limits=MediaLimits(max_bytes=media.max_bytes, min_bytes_per_second=media.min_bytes_per_second),
             concurrency=media.concurrency,
         )
-        clients = build_clients(sources, http)
+        clients = build_clients(sources, source_http)
 
         async def acquire(brand: Brand) -> AcquisitionReport:
             async with slots:

@@ -5,7 +5,15 @@ size (a file smaller than one part is a single PUT). The sha256 is known only at
 multipart upload goes to a temporary key and is copied server-side to ``media/{sha256}.{ext}``;
 a creative shared by many ads is stored once. Transient failures (timeouts, dropped
 connections, 429/5xx) are retried with exponential backoff and jitter; permanent ones (404,
-403, not media, too large, blocked address) fail at once with a reason the ad keeps.
+403, not media, too large, too slow, blocked address) fail at once with a reason the ad keeps.
+
+Every hop (redirects included) is judged by the fetcher's :class:`UrlPolicy` before it is
+requested, and the session's :class:`~adology.media.guard.GuardedConnector` judges the addresses
+the connection itself resolves, so a name rebound to an internal address between the two is
+refused as ``blocked`` too. A server that keeps the connection alive with a trickle of bytes
+(one every few seconds never trips the read timeout) fails as ``too_slow`` once it sends less
+than ``min_bytes_per_second`` over a window of waiting, instead of holding a download slot for
+the whole transfer timeout, attempt after attempt.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from adology.errors import AdologyError
 from adology.logs import get_logger
-from adology.media.guard import BlockedUrlError, UrlPolicy
+from adology.media.guard import BlockedUrlError, GuardedConnector, UrlPolicy
 from adology.media.sniff import SNIFF_BYTES, MediaType, looks_like_markup, sniff
 from adology.storage.s3 import ObjectStore, ObjectStoreError
 
@@ -44,6 +52,7 @@ class FailureReason(str, enum.Enum):
     NETWORK = "network"
     NOT_MEDIA = "not_media"
     TOO_LARGE = "too_large"
+    TOO_SLOW = "too_slow"
     EMPTY = "empty"
     BLOCKED = "blocked"
     STORAGE = "storage"
@@ -68,6 +77,10 @@ class MediaLimits:
     backoff_initial_seconds: float = 0.5
     backoff_max_seconds: float = 8.0
     transfer_timeout_seconds: float = 300.0
+    # A body must arrive at this rate over each window of waiting for it; time spent storing
+    # what arrived is not counted against the server.
+    min_bytes_per_second: int = 16 * 1024
+    rate_window_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,9 @@ class MediaFetcher:
     ) -> None:
         if limits.part_bytes < MIN_PART_BYTES:
             raise ValueError(f"part_bytes must be at least {MIN_PART_BYTES} (S3's minimum part size)")
+        if not isinstance(http.connector, GuardedConnector):
+            # a plain pool resolves each name again, unjudged: a rebound name would reach this network
+            raise ValueError("the media fetcher needs a session from http_client(), whose connections are guarded")
         self.http = http
         self.store = store
         self.policy = policy
@@ -130,18 +146,17 @@ class MediaFetcher:
         for _ in range(MAX_REDIRECTS + 1):
             try:
                 await self.policy.check(current)
-            except BlockedUrlError as exc:
-                raise MediaFetchError(FailureReason.BLOCKED, str(exc)) from None
-            try:
                 async with self.http.get(current, allow_redirects=False) as response:
                     if response.status in _REDIRECTS:
                         location = response.headers.get("location")
                         if not location:
                             raise MediaFetchError(FailureReason.HTTP_ERROR, f"HTTP {response.status} without Location")
-                        current = urljoin(current, location)
+                        current = _redirect_target(current, location)
                         continue
                     _raise_for_status(response.status)
                     return await self._stream_to_store(response)
+            except BlockedUrlError as exc:  # by the check, or by the connection's own lookup
+                raise MediaFetchError(FailureReason.BLOCKED, str(exc)) from None
             except TimeoutError:
                 raise MediaFetchError(
                     FailureReason.TIMEOUT, f"no data from {_host(current)} in time", transient=True
@@ -165,8 +180,9 @@ class MediaFetcher:
         media_type: MediaType | None = None
         size = 0
         upload: _MultipartUpload | None = None
+        body = _PacedBody(response.content, self.limits)
         try:
-            async for chunk in response.content.iter_any():
+            while chunk := await body.read():
                 size += len(chunk)
                 if size > self.limits.max_bytes:
                     raise MediaFetchError(FailureReason.TOO_LARGE, f"more than {self.limits.max_bytes} bytes")
@@ -204,6 +220,43 @@ class MediaFetcher:
         return StoredMedia(key, sha256, media_type.content_type, media_type.kind, size, already_stored)
 
 
+class _PacedBody:
+    """A response body read chunk by chunk, failing as ``too_slow`` when a window of waiting for
+    the server brings fewer than ``min_bytes_per_second`` × ``rate_window_seconds`` bytes.
+
+    Only the waits count: the clock stops while the caller stores a part in S3. A window ends early,
+    and the next begins, as soon as its bytes have arrived."""
+
+    def __init__(self, content: aiohttp.StreamReader, limits: MediaLimits) -> None:
+        self._content = content
+        self._window_seconds = limits.rate_window_seconds
+        self._window_bytes = limits.min_bytes_per_second * limits.rate_window_seconds
+        self._rate = limits.min_bytes_per_second
+        self._waited = 0.0
+        self._received = 0
+
+    async def read(self) -> bytes:
+        """The next chunk, or b"" at the end of the body."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(self._window_seconds - self._waited) as window:
+                chunk = await self._content.readany()
+        except TimeoutError:
+            if window.expired():
+                raise MediaFetchError(
+                    FailureReason.TOO_SLOW,
+                    f"{self._received} bytes in {self._window_seconds:g}s, "
+                    f"under the minimum of {self._rate} bytes per second",
+                ) from None
+            raise  # the session's read timeout: a silent server, retried as a timeout
+        self._waited += loop.time() - started
+        self._received += len(chunk)
+        if self._received >= self._window_bytes:
+            self._waited, self._received = 0.0, 0
+        return chunk
+
+
 def _require_media(head: bytes) -> MediaType:
     media_type = sniff(head)
     if media_type is not None:
@@ -223,6 +276,14 @@ def _raise_for_status(status: int) -> None:
     if status == 429 or status >= 500:
         raise MediaFetchError(FailureReason.HTTP_ERROR, f"HTTP {status}", transient=True)
     raise MediaFetchError(FailureReason.HTTP_ERROR, f"HTTP {status}")
+
+
+def _redirect_target(url: str, location: str) -> str:
+    """Where a redirect from ``url`` leads; a Location that is no URL is refused like a bad address."""
+    try:
+        return urljoin(url, location)
+    except ValueError as exc:  # a malformed IPv6 host or port in the Location
+        raise BlockedUrlError(f"malformed redirect Location {location[:80]!r}: {exc}") from None
 
 
 def _host(url: str) -> str:

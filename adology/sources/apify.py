@@ -139,7 +139,7 @@ def _spend(item: dict[str, Any]) -> Range | None:
     if spend is None or isinstance(spend, dict):
         return bounds_range(spend, "spend", currency=currency)
     if isinstance(spend, str):
-        return text_range(spend, currency=currency) if spend.strip() else None
+        return text_range(spend, "spend", currency=currency) if spend.strip() else None
     amount = as_int(spend, "spend")
     return Range(lower=amount, upper=amount, currency=currency)
 
@@ -150,4 +150,4 @@ def _impressions(item: dict[str, Any]) -> Range | None:
     text = get_text(disclosure, "impressions_text", "impressionsText")
     if index == _UNDISCLOSED_INDEX or text is None:
         return None
-    return text_range(text)
+    return text_range(text, "impressions_text")

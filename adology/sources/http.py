@@ -4,11 +4,16 @@ Throttling (HTTP 429, a source's own throttling codes), server errors (5xx) and 
 are retried with exponential backoff and jitter, a bounded number of times; any other error becomes
 a :class:`SourceError` at once. Secrets travel only in the request itself: the URL a caller sees,
 every message and every returned body have them removed.
+
+An answer is held to :mod:`adology.sources.limits` as it arrives: a body larger than the limit is
+refused when the limit is passed (or at once, when its Content-Length says so), and a document
+nested too deep or holding too many values is refused before it is parsed, each a
+:class:`~adology.sources.limits.PayloadLimitError` naming the limit, not retried: the same page
+would come back.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +31,8 @@ from yarl import URL
 
 from adology.errors import SourceError, TransientSourceError
 from adology.logs import get_logger
+from adology.media.guard import BlockedUrlError, GuardedConnector, UrlPolicy
+from adology.sources.limits import SOURCE_LIMITS, PayloadLimitError, PayloadLimits, parse_json
 from adology.sources.models import Connector
 from adology.sources.parsing import error_envelope
 from adology.sources.redaction import mask_secrets, redact_secrets, redact_url
@@ -51,8 +58,16 @@ DEFAULT_RETRY = RetryPolicy()
 _CONNECT_TIMEOUT_SECONDS = 10.0
 
 
-def http_client(*, timeout: float, connections: int = 100) -> aiohttp.ClientSession:
-    """The HTTP session acquisition shares between its source clients and its media fetcher.
+def http_client(*, timeout: float, connections: int = 100, policy: UrlPolicy | None = None) -> aiohttp.ClientSession:
+    """An HTTP session for acquisition: its source clients and its media fetcher each use one.
+
+    Every name the session connects to is resolved by the connection itself, and each address that
+    lookup returns is judged by ``policy`` before it is used (:class:`~adology.media.guard.GuardedConnector`):
+    the address connected to is the address judged, whatever an earlier check was told, so a name
+    that answers a check with a public address and the connection with 127.0.0.1 reaches nothing.
+    Without a policy a name must resolve to public addresses only. A URL that writes an address out
+    is connected to without a lookup and judged by whoever chose it (the media fetcher, every hop;
+    the source clients request only their configured base URLs).
 
     ``timeout`` bounds each wait for data, not a whole transfer (a large video may take minutes;
     the media fetcher bounds transfers itself). aiohttp rather than httpx: httpcore's pool walks
@@ -60,8 +75,8 @@ def http_client(*, timeout: float, connections: int = 100) -> aiohttp.ClientSess
     which made httpx about half of acquisition's CPU in the benchmark."""
     return aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=None, sock_connect=_CONNECT_TIMEOUT_SECONDS, sock_read=timeout),
-        connector=aiohttp.TCPConnector(limit=connections),
-        trust_env=False,  # a creative's URL is checked against the allow-list, then fetched directly
+        connector=GuardedConnector(policy or UrlPolicy(), limit=connections),
+        trust_env=False,  # a proxy from the environment would resolve the names the guard judges
     )
 
 
@@ -85,12 +100,14 @@ class SourceHttp:
         retry: RetryPolicy,
         secrets: Sequence[str],
         throttle_codes: frozenset[int] = frozenset(),
+        limits: PayloadLimits = SOURCE_LIMITS,
     ) -> None:
         self._http = http
         self._connector = connector
         self._retry = retry
         self._secrets = tuple(secret for secret in secrets if secret)
         self._throttle_codes = throttle_codes
+        self._limits = limits
 
     def scrub(self, text: str) -> str:
         """``text`` without this connector's secrets, whether as URL parameters or verbatim."""
@@ -157,8 +174,14 @@ class SourceHttp:
             async with self._http.request(
                 method, url, params=params, headers=headers, json=json_body, allow_redirects=False
             ) as response:
-                status, raw = response.status, await response.read()
+                status = response.status
+                try:
+                    raw = await _read_body(response, self._limits)
+                except PayloadLimitError as exc:
+                    raise self._refused(label, status, exc) from None
         # "from None" below: the exception may hold the request, whose URL carries the secret.
+        except BlockedUrlError as exc:  # the guard refused the address: retrying cannot help
+            raise SourceError(self.scrub(f"{label} refused: {exc}")) from None
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError) as exc:
             raise TransientSourceError(self.scrub(f"{label} failed: {type(exc).__name__}: {exc}")) from None
         except aiohttp.ClientError as exc:  # a bad URL: retrying cannot help
@@ -168,7 +191,9 @@ class SourceHttp:
             extra={"connector": self._connector.value, "method": method, "url": public_url, "status": status},
         )
         try:
-            body = json.loads(raw)
+            body = parse_json(raw, self._limits)
+        except PayloadLimitError as exc:
+            raise self._refused(label, status, exc) from None
         except ValueError:  # not JSON (an HTML error page, an empty body): judged by status below
             body = None
         envelope = error_envelope(body)
@@ -189,6 +214,9 @@ class SourceHttp:
             raise SourceError(self.scrub(f"{label}: HTTP {status}: answer is not JSON: {reason}"), status=status)
         return SourceResponse(url=public_url, status=status, body=redact_secrets(body, self._secrets))
 
+    def _refused(self, label: str, status: int, error: PayloadLimitError) -> PayloadLimitError:
+        return PayloadLimitError(self.scrub(f"{label}: HTTP {status}: answer refused: {error}"), status=status)
+
     def _log_retry(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         log.warning(
@@ -201,3 +229,19 @@ class SourceHttp:
                 "reason": str(error),
             },
         )
+
+
+async def _read_body(response: aiohttp.ClientResponse, limits: PayloadLimits) -> bytearray:
+    """The body of ``response``, refused once it passes ``limits.max_bytes``: never held whole.
+
+    aiohttp counts the bytes after decompression here, so a small compressed answer that inflates
+    past the limit is refused as well."""
+    declared = response.content_length
+    if declared is not None and declared > limits.max_bytes:
+        raise PayloadLimitError(f"declares {declared} bytes; the limit is {limits.max_bytes}")
+    body = bytearray()
+    async for chunk in response.content.iter_any():
+        body += chunk
+        if len(body) > limits.max_bytes:
+            raise PayloadLimitError(f"more than the limit of {limits.max_bytes} bytes")
+    return body

@@ -74,6 +74,10 @@ class NormalizedAd(BaseModel):
     impressions: Range | None = None
     # set by a client whose per-ad details call succeeded (SerpApi); listings alone leave it False
     details_fetched: bool = False
+    # what the parser dropped or cleaned, one reason per field (see adology.sources.parsing)
+    notes: list[str] = Field(default_factory=list)
+    # where the item was in its page, for a failure further on (a store refusing it) to name it
+    position: int | None = Field(default=None, exclude=True)
     raw: dict[str, Any] = Field(default_factory=dict, exclude=True, repr=False)
 
     def content_hash(self) -> str:

@@ -4,6 +4,9 @@ Readers are lenient about absence and strict about type. A missing or null field
 (sources omit what they do not disclose) and reads as None or empty; a field of the wrong type
 means the item is not what we think it is, so the reader raises :class:`ItemError` naming the
 field, and :func:`parse_items` turns that into a ``ParseFailure`` for that item alone.
+
+Every parsed ad then passes :func:`adology.sources.item_rules.checked_ad`, which decides what a
+hostile or impossible value costs and always says so.
 """
 
 from __future__ import annotations
@@ -14,28 +17,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from adology.logs import get_logger
+from adology.sources.item_rules import MAX_ID_CHARS, checked_ad
 from adology.sources.models import MediaRef, NormalizedAd, ParseFailure, Range
+from adology.sources.values import INT64_MAX, INT64_MIN, ItemError, describe_type, printable, shown, text_flaw
 
+log = get_logger(__name__)
 
-class ItemError(ValueError):
-    """One item cannot be parsed; the message is the ParseFailure reason."""
-
-
-def describe_type(value: Any) -> str:
-    """The JSON type of ``value`` with its article ("a string", "an object"), for failure reasons."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
+# 2**63 - 1 has 19 digits: a longer digit string is refused before it is converted
+_MAX_DIGITS = 19
 
 
 def parse_items(
@@ -53,21 +43,37 @@ def parse_items(
             failures.append(ParseFailure(position=position, reason=reason))
             continue
         try:
-            ads.append(parse_one(item))
+            ad = checked_ad(parse_one(item))
         except ItemError as exc:
             failures.append(ParseFailure(position=position, reason=str(exc), source_ad_id=_known_id(item, id_keys)))
+        except Exception as exc:
+            # a reader's bug (or an input no rule foresaw) costs its item alone, recorded as its failure
+            reason = f"unexpected {type(exc).__name__}: {shown(str(exc))}"
+            log.exception("parser failed on an item", extra={"position": position, "reason": reason})
+            failures.append(ParseFailure(position=position, reason=reason, source_ad_id=_known_id(item, id_keys)))
+        else:
+            ad.position = position  # the ad is this loop's own, made from this item just now
+            ads.append(ad)
     return ads, failures
 
 
 def _known_id(item: dict[str, Any], id_keys: Sequence[str]) -> str | None:
-    """The item's id if it has a usable one, so a failure can still be traced to its ad."""
+    """The item's id if it has one, so a failure can still be traced to its ad; an id that could
+    not be stored as it is (the reason the item failed, perhaps) is given escaped and cut short."""
     for key in id_keys:
         value = item.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip()
-        if isinstance(value, int) and not isinstance(value, bool):
+            text = value.strip()
+            return text if text_flaw(text) is None and len(text) <= MAX_ID_CHARS else shown(text)
+        if isinstance(value, int) and not isinstance(value, bool) and INT64_MIN <= value <= INT64_MAX:
             return str(value)
     return None
+
+
+def _within_int64(number: int, field: str) -> int:
+    if not INT64_MIN <= number <= INT64_MAX:
+        raise ItemError(f"{field} is {shown(number)}, beyond a 64-bit integer")
+    return number
 
 
 def _lookup(mapping: dict[str, Any], keys: Sequence[str]) -> tuple[str, Any]:
@@ -85,7 +91,9 @@ def as_text(value: Any, field: str) -> str | None:
         return None
     if isinstance(value, str):
         return value.strip() or None
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(_within_int64(value, field))
+    if isinstance(value, float):
         return str(value)
     raise ItemError(f"{field} is {describe_type(value)}, expected text")
 
@@ -163,12 +171,24 @@ def as_int(value: Any, field: str) -> int | None:
     if isinstance(value, bool):
         raise ItemError(f"{field} is a boolean, expected a number")
     if isinstance(value, int):
-        return value
+        return _within_int64(value, field)
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return _within_int64(int(value), field)
     if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-        return int(value.strip().replace(",", ""))
-    raise ItemError(f"{field} is {value!r}, expected a whole number")
+        text = value.strip()
+        number = int(_significant_digits(text, field))
+        return _within_int64(-number if text.startswith("-") else number, field)
+    raise ItemError(f"{field} is {shown(value)}, expected a whole number")
+
+
+def _significant_digits(number: str, field: str) -> str:
+    """The digits of ``number``'s whole part without sign, commas or leading zeros; refused when
+    longer than any 64-bit integer, before Python converts them (a 5,000-digit string would meet
+    its int-conversion limit, a 400-digit amount would become an infinite float)."""
+    whole = number.lstrip("+-").split(".", 1)[0].replace(",", "").lstrip("0") or "0"
+    if len(whole) > _MAX_DIGITS:
+        raise ItemError(f"{field} has {len(whole)} digits, more than a 64-bit integer holds")
+    return whole
 
 
 _EPOCH = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -186,20 +206,26 @@ def as_timestamp(value: Any, field: str) -> datetime | None:
         return None
     if isinstance(value, bool):
         raise ItemError(f"{field} is a boolean, expected a timestamp")
-    if isinstance(value, int | float):
-        return _from_epoch(float(value), field)
+    if isinstance(value, int):
+        return _from_epoch(float(_within_int64(value, field)), field)
+    if isinstance(value, float):
+        return _from_epoch(value, field)
     if not isinstance(value, str):
         raise ItemError(f"{field} is {describe_type(value)}, expected a timestamp")
     text = value.strip()
     if _EPOCH.fullmatch(text):
+        _significant_digits(text, field)  # refuses a digit string no date has, before float() reads it
         return _from_epoch(float(text), field)
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise ItemError(f"{field} is {value!r}, not unix seconds, ISO-8601 or YYYY-MM-DD") from None
+        raise ItemError(f"{field} is {shown(value)}, not unix seconds, ISO-8601 or YYYY-MM-DD") from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 9999 west of UTC, or year 1 east of it
+        raise ItemError(f"{field} is {shown(value)}, outside the range of dates") from None
 
 
 def _from_epoch(seconds: float, field: str) -> datetime:
@@ -233,15 +259,13 @@ _AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*([kmb])?(?![a-z])", re.IGNORECASE)
 _MULTIPLIERS = {None: 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
-def text_range(text: str, *, currency: str | None = None) -> Range:
+def text_range(text: str, field: str, *, currency: str | None = None) -> Range:
     """A range from display text such as "1K-5K", "<100", ">1M", "1M+" or "$100 - $199".
 
     The text is kept as given; numbers are filled in only when the text has a recognisable shape.
+    Raises ItemError for an amount beyond a 64-bit integer.
     """
-    amounts = [
-        round(float(number.replace(",", "")) * _MULTIPLIERS[suffix.lower() if suffix else None])
-        for number, suffix in _AMOUNT.findall(text)
-    ]
+    amounts = [_amount(number, suffix, field) for number, suffix in _AMOUNT.findall(text)]
     stripped = text.strip()
     if len(amounts) == 1 and stripped.startswith(("<", "≤")):
         return Range(lower=0, upper=amounts[0], currency=currency, text=text)
@@ -252,6 +276,12 @@ def text_range(text: str, *, currency: str | None = None) -> Range:
     if len(amounts) == 2:
         return Range(lower=amounts[0], upper=amounts[1], currency=currency, text=text)
     return Range(currency=currency, text=text)
+
+
+def _amount(number: str, suffix: str, field: str) -> int:
+    """One amount of a range text ("1,000", "1.5" with suffix "K")."""
+    _significant_digits(number, field)
+    return _within_int64(round(float(number.replace(",", "")) * _MULTIPLIERS[suffix.lower() or None]), field)
 
 
 _TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
@@ -300,14 +330,14 @@ def error_envelope(body: Any) -> ErrorEnvelope | None:
         return None
     error = body["error"]
     if isinstance(error, str):
-        return ErrorEnvelope(message=error)
+        return ErrorEnvelope(message=printable(error))
     if isinstance(error, dict):
         message = error.get("message")
         kind = error.get("type")
         code = error.get("code")
         return ErrorEnvelope(
-            message=message if isinstance(message, str) else "no message",
+            message=printable(message) if isinstance(message, str) else "no message",
             code=code if isinstance(code, int | str) and not isinstance(code, bool) else None,
             kind=kind if isinstance(kind, str) else None,
         )
-    return ErrorEnvelope(message=f"error is {describe_type(error)}: {error!r}")
+    return ErrorEnvelope(message=f"error is {describe_type(error)}: {shown(error)}")

@@ -44,23 +44,35 @@ def redact_secrets(value: Any, secrets: tuple[str, ...] = ()) -> Any:
 
     The literal masking catches what key and parameter redaction cannot: a source quoting the
     token inside an error message or echoing it under an unexpected name. One walk does both:
-    every page of every source goes through it, so it is on the acquisition's hot path.
+    every page of every source goes through it, so it is on the acquisition's hot path. The walk
+    keeps its own stack instead of recursing, so no depth of nesting can exhaust Python's (a
+    hostile page nests thousands of levels deep); ``value`` is a tree, as anything JSON is.
     """
     if isinstance(value, str):
         return redact_url(mask_secrets(value, secrets) if secrets else value)
-    if isinstance(value, dict):
-        redacted = {}
-        for key, item in value.items():
-            if isinstance(key, str):
+    if not isinstance(value, dict | list | tuple):
+        return value
+    copy: Any = {} if isinstance(value, dict) else [None] * len(value)
+    # (original container, its copy to fill): a copy is attached to its parent when it is made, so
+    # the order containers are filled in does not matter
+    pending: list[tuple[Any, Any]] = [(value, copy)]
+    while pending:
+        original, target = pending.pop()
+        for key, item in original.items() if isinstance(original, dict) else enumerate(original):
+            if isinstance(key, str):  # a list's positions are ints: never secret
                 if secrets:
                     key = mask_secrets(key, secrets)
                 if key.lower() in SECRET_NAMES:
                     continue
-            redacted[key] = redact_secrets(item, secrets)
-        return redacted
-    if isinstance(value, list | tuple):
-        return [redact_secrets(item, secrets) for item in value]
-    return value
+            # inlined rather than a call per value: every node of every page passes here
+            if isinstance(item, str):
+                target[key] = redact_url(mask_secrets(item, secrets) if secrets else item)
+            elif isinstance(item, dict | list | tuple):
+                target[key] = child = {} if isinstance(item, dict) else [None] * len(item)
+                pending.append((item, child))
+            else:
+                target[key] = item
+    return copy
 
 
 def mask_secrets(text: str, secrets: tuple[str, ...]) -> str:

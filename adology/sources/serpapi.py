@@ -15,11 +15,13 @@ import re
 from typing import Any
 
 from adology.errors import SourceError
+from adology.logs import get_logger
 from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParseFailure
 from adology.sources.parsing import (
     ItemError,
     as_int,
     as_text,
+    checked_ad,
     describe_type,
     error_envelope,
     get_object,
@@ -31,6 +33,8 @@ from adology.sources.parsing import (
     require_text,
     unique_media,
 )
+
+log = get_logger(__name__)
 
 LISTING_ENGINE = "google_ads_transparency_center"
 DETAILS_ENGINE = "google_ads_transparency_center_ad_details"
@@ -99,7 +103,8 @@ def apply_serpapi_details(ad: NormalizedAd, details_payload: Any) -> NormalizedA
     """``ad`` with copy, link, CTA and media from the first variant of its details response.
 
     The details payload is kept in ``raw["details"]``. Listing values stay where the details say
-    nothing. Raises SourceError when the payload is an error or not a details response.
+    nothing. Raises SourceError when the payload is an error or not a details response (or when
+    what it says breaks a rule that fails an item, see :mod:`adology.sources.parsing`).
     """
     if not isinstance(details_payload, dict):
         raise SourceError(
@@ -112,6 +117,10 @@ def apply_serpapi_details(ad: NormalizedAd, details_payload: Any) -> NormalizedA
         return _merged(ad, details_payload)
     except ItemError as exc:
         raise SourceError(f"SerpApi details for {ad.source_ad_id}: {exc}") from None
+    except Exception as exc:
+        # a reader's bug (or details no rule foresaw) costs this ad its details, as any bad details do
+        log.exception("SerpApi details could not be merged", extra={"source_ad_id": ad.source_ad_id})
+        raise SourceError(f"SerpApi details for {ad.source_ad_id}: unexpected {type(exc).__name__}") from None
 
 
 def _merged(ad: NormalizedAd, details: dict[str, Any]) -> NormalizedAd:
@@ -126,7 +135,7 @@ def _merged(ad: NormalizedAd, details: dict[str, Any]) -> NormalizedAd:
     listing_media = {ref.url: ref for ref in ad.media}
     # The same image in the listing carries width and height; prefer that reference.
     variant_media = [listing_media.get(ref.url, ref) for ref in _variant_media(variant)]
-    return ad.model_copy(
+    merged = ad.model_copy(
         update={
             "title": title or ad.title,
             "body": body or ad.body,
@@ -138,6 +147,8 @@ def _merged(ad: NormalizedAd, details: dict[str, Any]) -> NormalizedAd:
             "details_fetched": True,
         }
     )
+    # the details are a second entry point: their copy and media keep the same rules as the listing's
+    return checked_ad(merged)
 
 
 def _variant_media(variant: dict[str, Any]) -> list[MediaRef]:

@@ -3,6 +3,8 @@
 All state lives under ``ADOLOGY_STATE_DIR``: ``postgres/`` (data dir), ``s3/`` (SeaweedFS
 volumes), ``mongo/`` (montydb sqlite files), ``logs/`` (one file per server), ``run/`` (pid
 files) and ``dagster/`` (DAGSTER_HOME). A lock file serialises concurrent ``up``/``down`` calls.
+Every directory of it is its owner's alone (0700; as root, PostgreSQL's own user may pass through
+the state and log dirs to reach its data and log), and so are the files the stack writes (0600).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from adology.logs import get_logger
 from adology.provision import provision
 from adology.settings import Environment, Settings
 from adology.stack.parts import MongoPart, Part, PartStatus, SqsPart
-from adology.stack.postgres import PostgresPart
+from adology.stack.postgres import PostgresPart, service_user
+from adology.stack.process import open_private, private_directory
 from adology.stack.seaweed import SeaweedPart
 from adology.storage.aws import settings_object_store
 from adology.storage.s3 import ObjectStore, ObjectStoreError
@@ -63,8 +66,8 @@ class Stack:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.settings.state_dir / "stack.lock", "w") as lock_file:
+        self._make_state_dir_private()
+        with open_private(self.settings.state_dir / "stack.lock") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
             try:
                 yield
@@ -102,6 +105,16 @@ class Stack:
                     stopped.append(part.name)
         return stopped
 
+    def _make_state_dir_private(self) -> None:
+        """The state dir and its parts readable by their owner only, stacks made before included.
+        As root PostgreSQL runs as its own user, whose group may pass through to its data and log."""
+        state = self.settings.state_dir
+        postgres_user = service_user()
+        for directory in (state, state / "logs"):
+            private_directory(directory, traversable_by=postgres_user)
+        for name in ("postgres", "s3", "mongo", "run", "dagster"):
+            private_directory(state / name)
+
     def status(self) -> dict[str, PartStatus]:
         return {part.name: part.status() for part in self.parts}
 
@@ -111,11 +124,10 @@ class Stack:
     def _prepare_dagster_home(self) -> None:
         """DAGSTER_HOME lives in the state dir; its dagster.yaml is the project's plus Postgres storage,
         written on every ``up`` so an edit of the project's file reaches it."""
-        home = self.settings.dagster_home
-        home.mkdir(parents=True, exist_ok=True)
-        instance_yaml = home / "dagster.yaml"
+        instance_yaml = private_directory(self.settings.dagster_home) / "dagster.yaml"
         instance_yaml.unlink(missing_ok=True)  # stacks made before this was written held a link
-        instance_yaml.write_text(DAGSTER_YAML.read_text() + POSTGRES_STORAGE)
+        with open_private(instance_yaml) as written:
+            written.write((DAGSTER_YAML.read_text() + POSTGRES_STORAGE).encode())
 
 
 def _contributed_parts() -> list[type[Part]]:

@@ -1,15 +1,21 @@
-"""Background server processes: pid files, port checks, start, health wait and stop."""
+"""Background server processes: pid files, port checks, start, health wait and stop; the state
+dir's owner-only modes; and the stop signals every supervisor turns into an orderly shutdown."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pwd
 import signal
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
+from typing import BinaryIO
 
 import psutil
 
@@ -17,6 +23,39 @@ from adology.errors import PortInUseError, StackError
 from adology.logs import get_logger
 
 log = get_logger(__name__)
+
+# Servers started here create their files readable by their owner only: the stack's data, logs and
+# sockets are nobody else's business on a shared machine.
+PRIVATE_UMASK = 0o077
+_PRIVATE_FILE = 0o600
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def private_directory(path: Path, *, traversable_by: str | None = None) -> Path:
+    """``path``, created if missing, listable and readable by its owner only (0700).
+
+    ``traversable_by`` names a service user (PostgreSQL's, when the stack runs as root) whose group
+    may pass through the directory to the paths it was given, but not list it (0710).
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if traversable_by is None:
+        path.chmod(0o700)
+    else:
+        os.chown(path, -1, pwd.getpwnam(traversable_by).pw_gid)
+        path.chmod(0o710)
+    return path
+
+
+def open_private(path: Path) -> BinaryIO:
+    """``path`` opened for appending and readable by its owner only, however it was made before.
+
+    A missing directory is made private; an existing one keeps its mode, which the stack sets
+    (:meth:`adology.stack.Stack.up`): the log directory may have to let PostgreSQL's user through.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, _PRIVATE_FILE)
+    os.fchmod(descriptor, _PRIVATE_FILE)
+    return os.fdopen(descriptor, "ab")
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -52,8 +91,11 @@ class PidFile:
             return None
 
     def write(self, pid: int) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(f"{pid}\n")
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _PRIVATE_FILE)
+        os.fchmod(descriptor, _PRIVATE_FILE)
+        with os.fdopen(descriptor, "w") as pid_file:
+            pid_file.write(f"{pid}\n")
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -87,15 +129,16 @@ def _is_our_process(pid: int, marker: str) -> bool:
 
 
 def spawn(command: Sequence[str], *, log_path: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> int:
-    """Start ``command`` detached from this process group, output appended to ``log_path``."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "ab") as log_file:
+    """Start ``command`` in a session of its own (its own process group), output appended to
+    ``log_path``, files it creates private to their owner."""
+    with open_private(log_path) as log_file:
         process = subprocess.Popen(
             list(command),
             stdin=subprocess.DEVNULL,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=PRIVATE_UMASK,
             env=env,
             cwd=cwd,
         )
@@ -130,8 +173,9 @@ def _log_tail(log_path: Path | None, lines: int = 20) -> str:
     return f"; last lines of {log_path}:\n" + "\n".join(tail)
 
 
-def terminate(pid: int, *, timeout: float = 20.0) -> None:
-    """SIGTERM the process group, then SIGKILL whatever is left after ``timeout``."""
+def terminate(pid: int, *, timeout: float = 20.0, signum: signal.Signals = signal.SIGTERM) -> None:
+    """Send ``signum`` to the process group of ``pid``, wait for it and every descendant, then
+    SIGKILL whatever is left after ``timeout``."""
     try:
         process = psutil.Process(pid)
         group = os.getpgid(pid)
@@ -139,11 +183,52 @@ def terminate(pid: int, *, timeout: float = 20.0) -> None:
         return
     members = [process, *process.children(recursive=True)]
     try:
-        os.killpg(group, signal.SIGTERM)
+        os.killpg(group, signum)
     except ProcessLookupError:
         return
     _, alive = psutil.wait_procs(members, timeout=timeout)
     for straggler in alive:
-        log.warning("process ignored SIGTERM, killing it", extra={"pid": straggler.pid})
+        log.warning("process outlived its stop signal, killing it", extra={"pid": straggler.pid, "signal": signum.name})
         straggler.kill()
     psutil.wait_procs(alive, timeout=5)
+
+
+class StopRequested(SystemExit):
+    """SIGTERM or SIGINT reached a supervisor: raised in its main thread so the ``finally`` blocks
+    that stop its children run; left uncaught it exits with 128 + the signal's number, as a shell
+    reports a process the signal ended."""
+
+    def __init__(self, signum: signal.Signals) -> None:
+        super().__init__(128 + signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_signals_raise() -> Iterator[None]:
+    """Within the block SIGTERM and SIGINT raise :class:`StopRequested` (Python's default for
+    SIGTERM ends the process on the spot, leaving its children running).
+
+    A second signal while the first is being handled is logged and otherwise ignored, so the
+    children's shutdown is never cut short. Outside the main thread, where Python delivers no
+    signal, the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping: list[signal.Signals] = []
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        received = signal.Signals(signum)
+        if stopping:
+            log.warning("already stopping: waiting for the child processes", extra={"signal": received.name})
+            return
+        stopping.append(received)
+        log.info("stop requested: stopping the child processes", extra={"signal": received.name})
+        raise StopRequested(received)
+
+    previous = {signum: signal.signal(signum, request_stop) for signum in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

@@ -68,12 +68,25 @@ def object_store(
     access_key_id: str | None = None,
     secret_access_key: str | None = None,
 ) -> ObjectStore:
-    """The bucket through both clients, configured alike; unset credentials and endpoint fall back
-    to each library's own chain (environment, ECS task role, instance profile)."""
-    config: S3Config = {"region": region}
-    if endpoint_url:
-        # path-style, as the boto3 client: SeaweedFS serves buckets as paths, not subdomains
-        config |= {"endpoint": endpoint_url, "virtual_hosted_style_request": False}
+    """The bucket through both clients, configured alike; unset credentials fall back to each
+    library's own chain (environment, ECS task role, instance profile).
+
+    Both clients talk to exactly the endpoint given, AWS's regional one when none is, whatever the
+    environment says: obstore reads ``AWS_ENDPOINT_URL_S3`` (and ``AWS_ENDPOINT``/``AWS_ENDPOINT_URL``)
+    in every constructor and lets the first override an explicit ``endpoint``, while boto3 keeps
+    an explicit endpoint, so one store could read from one server and write to another. Settings
+    read ``AWS_ENDPOINT_URL_S3`` once, into the endpoint passed here."""
+    # obstore: the service-specific key wins over "endpoint", so both are set to the one endpoint;
+    # without one, AWS's own, as obstore builds it when nothing is set. Path-style (obstore's
+    # default, and the boto3 client's for a custom endpoint: SeaweedFS serves buckets as paths)
+    # is set too: a virtual-hosted endpoint from the environment would have to name the bucket.
+    endpoint = endpoint_url or f"https://s3.{region}.amazonaws.com"
+    config: S3Config = {
+        "region": region,
+        "endpoint": endpoint,
+        "aws_endpoint_url_s3": endpoint,
+        "virtual_hosted_style_request": False,
+    }
     if access_key_id and secret_access_key:
         config |= {"access_key_id": access_key_id, "secret_access_key": secret_access_key}
     objects = S3Store(
@@ -87,7 +100,14 @@ def object_store(
         retry_config={"max_retries": 4, "retry_timeout": timedelta(seconds=30)},
     )
     client = aws_client(
-        "s3", region=region, endpoint_url=endpoint_url, access_key_id=access_key_id, secret_access_key=secret_access_key
+        "s3",
+        region=region,
+        endpoint_url=endpoint_url,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        # boto3 keeps an explicit endpoint; without one it would take AWS_ENDPOINT_URL_S3 or
+        # AWS_ENDPOINT_URL from the environment, which obstore is told to ignore above
+        config=Config(ignore_configured_endpoint_urls=True),
     )
     return ObjectStore(client, bucket, objects)
 

@@ -26,6 +26,7 @@ import hmac
 import io
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import threading
@@ -38,9 +39,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from PIL import Image, ImageDraw
+from yarl import URL
 
 from adology.logs import get_logger
+from adology.sources.redaction import SECRET_NAMES
 from simulators.ad_sources.catalog import APIFY_ACTORS, APIFY_CAMEL_ACTOR, CTA_TYPES, Ad, Brand, Catalog
 from simulators.ad_sources.render import IMAGE_SIZES, render_image, render_logo, render_video, video_seconds
 
@@ -55,6 +59,9 @@ _SERPAPI_DEFAULT_NUM = 40
 _NO_RESULTS = "Google Ads Transparency Center hasn't returned any results for this query."
 _TRANSPARENCY = "https://adstransparency.google.com"
 _CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "mp4": "video/mp4"}
+# query parameters whose value the access log never shows: the sources' credentials, which their
+# clients send in the URL, and the media signatures, which grant a creative for an hour
+_UNLOGGED_VALUES = SECRET_NAMES | {"sig"}
 
 
 class MediaSigner:
@@ -92,6 +99,29 @@ class _State:
 
 
 _STATE = web.AppKey("adology_library", _State)
+
+
+class RedactedAccessLog(AbstractAccessLogger):
+    """One line per request, with the value of every credential in its query replaced by ``***``."""
+
+    @property
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s",
+            request.method,
+            _redacted_target(request.rel_url),
+            response.status,
+            extra={"remote": request.remote, "bytes": response.body_length, "seconds": round(time, 3)},
+        )
+
+
+def _redacted_target(url: URL) -> str:
+    """``url``'s path and query, each credential's value replaced by ``***``."""
+    hidden = {name: "***" for name in url.query if name.lower() in _UNLOGGED_VALUES}
+    return str(url.update_query(hidden) if hidden else url)
 
 
 def create_app(
@@ -159,6 +189,7 @@ def serve(
         sock=sock,
         print=None,
         access_log=get_logger("simulators.ad_sources.access"),
+        access_log_class=RedactedAccessLog,
         shutdown_timeout=5.0,
     )
 
@@ -203,7 +234,9 @@ class LibraryServer:
         # A fresh application per start: aiohttp freezes an application once it has run.
         app = create_app(self.catalog, media_base_url=self._media_base_url, signer=self.signer)
         # Slow fault requests left open by a test must not hold up stop() for long.
-        self._runner = web.AppRunner(app, access_log=access_log, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            app, access_log=access_log, access_log_class=RedactedAccessLog, shutdown_timeout=1.0
+        )
         asyncio.run_coroutine_threadsafe(self._setup(self._runner, sock), self._loop).result(timeout=30)
         self.base_url = _base_url_of(sock)
         log.info("ad library started", extra={"url": self.base_url})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Collection, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -22,12 +22,13 @@ from adology.media.fetch import MediaFetcher, MediaLimits
 from adology.media.guard import UrlPolicy
 from adology.settings import Settings
 from adology.sources.http import http_client
-from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParsedPage
+from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd
 from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
 from adology_assets.ads import ads
 from resources import resources_for
 from simulators.ad_sources.seeding import register_library_brands
+from tests.source_servers import ListedSource
 
 
 @pytest.fixture(scope="module")
@@ -121,18 +122,6 @@ def test_an_unknown_brand_fails_with_a_clear_error(stack_settings: Settings, ins
     assert "no brand with partition key 'no-such-brand'" in str(failure.step_failure_data.error)
 
 
-class _FixedSource:
-    """A source whose listing is fixed by the test; the creatives it points to are real URLs."""
-
-    connector = Connector.APIFY
-
-    def __init__(self, ads: list[NormalizedAd]) -> None:
-        self.ads = ads
-
-    async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
-        yield ParsedPage(connector=self.connector, request="test://listing", payload={}, ads=self.ads)
-
-
 async def _acquire(
     settings: Settings, library_url: str, brand: Brand, http: aiohttp.ClientSession, clients: dict[Connector, Any]
 ) -> AcquisitionReport:
@@ -155,7 +144,7 @@ async def _acquire_listing(
     settings: Settings, library_url: str, brand: Brand, ads: list[NormalizedAd]
 ) -> AcquisitionReport:
     async with http_client(timeout=5) as http:
-        return await _acquire(settings, library_url, brand, http, {Connector.APIFY: _FixedSource(ads)})
+        return await _acquire(settings, library_url, brand, http, {Connector.APIFY: ListedSource(ads)})
 
 
 def _ad(ad_id: str, *urls: str) -> NormalizedAd:

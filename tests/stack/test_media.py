@@ -1,5 +1,6 @@
 """Streaming creatives into S3: every bad input ends with a clear per-creative reason and stores
-nothing wrong; good creatives are stored once, content-addressed, with bounded memory (multipart)."""
+nothing wrong; good creatives are stored once, content-addressed, with bounded memory (multipart);
+a server that drips its body too slowly is dropped as ``too_slow`` after one window, not retried."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import hashlib
 
 import pytest
+from aiohttp import web
 
 from adology.media.fetch import FailureReason, MediaFetcher, MediaFetchError, MediaLimits, StoredMedia
 from adology.media.guard import UrlPolicy
@@ -14,6 +16,7 @@ from adology.settings import Settings
 from adology.sources.http import http_client
 from adology.storage.aws import object_store, settings_object_store
 from adology.storage.s3 import ObjectStore
+from tests.source_servers import serving
 
 FAST_RETRY = {"attempts": 3, "backoff_initial_seconds": 0.01, "backoff_max_seconds": 0.05}
 
@@ -139,3 +142,32 @@ def test_a_large_creative_streams_through_multipart_upload(store: ObjectStore, l
     assert stored.size == 12_000_000
     assert len(store.get_bytes(key=stored.key)) == 12_000_000
     assert store.list_keys(prefix="incoming/") == []  # the temporary multipart object is gone
+
+
+def test_a_server_dripping_its_body_fails_as_too_slow_once(store: ObjectStore) -> None:
+    requests = 0
+
+    async def drip(request: web.Request) -> web.StreamResponse:
+        nonlocal requests
+        requests += 1
+        response = web.StreamResponse(headers={"Content-Type": "image/jpeg", "Content-Length": "100000"})
+        await response.prepare(request)
+        await response.write(b"\xff\xd8\xff\xe0" + b"\0" * 28)  # a JPEG, as far as sniffing can tell
+        while True:  # a byte at a time: never silent long enough for the read timeout
+            await asyncio.sleep(0.05)
+            await response.write(b"\0")
+
+    async def run() -> None:
+        async with serving([web.get("/creative.jpg", drip)]) as base_url, http_client(timeout=5) as http:
+            limits = MediaLimits(min_bytes_per_second=1000, rate_window_seconds=0.5, **FAST_RETRY)
+            fetcher = MediaFetcher(
+                http=http, store=store, limits=limits, policy=UrlPolicy.allowing([base_url.removeprefix("http://")])
+            )
+            await fetcher.fetch(f"{base_url}/creative.jpg")
+
+    with pytest.raises(MediaFetchError) as raised:
+        asyncio.run(run())
+    error = raised.value
+    assert error.reason is FailureReason.TOO_SLOW and not error.transient
+    assert "under the minimum of 1000 bytes per second" in error.detail
+    assert requests == 1  # not retried

@@ -20,6 +20,7 @@ from adology.errors import PortInUseError
 from adology.settings import Settings
 from adology.stack import Stack
 from adology.stack.parts import SqsPart
+from adology.stack.postgres import APP_ROLE, PostgresPart
 from adology.stack.seaweed import SeaweedPart
 from adology.storage.mongo import COLLECTIONS, ensure_collections, open_mongo
 
@@ -107,8 +108,8 @@ def test_postgres_logins_need_the_password_and_cost_one_scram_iteration(stack_se
     """Dagster logs in once per event it stores: a login must not pay 4,096 PBKDF2 rounds, and must
     still check the password."""
     assert stack_settings.database_url
-    with psycopg.connect(stack_settings.database_url) as conn:
-        verifier = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = current_user").fetchone()[0]
+    with PostgresPart(stack_settings).superuser_connection() as conn:  # only a superuser reads pg_authid
+        verifier = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (APP_ROLE,)).fetchone()[0]
     assert verifier.startswith("SCRAM-SHA-256$1:")
     wrong = stack_settings.database_url.replace(stack_settings.postgres_password.get_secret_value(), "not-it")
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):

@@ -1,5 +1,6 @@
 """Settings: defaults point at the embedded stack, bad values name the variable and the expected
-form, production demands its endpoints, and .env.example lists every variable."""
+form (secrets and URL passwords hidden), production demands its endpoints, and .env.example lists
+every variable."""
 
 from __future__ import annotations
 
@@ -70,6 +71,23 @@ def test_secret_values_never_appear_in_errors() -> None:
         load_settings({"ADOLOGY_PG_PASSWORD": ["not", "a", "string"]})  # type: ignore[dict-item]
     assert "<hidden>" in str(error.value)
     assert "not" not in str(error.value).split("expected")[0].split("=", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "shown"),
+    [
+        ("DATABASE_URL", "mysql://adology:hunter2@db.internal/adology", "mysql://adology:***@db.internal/adology"),
+        ("DAGSTER_POSTGRES_URL", "pg://dagster:p@ss word@db/dagster", "pg://dagster:***@db/dagster"),
+        ("MONGO_URI", "http://reader:s3cr3t@mongo.internal:27017", "http://reader:***@mongo.internal:27017"),
+    ],
+)
+def test_a_malformed_url_setting_is_shown_without_its_password(variable: str, value: str, shown: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings({variable: value})
+    message = str(error.value)
+    assert f"{variable}='{shown}'" in message
+    password = value.split("://", 1)[1].split(":", 1)[1].rsplit("@", 1)[0]
+    assert password not in message
 
 
 def test_production_requires_its_endpoints_and_sets_no_local_defaults() -> None:

@@ -1,7 +1,8 @@
 """The local ad library: a deterministic, varied catalog whose style shifts over time; creatives that
 decode at the right aspect (images) and have hard scene cuts (videos); and a server that answers,
 over real HTTP, in the payload shapes of the Meta Ad Library API, Apify's two Facebook Ads Library
-scrapers and SerpApi, with paging, signed expiring media and the documented fault endpoints.
+scrapers and SerpApi, with paging, signed expiring media and the documented fault endpoints; and an
+access log that never shows a credential a client sent in a URL.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import logging
 import statistics
 import time
 from collections import Counter
@@ -408,6 +410,35 @@ def test_media_signatures_expire(http: httpx.Client, catalog: Catalog, signer: M
     unsigned = http.get(path)
     assert unsigned.status_code == 403
     assert http.get(signer.sign("/media/999/0.jpg")).status_code == 404
+
+
+def test_the_access_log_shows_no_credential_it_was_sent(catalog: Catalog, signer: MediaSigner, tmp_path: Path) -> None:
+    """The sources' clients send their credentials in the URL, as the real services expect."""
+    sent = {"access_token": "meta-secret-token", "api_key": "serpapi-secret-key", "token": "apify-secret-token"}
+    ad = _first(catalog, "IMAGE")
+    access = logging.getLogger("adology.simulators.ad_sources.access")
+    log_file = logging.FileHandler(tmp_path / "library.log")
+    level = access.level
+    access.addHandler(log_file)
+    access.setLevel(logging.INFO)
+    try:
+        with (
+            LibraryServer(catalog, signer=signer, access_log=True) as running,
+            httpx.Client(base_url=running.base_url, timeout=10) as client,
+        ):
+            client.get("/v21.0/ads_archive", params={"access_token": sent["access_token"], "search_terms": "x"})
+            client.get("/search.json", params={"api_key": sent["api_key"], "engine": "google_ads_transparency_center"})
+            client.post(f"/v2/acts/{APIFY_CAMEL_ACTOR}/runs", params={"token": sent["token"]}, json={})
+            signed = signer.sign(f"/media/{ad.ad_id}/0.{ad.image_ext}")
+            client.get(signed)
+    finally:
+        access.removeHandler(log_file)
+        access.setLevel(level)
+        log_file.close()
+    logged = (tmp_path / "library.log").read_text()
+    assert len(logged.splitlines()) == 4
+    assert "access_token=***&search_terms=x" in logged and "api_key=***" in logged and "token=***" in logged
+    assert [secret for secret in [*sent.values(), signed.rsplit("sig=", 1)[1]] if secret in logged] == []
 
 
 # Server: faults.

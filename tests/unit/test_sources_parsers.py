@@ -3,8 +3,10 @@
 Pinned here: every field mapping the three sources need (ids, copy, dates, platforms, ranges,
 media), the odd cases each source has (open-ended ranges, undisclosed impressions, DPA/DCO
 placeholder copy, HTML5 creatives without an image, "no results" answers), per-item failures
-that leave the other items parsed, unknown fields kept in ``raw``, tokens redacted from
-everything stored, and reading saved payload files including JSON lines with a broken line.
+that leave the other items parsed (garbage and hostile values in every field included, each item
+an ad every store takes or a failure with a rule's reason), unknown fields kept in ``raw``, tokens
+redacted from everything stored, and reading saved payload files including JSON lines with a
+broken line.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import bson
 import pytest
 
+from adology.acquisition.raw import ad_document
+from adology.acquisition.rows import unstorable_reason
+from adology.brands import Brand
 from adology.errors import SourceError
 from adology.sources.apify import parse_apify_items
 from adology.sources.meta import parse_meta_page
-from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, Range
+from adology.sources.models import Connector, MediaKind, MediaRef, NormalizedAd, ParsedPage, Range
 from adology.sources.payloads import load_payload_file, parse_payload
 from adology.sources.redaction import redact_secrets
 from adology.sources.serpapi import apply_serpapi_details, parse_serpapi_listing
@@ -327,6 +333,28 @@ def test_serpapi_details_error_raises() -> None:
 # --- robustness against garbage ----------------------------------------------------------------
 
 GARBAGE = [[], {}, "x", "{{product.name}}", 1.5, 10**30, -1, True, [None], [{}], [[1]], {"text": 5}, float("nan")]
+# what a hostile source sends: numbers no store holds, text PostgreSQL and UTF-8 refuse, keys BSON
+# refuses, impossible ranges and dates
+HOSTILE = [
+    "9" * 400,
+    "9" * 5000,
+    10**20,
+    -(2**63) - 1,
+    1e300,
+    float("inf"),
+    "Serum\x00 sale",
+    "half \ud83d",
+    "\x00",
+    "-1,000",
+    "$500 - $100",
+    "10,000,000,000B",
+    -1_000_000_000,
+    "9999-12-31T23:00:00-05:00",
+    "0001-01-01T00:00:00+05:00",
+    {"lower_bound": "500", "upper_bound": "-5"},
+    {"a\x00b": 1, "$where": 2, "eu.reach": 3},
+    [{"text": "\udc00"}],
+]
 
 
 def field_paths(value: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
@@ -359,15 +387,24 @@ def with_value_at(item: dict[str, Any], path: tuple[str | int, ...], value: Any)
     ids=["meta", "apify", "serpapi"],
 )
 def test_garbage_in_any_field_fails_only_its_own_item(parse: Any, items: list[dict[str, Any]]) -> None:
+    """Each garbage or hostile value in each field: the item parses into an ad every store takes, or
+    fails alone with a reason a rule gave (never an exception, never "unexpected")."""
     healthy = items[0]
     healthy_id = parse([healthy])[0][0].source_ad_id
+    brand = Brand(1, "garbage-brand", "Garbage", "tracked", ())
     for item in items:
         for path in field_paths(item):
-            for value in GARBAGE:
+            for value in GARBAGE + HOSTILE:
                 ads, failures = parse([healthy, with_value_at(item, path, value)])
                 assert ads[0].source_ad_id == healthy_id, (path, value)
                 assert len(ads) + len(failures) == 2, (path, value)
                 assert all(failure.position == 1 and failure.reason for failure in failures), (path, value)
+                assert not any(failure.reason.startswith("unexpected") for failure in failures), (path, value)
+                page = ParsedPage(connector=ads[0].connector, request="http://source/page", payload={}, ads=ads)
+                for ad in ads:
+                    assert unstorable_reason(ad) is None, (path, value)
+                    ad.model_dump_json()
+                    bson.encode(ad_document(brand, page, ad, datetime.now(UTC)), check_keys=True)
 
 
 # --- timestamps ----------------------------------------------------------------------------------
