@@ -66,11 +66,20 @@ def parse_json(raw: bytes | bytearray, limits: PayloadLimits = SOURCE_LIMITS) ->
     if first is not None and first.group() in (b"[", b"{"):  # a scalar has no depth, anything else is no JSON
         _refuse_over_structure(raw, limits)
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_int=_integer)
     except json.JSONDecodeError:
         raise
-    except ValueError as exc:  # a number too long to convert, bytes in no JSON encoding
+    except ValueError as exc:  # bytes in no JSON encoding
         raise json.JSONDecodeError(str(exc), "", 0) from None
+
+
+def _integer(digits: str) -> int | str:
+    """An integer too long for Python to convert (past 4,300 digits) stays its text: the item
+    carrying it then fails alone on the parsers' digit rule, where the conversion would fail the page."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
 
 
 def _refuse_over_structure(raw: bytes | bytearray, limits: PayloadLimits) -> None:

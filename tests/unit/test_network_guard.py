@@ -24,6 +24,7 @@ from adology.media.guard import BlockedUrlError, UrlPolicy
 from adology.sources.clients import MetaAdLibraryClient
 from adology.sources.http import SourceHttp, http_client
 from adology.sources.limits import PayloadLimitError, PayloadLimits, parse_json
+from adology.sources.meta import parse_meta_page
 from adology.sources.models import Connector
 from adology.sources.payloads import load_payload_file
 from tests.source_servers import FAST_RETRY, PUBLIC_ADDRESS, counted, install_name_server
@@ -226,3 +227,14 @@ def test_a_saved_file_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
     big.write_bytes(b"[" + b'"abcdefgh",' * 200 + b'""]')
     with pytest.raises(SourceError, match=r"big\.json is refused: larger than the limit of 1000 bytes"):
         load_payload_file(big, PayloadLimits(max_bytes=1000))
+
+
+def test_a_number_too_long_to_convert_costs_its_item_not_the_page() -> None:
+    huge = "9" * 5_000  # past Python's 4,300-digit conversion limit
+    hostile = f'{{"id": "1", "page_id": "p", "spend": {{"lower_bound": {huge}}}}}'
+    page = parse_json(f'{{"data": [{hostile}, {{"id": "2", "page_id": "p"}}]}}'.encode())
+    assert page["data"][0]["spend"]["lower_bound"] == huge and page["data"][1]["id"] == "2"
+    assert parse_json(b"[9223372036854775807, -12]") == [9223372036854775807, -12]
+    ads, failures = parse_meta_page(page)
+    assert [ad.source_ad_id for ad in ads] == ["2"]
+    assert [failure.position for failure in failures] == [0] and "digits" in failures[0].reason
