@@ -2,8 +2,12 @@
 over the core's stage objects (:mod:`adology.analysis.stages`).
 
 Each asset runs one routine over the brand's ads that need it (analyzed brands only; a tracked brand
-is skipped with the reason in metadata) and reports AI calls, tokens, estimated cost, failures
-and timings. They share the ``ai`` concurrency pool, which bounds AI work across runs.
+is skipped with the reason in metadata) and reports AI calls, tokens, estimated cost, failures,
+ads waiting (for a creative, for a current description) and timings. A few failed ads are counted
+and the step succeeds; when the failures are the run's (every ad attempted, or most of many:
+:meth:`~adology.analysis.stage_report.StageReport.step_failure`), the step records what it stored
+and then fails with the reasons and counts. They share the ``ai`` concurrency pool, which bounds AI
+work across runs.
 
 ``ad_labels`` and ``ad_embeddings`` read only the descriptions, so they are one step (a multi-asset
 that materializes both, or either alone): their stages run side by side on one AI governor. Labelling
@@ -111,7 +115,8 @@ def build_analysis_step(*, name: str, deps: list[dg.AssetKey], stages: list[Stag
 
         with log_context(run_id=context.run.run_id):
             outcomes = asyncio.run(run())
-        # a stage that finished is recorded even when the other failed; then the step fails
+        # a stage that finished is recorded even when the other failed, or when its own ads failed
+        # past the rule (StageReport.step_failure); then the step fails
         for stage, outcome in zip(selected, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 continue
@@ -138,10 +143,17 @@ def build_analysis_step(*, name: str, deps: list[dg.AssetKey], stages: list[Stag
             for stage, outcome in zip(selected, outcomes, strict=True)
             if isinstance(outcome, BaseException)
         ]
+        failed_ads = [
+            report for report in outcomes if isinstance(report, StageReport) and report.step_failure() is not None
+        ]
         for stage, failure in failures[1:]:  # the first is raised below, with its traceback
             context.log.error("%s failed too: %s: %s", stage.name, type(failure).__name__, failure)
         if failures:
+            for report in failed_ads:
+                context.log.error("%s", report.step_failure())
             raise failures[0][1]
+        if failed_ads:
+            raise _failed_ads_failure(failed_ads)
 
     return analysis_step
 
@@ -152,7 +164,31 @@ def _metadata(report: StageReport) -> dict[str, Any]:
         metadata["skipped_reason"] = report.skipped_reason
     if report.failure_reasons:
         metadata["failure_reasons"] = dg.MetadataValue.json(dict(report.failure_reasons))
+    if report.waiting_reasons:
+        metadata["waiting_reasons"] = dg.MetadataValue.json(dict(report.waiting_reasons))
+    if (step_failure := report.step_failure()) is not None:
+        metadata["step_failure"] = step_failure
     return metadata
+
+
+def _failed_ads_failure(reports: list[StageReport]) -> dg.Failure:
+    """The step's failure when its stages' own ads failed past the rule, with each stage's counts."""
+    return dg.Failure(
+        description="; ".join(str(report.step_failure()) for report in reports),
+        metadata={
+            "failed_stages": dg.MetadataValue.json(
+                {
+                    report.stage: {
+                        "attempted": report.attempted,
+                        "failed": report.failed,
+                        "failed_as_before": report.failed_as_before,
+                        "failure_reasons": dict(report.failure_reasons),
+                    }
+                    for report in reports
+                }
+            )
+        },
+    )
 
 
 ad_descriptions = build_analysis_step(name="ad_descriptions", deps=[ADS], stages=[DESCRIBE])

@@ -6,8 +6,9 @@ more than the :class:`AIGovernor` admits at once, load a job's creatives from S3
 that read pixels), wait for a slot, call the provider and hand the outcome to a writer. The writer
 flushes every ``flush_size`` outcomes in the background (:mod:`adology.analysis.records`). So AI
 calls never wait for storage, every slot stays busy across brand boundaries, and memory is bounded
-by the queue, not by the number of ads. A failed ad keeps its reason and the run goes on; a spent
-budget stops new AI work cleanly and leaves the rest for the next run.
+by the queue, not by the number of ads. A failed ad keeps its reason and the run goes on (the
+report says whether the failures are the step's: :meth:`StageReport.step_failure`); a spent budget
+stops new AI work cleanly and leaves the rest for the next run.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from adology.ai.types import AdInput, AIError, Provider, Usage
 from adology.analysis.candidates import Candidate, load_input, select_candidates
 from adology.analysis.records import Outcome, store_outcomes
 from adology.analysis.stage_report import StageReport
-from adology.analysis.stages import Stage
+from adology.analysis.stages import DESCRIBE, Stage
 from adology.brands import Brand
 from adology.db.locks import holding_brands
 from adology.logs import get_logger, log_context
@@ -60,6 +61,8 @@ async def analyze_brands(
     analyzed = [brand for brand in brands if brand.status == "analyzed"]
     report.brands = len(analyzed)
     version = routine.version(provider)
+    # label and embed read the descriptions this provider's describe writes, and no other
+    describe_version = DESCRIBE.routine.version(provider) if routine.needs_description else None
     reads_creatives = stage.name in provider.creative_routines
     workers = governor.limits.concurrency + _PREFETCH_WORKERS
     jobs: asyncio.Queue[list[Candidate] | None] = asyncio.Queue(maxsize=workers)
@@ -80,7 +83,9 @@ async def analyze_brands(
         pending: list[Candidate] = []  # a batch may span brands: requests stay full
         for brand in analyzed:
             with log_context(brand=brand.partition_key):
-                pending += await asyncio.to_thread(select_candidates, connect, brand, routine, version, report)
+                pending += await asyncio.to_thread(
+                    select_candidates, connect, brand, routine, version, report, describe_version=describe_version
+                )
             while len(pending) >= size:
                 job, pending = pending[:size], pending[size:]
                 await jobs.put(job)
@@ -195,6 +200,8 @@ async def _run_job(
         elif isinstance(outcome, AIError):
             report.failed += 1
             report.failure_reasons[outcome.reason] += 1
+            as_before = not outcome.retryable and outcome.reason == candidate.previous_failure
+            report.failed_as_before += as_before
             log.warning(
                 "ad analysis failed",
                 extra={
@@ -202,6 +209,7 @@ async def _run_job(
                     "brand": candidate.brand.partition_key,
                     "reason": outcome.reason,
                     "detail": outcome.detail,
+                    "as_before": as_before,
                 },
             )
         else:

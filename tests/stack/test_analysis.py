@@ -1,21 +1,21 @@
 """The per-ad AI assets end to end on the real stack: descriptions, labels and embeddings land in
 Postgres, full documents in Mongo and per-ad logs in S3; a second run makes no AI call; tracked
-brands are skipped with a reason; failed ads keep their reason while the run goes on; a budget
-stops AI work cleanly and the next run finishes it; labels and embeddings share a step, and a
-database fault in one stage keeps the other's results."""
+brands are skipped with a reason; a few failed ads keep their reason while the run goes on (and an
+ad failing again as before, for a reason no retry cures, does not fail the step); a budget stops AI
+work cleanly and the next run finishes it; labels and embeddings share a step, and a database fault
+in one stage keeps the other's results. Faults that fail a step, and what waits, are
+``test_analysis_recovery.py``'s."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Collection, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-import httpx
 import psycopg
 import pytest
 
-from adology.acquisition.brand import acquire_brand
 from adology.ai.limits import AIGovernor
 from adology.ai.registry import open_provider
 from adology.ai.schema import taxonomies
@@ -24,77 +24,21 @@ from adology.analysis.records import read_ad_log
 from adology.analysis.stage_report import StageReport
 from adology.analysis.stages import DESCRIBE, EMBED, LABEL, STAGES
 from adology.brands import Brand, BrandSource, upsert_brand
-from adology.media.fetch import MediaFetcher, MediaLimits
-from adology.media.guard import UrlPolicy
 from adology.settings import Settings
-from adology.sources.apify import parse_apify_items
-from adology.sources.http import http_client
-from adology.sources.models import Connector, ParsedPage
+from adology.sources.models import Connector
 from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
-from adology_assets.interpretation import ad_descriptions, ad_labels_and_embeddings
+from adology_assets.interpretation import ad_descriptions
 from adology_assets.vocabulary import AD_DESCRIPTIONS, AD_EMBEDDINGS, AD_LABELS
 from resources import AIResource, resources_for
-
-AI_ASSETS = [ad_descriptions, ad_labels_and_embeddings]
-ADS_PER_BRAND = 6
-
-
-class _Listing:
-    connector = Connector.APIFY
-
-    def __init__(self, page: ParsedPage) -> None:
-        self.page = page
-
-    async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
-        yield self.page
-
-
-def _acquire_sample(settings: Settings, library_url: str, partition_key: str, status: str) -> Brand:
-    """A brand holding a few real library ads (images, carousels, a video when the sample has one)."""
-    brands = httpx.get(f"{library_url}/brands").json()
-    page_id = brands[1]["sources"]["apify"]["handle"]
-    run = httpx.post(
-        f"{library_url}/v2/acts/curious_coder~facebook-ads-library-scraper/runs",
-        headers={"Authorization": "Bearer t0ken-for-tests"},
-        json={"urls": [{"url": f"https://www.facebook.com/ads/library/?view_all_page_id={page_id}"}], "count": 40},
-    ).json()["data"]
-    items = httpx.get(f"{library_url}/v2/datasets/{run['defaultDatasetId']}/items").json()
-    ads, _ = parse_apify_items(items)
-    videos = [ad for ad in ads if ad.display_format == "VIDEO"][:1]
-    sample = videos + [ad for ad in ads if ad not in videos][: ADS_PER_BRAND - len(videos)]
-    for ad in sample:  # a separate brand of its own: fresh ids, same real creatives
-        ad.source_ad_id = f"{partition_key}-{ad.source_ad_id}"
-    with psycopg.connect(settings.database_url) as conn:
-        brand = upsert_brand(
-            conn,
-            partition_key=partition_key,
-            name=partition_key.title(),
-            status=status,
-            sources=[BrandSource(Connector.APIFY, page_id)],
-        )
-    store = settings_object_store(settings)
-
-    async def go() -> None:
-        async with http_client(timeout=10) as http:
-            fetcher = MediaFetcher(
-                http=http, store=store, policy=UrlPolicy.allowing([library_url[7:]]), limits=MediaLimits(attempts=1)
-            )
-            with open_mongo(settings.mongo_uri, settings.mongo_database) as database:
-                await acquire_brand(
-                    brand,
-                    clients={
-                        Connector.APIFY: _Listing(
-                            ParsedPage(connector=Connector.APIFY, request="t", payload={}, ads=sample)
-                        )
-                    },
-                    fetcher=fetcher,
-                    connect=lambda: psycopg.connect(settings.database_url),
-                    raw_ads=database.raw_ads,
-                )
-
-    asyncio.run(go())
-    return brand
+from tests.stack.analysis_support import (
+    ADS_PER_BRAND,
+    AI_ASSETS,
+    acquire_sample,
+    materialize,
+    openai_overrides,
+    stage_metadata,
+)
 
 
 @pytest.fixture(scope="module")
@@ -103,48 +47,14 @@ def instance() -> Iterator[dg.DagsterInstance]:
         yield test_instance
 
 
-def _materialize(
-    settings: Settings,
-    instance: dg.DagsterInstance,
-    brand: Brand,
-    assets: list[Any],
-    selection: list[dg.AssetKey] | dg.AssetSelection | None = None,
-    raise_on_error: bool = True,
-    **ai_overrides: Any,
-) -> dg.ExecuteInJobResult:
-    instance.add_dynamic_partitions("brand", [brand.partition_key])
-    resources = resources_for(settings)
-    if ai_overrides:
-        resources["ai"] = AIResource(**{**resources["ai"].model_dump(), **ai_overrides})
-    return dg.materialize(
-        assets,
-        partition_key=brand.partition_key,
-        resources=resources,
-        instance=instance,
-        selection=selection or [key for asset in assets for key in asset.keys],
-        raise_on_error=raise_on_error,
-    )
-
-
-def _metadata(result: dg.ExecuteInJobResult, asset: str) -> dict[str, Any]:
-    """The stage's report: a run over a partition range records the same one for every partition."""
-    materialization, *others = [
-        event.materialization
-        for event in result.get_asset_materialization_events()
-        if event.asset_key == dg.AssetKey(asset)
-    ]
-    assert all(other.metadata == materialization.metadata for other in others)
-    return {name: value.value for name, value in materialization.metadata.items()}
-
-
 def test_local_analysis_fills_every_store_and_reruns_for_free(
     stack_settings: Settings, instance: dg.DagsterInstance, library_url: str
 ) -> None:
-    brand = _acquire_sample(stack_settings, library_url, "analysis-local", "analyzed")
-    first = _materialize(stack_settings, instance, brand, AI_ASSETS)
+    brand = acquire_sample(stack_settings, library_url, "analysis-local", "analyzed")
+    first = materialize(stack_settings, instance, brand, AI_ASSETS)
     assert first.success
     for asset in ("ad_descriptions", "ad_labels", "ad_embeddings"):
-        report = _metadata(first, asset)
+        report = stage_metadata(first, asset)
         assert (report["selected"], report["succeeded"], report["failed"]) == (ADS_PER_BRAND, ADS_PER_BRAND, 0)
         assert report["ai_calls"] == ADS_PER_BRAND
     assert all(check.passed for check in first.get_asset_check_evaluations())
@@ -185,9 +95,9 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
     stages = [entry["stage"] for entry in read_ad_log(store, brand.partition_key, ad_id)]
     assert stages[0] == "describe" and sorted(stages[1:]) == ["embed", "label"]  # label and embed both follow describe
 
-    second = _materialize(stack_settings, instance, brand, AI_ASSETS)
+    second = materialize(stack_settings, instance, brand, AI_ASSETS)
     for asset in ("ad_descriptions", "ad_labels", "ad_embeddings"):
-        report = _metadata(second, asset)
+        report = stage_metadata(second, asset)
         assert (report["ai_calls"], report["selected"], report["unchanged"]) == (0, 0, ADS_PER_BRAND)
     assert all(check.passed for check in second.get_asset_check_evaluations())
 
@@ -224,7 +134,10 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
 def test_a_creative_missing_from_s3_fails_its_ads_with_the_reason_and_the_run_goes_on(
     stack_settings: Settings, instance: dg.DagsterInstance, library_url: str
 ) -> None:
-    brand = _acquire_sample(stack_settings, library_url, "analysis-missing-creative", "analyzed")
+    """A few failed ads leave the step succeeded, counted with their reason; retried alone and
+    failing the same way (no retry cures a missing creative), they are counted again as failing as
+    before and still do not fail the step, so one broken ad cannot fail every later run."""
+    brand = acquire_sample(stack_settings, library_url, "analysis-missing-creative", "analyzed")
     store = settings_object_store(stack_settings)
     with psycopg.connect(stack_settings.database_url) as conn:
         (key,) = conn.execute(
@@ -235,13 +148,18 @@ def test_a_creative_missing_from_s3_fails_its_ads_with_the_reason_and_the_run_go
     data = store.get_bytes(key=key)
     store.client.delete_object(Bucket=store.bucket, Key=key)
     try:
-        result = _materialize(stack_settings, instance, brand, [ad_descriptions])
+        result = materialize(stack_settings, instance, brand, [ad_descriptions])
+        retried = materialize(stack_settings, instance, brand, [ad_descriptions])
     finally:
         store.put_bytes(key=key, data=data)  # content-addressed: other tests' ads share the creative
-    report = _metadata(result, "ad_descriptions")
-    assert result.success and report["failed"] >= 1
+    report = stage_metadata(result, "ad_descriptions")
+    assert result.success and report["failed"] >= 1 and report["failed_as_before"] == 0
     assert report["failure_reasons"] == {"media_unavailable": report["failed"]}
     assert report["succeeded"] == ADS_PER_BRAND - report["failed"]
+    again = stage_metadata(retried, "ad_descriptions")
+    assert retried.success and "step_failure" not in again
+    assert (again["selected"], again["succeeded"]) == (report["failed"], 0)
+    assert again["failed"] == again["failed_as_before"] == report["failed"]
 
 
 def _labels_and_embeddings_without(
@@ -252,7 +170,7 @@ def _labels_and_embeddings_without(
         for table in tables:
             conn.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
         try:
-            return _materialize(
+            return materialize(
                 settings,
                 instance,
                 brand,
@@ -272,17 +190,17 @@ def test_labels_and_embeddings_share_a_step_and_a_database_fault_in_one_keeps_th
     """Both stages run in one step on one governor, each with its own AI calls in its report; when
     labels cannot be stored, the embeddings are still recorded and the step fails with the cause;
     when neither can, the step fails with the first cause and logs the other."""
-    brand = _acquire_sample(stack_settings, library_url, "analysis-shared-step", "analyzed")
-    openai = _openai(fake_openai, concurrency=2)
-    assert _materialize(stack_settings, instance, brand, [ad_descriptions], **openai).success
+    brand = acquire_sample(stack_settings, library_url, "analysis-shared-step", "analyzed")
+    openai = openai_overrides(fake_openai, concurrency=2)
+    assert materialize(stack_settings, instance, brand, [ad_descriptions], **openai).success
     failed = _labels_and_embeddings_without(stack_settings, instance, brand, ["ad_labels"], **openai)
     assert not failed.success
     assert {event.asset_key for event in failed.get_asset_materialization_events()} == {AD_EMBEDDINGS}
     (failure,) = [event for event in failed.all_events if event.is_step_failure]
     assert "ad_labels" in failure.step_failure_data.error.message  # psycopg's UndefinedTable, named
-    assert _metadata(failed, "ad_embeddings")["ai_calls"] == 1  # the shared governor also admitted label calls
+    assert stage_metadata(failed, "ad_embeddings")["ai_calls"] == 1  # the shared governor also admitted label calls
 
-    labelled = _materialize(
+    labelled = materialize(
         stack_settings,
         instance,
         brand,
@@ -291,7 +209,7 @@ def test_labels_and_embeddings_share_a_step_and_a_database_fault_in_one_keeps_th
         **openai,
     )
     assert labelled.success and not labelled.get_asset_check_evaluations()  # checks left out are not reported
-    labels, embeddings = _metadata(labelled, "ad_labels"), _metadata(labelled, "ad_embeddings")
+    labels, embeddings = stage_metadata(labelled, "ad_labels"), stage_metadata(labelled, "ad_embeddings")
     assert (labels["succeeded"], labels["ai_calls"]) == (ADS_PER_BRAND, ADS_PER_BRAND)
     assert (embeddings["selected"], embeddings["ai_calls"]) == (0, 0)  # stored by the failed step: not paid twice
 
@@ -322,8 +240,8 @@ def test_tracked_brands_are_skipped_with_a_reason(
             status="tracked",
             sources=[BrandSource(Connector.APIFY, "1")],
         )
-    result = _materialize(stack_settings, instance, brand, [ad_descriptions])
-    report = _metadata(result, "ad_descriptions")
+    result = materialize(stack_settings, instance, brand, [ad_descriptions])
+    report = stage_metadata(result, "ad_descriptions")
     assert "tracked" in report["skipped_reason"] and report["ai_calls"] == 0
 
 
@@ -335,25 +253,18 @@ def fake_openai() -> Iterator[Any]:
         yield server
 
 
-def _openai(server: Any, **overrides: Any) -> dict[str, Any]:
-    return {
-        "provider": "openai",
-        "openai": {"base_url": f"{server.base_url}/v1", "api_key": "sk-test-key"},
-        "concurrency": 4,
-        **overrides,
-    }
-
-
 def test_openai_provider_reanalyses_on_version_change_and_records_failures(
     stack_settings: Settings, instance: dg.DagsterInstance, library_url: str, fake_openai: Any
 ) -> None:
-    brand = _acquire_sample(stack_settings, library_url, "analysis-openai", "analyzed")
-    assert _materialize(stack_settings, instance, brand, [ad_descriptions]).success  # local first
+    brand = acquire_sample(stack_settings, library_url, "analysis-openai", "analyzed")
+    assert materialize(stack_settings, instance, brand, [ad_descriptions]).success  # local first
 
     fake_openai.configure(malformed_first_n=2 * 2)  # one ad at a time: two ads answer badly twice and fail
-    result = _materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai, concurrency=1))
-    assert result.success  # failed ads never fail the run
-    report = _metadata(result, "ad_descriptions")
+    result = materialize(
+        stack_settings, instance, brand, [ad_descriptions], **openai_overrides(fake_openai, concurrency=1)
+    )
+    assert result.success  # a few failed ads do not fail the run: they are counted
+    report = stage_metadata(result, "ad_descriptions")
     assert report["selected"] == ADS_PER_BRAND  # a new provider/model version makes every ad eligible
     assert (report["failed"], report["succeeded"]) == (2, ADS_PER_BRAND - 2)
     assert report["failure_reasons"] == {"ai_malformed_output": report["failed"]}
@@ -366,25 +277,30 @@ def test_openai_provider_reanalyses_on_version_change_and_records_failures(
         ).fetchall()
     assert failed and {reason for (reason,) in failed} == {"ai_malformed_output"}
 
-    retry = _materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai))
-    again = _metadata(retry, "ad_descriptions")
+    retry = materialize(stack_settings, instance, brand, [ad_descriptions], **openai_overrides(fake_openai))
+    again = stage_metadata(retry, "ad_descriptions")
     assert (again["selected"], again["succeeded"], again["failed"]) == (report["failed"], report["failed"], 0)
 
 
 def test_a_budget_stops_ai_work_cleanly_and_the_next_run_finishes(
     stack_settings: Settings, instance: dg.DagsterInstance, library_url: str, fake_openai: Any
 ) -> None:
-    brand = _acquire_sample(stack_settings, library_url, "analysis-budget", "analyzed")
-    stopped = _materialize(
-        stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai, budget_usd=0.000001, concurrency=1)
+    brand = acquire_sample(stack_settings, library_url, "analysis-budget", "analyzed")
+    stopped = materialize(
+        stack_settings,
+        instance,
+        brand,
+        [ad_descriptions],
+        **openai_overrides(fake_openai, budget_usd=0.000001, concurrency=1),
     )
     assert stopped.success
-    report = _metadata(stopped, "ad_descriptions")
+    report = stage_metadata(stopped, "ad_descriptions")
     assert report["succeeded"] >= 1 and report["not_started_budget"] == ADS_PER_BRAND - report["succeeded"]
     assert report["not_started_budget"] > 0 and report["failed"] == 0
 
-    finished = _metadata(
-        _materialize(stack_settings, instance, brand, [ad_descriptions], **_openai(fake_openai)), "ad_descriptions"
+    finished = stage_metadata(
+        materialize(stack_settings, instance, brand, [ad_descriptions], **openai_overrides(fake_openai)),
+        "ad_descriptions",
     )
     assert finished["selected"] == report["not_started_budget"] and finished["failed"] == 0
 
@@ -394,11 +310,11 @@ def test_one_run_of_several_brands_shares_the_fan_out_and_batches_embeddings(
 ) -> None:
     """A backfill run of two brands (a partition range, as BRAND_BACKFILL_POLICY makes): both are
     analysed in one stage run, and the OpenAI embeddings of every ad go in one request."""
-    first = _acquire_sample(stack_settings, library_url, "analysis-range-a", "analyzed")
-    second = _acquire_sample(stack_settings, library_url, "analysis-range-b", "analyzed")
+    first = acquire_sample(stack_settings, library_url, "analysis-range-a", "analyzed")
+    second = acquire_sample(stack_settings, library_url, "analysis-range-b", "analyzed")
     instance.add_dynamic_partitions("brand", [first.partition_key, second.partition_key])
     resources = resources_for(stack_settings)
-    resources["ai"] = AIResource(**{**resources["ai"].model_dump(), **_openai(fake_openai, concurrency=8)})
+    resources["ai"] = AIResource(**{**resources["ai"].model_dump(), **openai_overrides(fake_openai, concurrency=8)})
     before = fake_openai.stats()
     result = dg.materialize(
         AI_ASSETS,
@@ -412,7 +328,7 @@ def test_one_run_of_several_brands_shares_the_fan_out_and_batches_embeddings(
     )
     assert result.success
     assert {event.asset_key for event in result.get_asset_materialization_events()} == {AD_DESCRIPTIONS, AD_EMBEDDINGS}
-    described, embedded = _metadata(result, "ad_descriptions"), _metadata(result, "ad_embeddings")
+    described, embedded = stage_metadata(result, "ad_descriptions"), stage_metadata(result, "ad_embeddings")
     assert (described["brands"], described["succeeded"], described["ai_calls"]) == (
         2,
         2 * ADS_PER_BRAND,
@@ -435,8 +351,8 @@ def test_two_runs_over_one_brand_pay_for_its_ads_once(
 ) -> None:
     """A sensor's run and a backfill's run reaching the same brand together: the second waits for
     the brand's lock, then finds every ad done."""
-    brand = _acquire_sample(stack_settings, library_url, "analysis-overlap", "analyzed")
-    ai = AIResource(**{**resources_for(stack_settings)["ai"].model_dump(), **_openai(fake_openai)})
+    brand = acquire_sample(stack_settings, library_url, "analysis-overlap", "analyzed")
+    ai = AIResource(**{**resources_for(stack_settings)["ai"].model_dump(), **openai_overrides(fake_openai)})
     store = settings_object_store(stack_settings)
 
     async def one_run() -> StageReport:
