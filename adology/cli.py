@@ -174,6 +174,8 @@ def queue() -> None:
 @reports_errors
 def queue_replay_dlq(priority: str, limit: int | None) -> None:
     """Move dead-lettered messages back to their queue, after the cause has been fixed."""
+    import psycopg
+
     from adology.requests.dead_letters import replay_dlq
     from adology.storage.aws import settings_client
     from adology.storage.queues import Priority, RequestQueues
@@ -185,7 +187,8 @@ def queue_replay_dlq(priority: str, limit: int | None) -> None:
         max_receives=settings.queue_max_receives,
         visibility_seconds=settings.queue_visibility_seconds,
     )
-    moved = replay_dlq(queues, Priority(priority), limit=limit)
+    database_url = settings.database_url or ""
+    moved = replay_dlq(queues, Priority(priority), limit=limit, connect=lambda: psycopg.connect(database_url))
     click.echo(f"replayed {moved} message(s) from the {priority}-priority dead-letter queue")
 
 

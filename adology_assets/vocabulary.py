@@ -38,9 +38,14 @@ AI_ASSETS: tuple[dg.AssetKey, ...] = (AD_DESCRIPTIONS, AD_LABELS, AD_EMBEDDINGS)
 BRAND_TAG = "adology/brand"  # a run over one brand; dagster.yaml allows one such run per brand
 BRANDSPACE_TAG = "adology/brandspace"
 REQUEST_TAG = "adology/request_id"  # the request whose status follows the run
+ATTEMPT_TAG = "adology/attempt"  # the request's attempt the run is for: 0, then n for its n-th retry
 KIND_TAG = "adology/kind"  # analyze | refresh (a request's kind), backfill, report
 REPORT_TRIGGER_TAG = "adology/report_trigger"  # the refresh signals that held, or absent for a manual run
 STAGE_TAG = "adology/stage"  # an asset tag: acquisition, describe, label, embed, report
+# Dagster's run-retry tags (dagster.yaml run_retries): how many times Dagster re-executes a run that
+# failed outside its steps (a crashed run worker), and the verdict it writes on a failed run
+MAX_RETRIES_TAG = "dagster/max_retries"
+WILL_RETRY_TAG = "dagster/will_retry"
 
 
 class RunPriority(enum.IntEnum):

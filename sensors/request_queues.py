@@ -6,12 +6,19 @@ Each tick:
 2. receives a bounded number of messages; a malformed one, or one naming an unknown brand, goes
    to the dead-letter queue with the reason as a message attribute and is logged once;
 3. adds new brand partitions through ``dynamic_partitions_requests`` and requests one run per
-   brand with run key ``{deduplication id}:{brand}``: every delivery of one send carries the same
-   deduplication id (the request id; ``request_id:N`` when a retry re-publishes it), so a
-   duplicate delivery makes no second run while a retry or a new request does.
+   brand with the run key of the message's request, attempt and brand
+   (:func:`adology.requests.messages.run_key`): every copy of one attempt (a duplicate delivery,
+   a re-publish of a message presumed lost, a replayed dead letter) names the same run, which
+   Dagster creates once, while a retry is a new attempt and gets a run of its own.
 The cursor carries the receipts awaiting acknowledgement; the queue's visibility timeout is far
 longer than a tick, so an unacknowledged message reappears only if something really died — and
 then its run key finds the run that already exists.
+
+Who retries a failed run: a recorded request's run is retried by the request lifecycle, after a
+backoff (:mod:`adology.requests.lifecycle`), so Dagster does not retry it. A refresh batch from
+the spine has no request row and so no lifecycle: its runs carry ``dagster/max_retries`` and Dagster
+re-executes one that failed outside its steps (a crashed run worker, see dagster.yaml
+``run_retries``); its brands' failed steps wait for their next refresh.
 """
 
 import json
@@ -23,11 +30,14 @@ from botocore.exceptions import ClientError
 from adology.brands import unknown_brands
 from adology.logs import get_logger
 from adology.requests.dead_letters import dead_letter
-from adology.requests.messages import MalformedMessage, RequestMessage, parse_message
+from adology.requests.lifecycle import recorded_requests
+from adology.requests.messages import MalformedMessage, RequestMessage, parse_message, run_key
 from adology.storage.queues import Priority, ReceivedMessage, RequestQueues
 from adology_assets.vocabulary import (
+    ATTEMPT_TAG,
     BRAND_TAG,
     KIND_TAG,
+    MAX_RETRIES_TAG,
     PIPELINE,
     REQUEST_TAG,
     RunPriority,
@@ -38,6 +48,8 @@ from resources import PostgresResource, QueuesResource
 log = get_logger(__name__)
 
 MAX_MESSAGES_PER_TICK = 30
+# Dagster re-executions of a spine refresh run that failed outside its steps (a crashed run worker)
+REFRESH_CRASH_RETRIES = 2
 
 
 @dataclass
@@ -45,10 +57,6 @@ class _Pending:
     receipt_handle: str
     message_id: str
     run_keys: list[str]
-
-
-def run_key(deduplication_id: str, brand: str) -> str:
-    return f"{deduplication_id}:{brand}"
 
 
 def build_request_sensor(priority: Priority) -> dg.SensorDefinition:
@@ -80,6 +88,7 @@ def build_request_sensor(priority: Priority) -> dg.SensorDefinition:
 
         run_requests, new_partitions = [], set()
         known_partitions = set(context.instance.get_dynamic_partitions(brand_partitions.name))
+        accepted: list[tuple[ReceivedMessage, RequestMessage]] = []
         with postgres.get_connection() as conn:
             for message in messages:
                 try:
@@ -88,15 +97,20 @@ def build_request_sensor(priority: Priority) -> dg.SensorDefinition:
                     if unknown:
                         raise MalformedMessage(f"unknown brand(s): {', '.join(unknown)}")
                 except MalformedMessage as exc:
-                    dead_letter(request_queues, priority, message, str(exc))
+                    dead_letter(postgres.get_connection, request_queues, priority, message, str(exc))
                     continue
-                keys = []
-                for brand in request.brands:
-                    if brand not in known_partitions:
-                        new_partitions.add(brand)
-                    keys.append(run_key(message.deduplication_id, brand))
-                    run_requests.append(_run_request(request, brand, priority, keys[-1]))
-                still_pending.append(_Pending(message.receipt_handle, message.message_id, keys))
+                accepted.append((message, request))
+            recorded = recorded_requests(conn, [request.request_id for _, request in accepted])
+        for message, request in accepted:
+            keys = []
+            for brand in request.brands:
+                if brand not in known_partitions:
+                    new_partitions.add(brand)
+                keys.append(run_key(request.request_id, brand, request.attempt))
+                run_requests.append(
+                    _run_request(request, brand, priority, keys[-1], lifecycle=request.request_id in recorded)
+                )
+            still_pending.append(_Pending(message.receipt_handle, message.message_id, keys))
         return dg.SensorResult(
             run_requests=run_requests,
             dynamic_partitions_requests=[brand_partitions.build_add_request(sorted(new_partitions))]
@@ -108,16 +122,22 @@ def build_request_sensor(priority: Priority) -> dg.SensorDefinition:
     return request_sensor
 
 
-def _run_request(request: RequestMessage, brand: str, priority: Priority, key: str) -> dg.RunRequest:
+def _run_request(
+    request: RequestMessage, brand: str, priority: Priority, key: str, *, lifecycle: bool
+) -> dg.RunRequest:
+    """The run of one brand of a request's attempt; ``lifecycle``: the request has a row, whose
+    lifecycle retries a failed run, so Dagster's crash retries are left to runs without one."""
     return dg.RunRequest(
         run_key=key,
         partition_key=brand,
         asset_selection=[dg.AssetKey(name) for name in request.assets],
         tags={
             REQUEST_TAG: request.request_id,
+            ATTEMPT_TAG: str(request.attempt),
             BRAND_TAG: brand,
             KIND_TAG: request.kind,
             **RunPriority.of_queue(priority).tags(),
+            **({} if lifecycle else {MAX_RETRIES_TAG: str(REFRESH_CRASH_RETRIES)}),
         },
     )
 

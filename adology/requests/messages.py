@@ -1,7 +1,14 @@
-"""The body of every message on the request queues, validated where it is read.
+"""The body of every message on the request queues, validated where it is read, and the run key
+each of its brands gets.
 
 A producer that drifts from the schema is caught at the consumer, not half-read: a malformed body
 raises :class:`MalformedMessage` naming the offending field, which becomes the dead-letter reason.
+
+A message names the request and its ``attempt`` (0 for the first, n for the n-th retry); the run
+key is made of those two and the brand (:func:`run_key`), never of SQS's deduplication id, so
+every copy of one attempt (a duplicate delivery, a re-publish of a message presumed lost, a
+dead letter replayed) maps to one Dagster run, while a retry, which needs a new run because a run
+key is used once forever, gets a key of its own.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ BRAND_KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,127}$"  # the same rule as the CHECK 
 # ":<attempt>" suffix still fits SQS's 128-character deduplication id.
 REQUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,79}$"
 MAX_BRANDS_PER_MESSAGE = 100
+MAX_ATTEMPT = 1000  # far above any retry policy; bounds what a malformed producer can put in a run key
 _BRAND_KEY = re.compile(BRAND_KEY_PATTERN)
 
 
@@ -45,6 +53,8 @@ class RequestMessage(BaseModel):
     brands: list[str] = Field(min_length=1, max_length=MAX_BRANDS_PER_MESSAGE)
     assets: list[AssetName] = Field(default_factory=lambda: list(PIPELINE_ASSETS), min_length=1)
     requested_at: AwareDatetime
+    # absent from messages written before retries existed: those are first attempts
+    attempt: int = Field(default=0, ge=0, le=MAX_ATTEMPT)
 
     @field_validator("brands")
     @classmethod
@@ -67,6 +77,17 @@ class RequestMessage(BaseModel):
     def body(self) -> dict[str, Any]:
         """The JSON-ready form stored in the outbox and sent to SQS."""
         return self.model_dump(mode="json")
+
+
+def run_key(request_id: str, brand: str, attempt: int) -> str:
+    """The Dagster run key of one brand of one attempt of a request.
+
+    Attempt 0 keeps the key runs had before attempts existed (``{request id}:{brand}``), so a
+    message still in flight when this shipped finds its run. ``/`` appears in neither a request id
+    nor a brand key, so no retry's key can equal another request's.
+    """
+    base = f"{request_id}:{brand}"
+    return base if attempt == 0 else f"{base}/retry-{attempt}"
 
 
 def validation_reason(exc: ValidationError) -> str:

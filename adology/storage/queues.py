@@ -2,6 +2,10 @@
 
 A message that fails ``max_receives`` times moves to its dead-letter queue by SQS's own redrive
 policy; nothing in Adology has to remember to move it.
+
+A queue whose URL cannot be resolved (SQS unreachable, or the queue missing) raises
+:class:`QueueUnavailableError` before any message is tried, so a caller can tell "this queue is
+down" (stop, record it for every message waiting) from "SQS refused this message".
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ _BATCH_LIMIT = 10  # SendMessageBatch and ReceiveMessage take at most ten entrie
 
 class QueueSendError(AdologyError):
     """SQS refused messages (a batch call, entries listed as failed twice, or a dead-letter replay send)."""
+
+
+class QueueUnavailableError(AdologyError):
+    """A queue's URL could not be resolved: SQS is unreachable or the queue does not exist."""
 
 
 class Priority(str, enum.Enum):
@@ -92,9 +100,13 @@ class RequestQueues:
         return url
 
     def url(self, priority: Priority, *, dead_letter: bool = False) -> str:
+        """The queue's URL, resolved once; :class:`QueueUnavailableError` when SQS cannot tell it."""
         name = self.queue_name(priority, dead_letter=dead_letter)
         if name not in self._urls:
-            self._urls[name] = self.client.get_queue_url(QueueName=name)["QueueUrl"]
+            try:
+                self._urls[name] = self.client.get_queue_url(QueueName=name)["QueueUrl"]
+            except (ClientError, BotoCoreError) as exc:
+                raise QueueUnavailableError(f"queue {name} is unavailable: {type(exc).__name__}: {exc}") from exc
         return self._urls[name]
 
     def send(
@@ -161,7 +173,7 @@ class RequestQueues:
         for call in (1, 2):
             try:
                 response = self.client.send_message_batch(QueueUrl=self.url(priority), Entries=pending)
-            except (ClientError, BotoCoreError) as exc:
+            except (ClientError, BotoCoreError, QueueUnavailableError) as exc:
                 raise QueueSendError(f"send_message_batch to {self.queue_name(priority)} failed: {exc}") from exc
             failed = response.get("Failed", [])
             if not failed:
@@ -177,6 +189,19 @@ class RequestQueues:
 
     def delete(self, priority: Priority, *, receipt_handle: str, dead_letter: bool = False) -> None:
         self.client.delete_message(QueueUrl=self.url(priority, dead_letter=dead_letter), ReceiptHandle=receipt_handle)
+
+    def backlog(self, priority: Priority) -> int:
+        """Messages of the queue waiting, in flight (received, not yet deleted) or delayed: 0 means a
+        message sent earlier and not deleted by its consumer is no longer in the queue."""
+        attributes = self.client.get_queue_attributes(
+            QueueUrl=self.url(priority),
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            ],
+        )["Attributes"]
+        return sum(int(value) for value in attributes.values())
 
     def depth(self, priority: Priority, *, dead_letter: bool = False) -> int:
         attributes = self.client.get_queue_attributes(

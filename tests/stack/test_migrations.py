@@ -25,6 +25,7 @@ TABLES = {
     "requests",
     "outbox",
     "notifications",
+    "dead_letters",
     "schema_migrations",
 }
 

@@ -6,11 +6,11 @@ Pinned here:
 - the relay sends a row once, marks it sent and the request queued, keeps a brand's messages in
   order (MessageGroupId = brand), sends nothing on a second pass, keeps a row pending with
   ``last_error`` when SQS refuses it, and two concurrent relays send each row exactly once;
-- ``republish_stuck`` brings back a request whose message was lost, with a new deduplication id;
 - request lifecycle: allowed moves, late moves ignored, repeats no-ops, forbidden moves refused,
-  failed → queued re-publishes, a new run of an ended request applies, ids with no row change nothing;
+  failed → queued re-publishes as the next attempt, a new run of an ended request applies, ids
+  with no row change nothing;
 - ``replay_dlq`` moves poison messages from the dead-letter queue back with body, group and
-  attributes intact;
+  attributes intact, and records the ones SQS's redrive moved in ``dead_letters``, replayed;
 - ``due_brands`` + ``enqueue_refresh``: only due brands (tracked and analyzed), each exactly once,
   50 per message, ten messages per batch call, a repeated scan deduplicated, failed batch entries
   retried once and then reported.
@@ -40,7 +40,7 @@ from adology.brands import BrandSource, UnknownBrandError, upsert_brand
 from adology.requests.dead_letters import replay_dlq
 from adology.requests.lifecycle import InvalidTransitionError, UnknownRequestError, get_request, mark_request
 from adology.requests.messages import InvalidRequestError, RequestMessage, parse_message
-from adology.requests.outbox import record_request, relay_outbox, republish_stuck
+from adology.requests.outbox import record_request, relay_outbox
 from adology.requests.spine import due_brands, enqueue_refresh
 from adology.settings import Settings
 from adology.sources.models import Connector
@@ -252,34 +252,6 @@ def test_two_concurrent_relays_send_each_row_exactly_once(
     assert len(received) == 30 and set(received) == ids
 
 
-@pytest.mark.usefixtures("park_pending")
-def test_republish_stuck_sends_a_lost_message_again_with_a_new_deduplication_id(
-    conn: psycopg.Connection, connect: Callable[[], psycopg.Connection], make_queues: Callable[..., CountingQueues]
-) -> None:
-    queues = make_queues()
-    lost_brand, recent_brand, running_brand = _brands(conn, 3)
-    lost = record_request(conn, brand=lost_brand)
-    recent = record_request(conn, brand=recent_brand)
-    running = record_request(conn, brand=running_brand)
-    assert relay_outbox(connect, queues) == 3
-    _drain(queues)  # the queue "loses" all three; only the one still queued long enough comes back
-    mark_request(conn, running, status="running", run_id="run-1")
-    conn.execute(
-        "UPDATE outbox SET sent_at = now() - interval '10 minutes' WHERE request_id = ANY(%s)", ([lost, running],)
-    )
-
-    assert republish_stuck(conn, older_than=timedelta(minutes=5)) >= 1
-    assert get_request(conn, lost)["outbox_sent_at"] is None
-    assert get_request(conn, recent)["outbox_sent_at"] is not None
-    assert get_request(conn, running)["outbox_sent_at"] is not None
-
-    assert relay_outbox(connect, queues) >= 1
-    (message,) = [m for m in _drain(queues) if json.loads(m["Body"])["request_id"] == str(lost)]
-    assert message["Attributes"]["MessageDeduplicationId"] == f"{lost}:1"
-    request = get_request(conn, lost)
-    assert request["status"] == "queued" and request["outbox_attempts"] == 2
-
-
 # --- lifecycle ------------------------------------------------------------------------------------
 
 
@@ -309,10 +281,13 @@ def test_request_lifecycle_transitions(conn: psycopg.Connection) -> None:
     assert mark_request(conn, retried, status="failed", failure_reason="source timed out") is True
     assert get_request(conn, retried)["failure_reason"] == "source timed out"
     conn.execute("UPDATE outbox SET sent_at = now(), attempts = 1 WHERE request_id = %s", (retried,))
-    assert mark_request(conn, retried, status="queued") is True  # retry re-publishes
+    assert mark_request(conn, retried, status="queued") is True  # retry re-publishes, as the next attempt
     request = get_request(conn, retried)
     assert request["status"] == "queued" and request["failure_reason"] is None
-    assert request["outbox_sent_at"] is None
+    assert request["outbox_sent_at"] is None and request["retries"] == 1
+    assert parse_message(json.dumps(request["outbox_payload"])).attempt == 1
+    # the first attempt's run, reported late, no longer moves the request
+    assert mark_request(conn, retried, status="failed", run_id="run-b", attempt=0) is False
 
     # a new run of an ended request (Dagster re-execution) starts its lifecycle again
     assert mark_request(conn, request_id, status="running", run_id="run-c") is True
@@ -334,7 +309,9 @@ def test_request_lifecycle_transitions(conn: psycopg.Connection) -> None:
 # --- dead-letter queues ---------------------------------------------------------------------------
 
 
-def test_replay_dlq_moves_poison_messages_back(make_queues: Callable[..., CountingQueues]) -> None:
+def test_replay_dlq_moves_poison_messages_back(
+    conn: psycopg.Connection, connect: Callable[[], psycopg.Connection], make_queues: Callable[..., CountingQueues]
+) -> None:
     queues = make_queues(visibility_seconds=0)
     bodies = [{"poison": index} for index in range(3)]
     for index, body in enumerate(bodies):
@@ -352,8 +329,15 @@ def test_replay_dlq_moves_poison_messages_back(make_queues: Callable[..., Counti
             break
     assert queues.depth(Priority.HIGH, dead_letter=True) == 3 and queues.depth(Priority.HIGH) == 0
 
-    assert replay_dlq(queues, "high") == 3
+    assert replay_dlq(queues, "high", connect=connect) == 3
     assert queues.depth(Priority.HIGH, dead_letter=True) == 0
+    # SQS moved them, so nothing had recorded them: the replay records why they were parked
+    rows = conn.execute(
+        "SELECT moved_by, reason, replayed_at IS NOT NULL FROM dead_letters WHERE queue = %s",
+        (queues.queue_name(Priority.HIGH),),
+    ).fetchall()
+    assert len(rows) == 3 and all(moved_by == "sqs" and replayed for moved_by, _, replayed in rows)
+    assert all("without being deleted" in reason for _, reason, _ in rows)
     messages = _drain(queues)
     assert sorted(json.loads(m["Body"])["poison"] for m in messages) == [0, 1, 2]
     for message in messages:

@@ -1,7 +1,9 @@
 """The SQS request sensors and the run-outcome sensors against the real moto queue and Postgres:
-partitions are requested, not created; one run per brand with a run key per request; a message
-is deleted only once its run exists, so a sensor or daemon that dies loses nothing; poison goes
-to the dead-letter queue with its reason; a failed run marks the request failed and notifies."""
+partitions are requested, not created; one run per brand with a run key per request and attempt;
+a message is deleted only once its run exists, so a sensor or daemon that dies loses nothing;
+poison goes to the dead-letter queue with its reason, also recorded in Postgres; a failed run puts
+its request in 'retrying' without a notification, and the retry is a new attempt with a run key
+of its own. (Retries up to the cap, lost messages and partial failures: test_request_recovery.py.)"""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import psycopg
 import pytest
 
 from adology.brands import BrandSource, upsert_brand
-from adology.requests.lifecycle import get_request, mark_request
+from adology.requests.lifecycle import get_request
 from adology.requests.outbox import record_request, relay_outbox
 from adology.settings import Settings
 from adology.sources.models import Connector
@@ -165,7 +167,7 @@ def test_the_same_message_delivered_twice_requests_one_run_key(
     ],
 )
 def test_a_poison_message_goes_to_the_dead_letter_queue_with_its_reason(
-    instance: dg.DagsterInstance, resources: dict[str, Any], body: str, reason: str
+    stack_settings: Settings, instance: dg.DagsterInstance, resources: dict[str, Any], body: str, reason: str
 ) -> None:
     queues = resources["queues"].get_queues()
     queues.client.send_message(
@@ -178,14 +180,22 @@ def test_a_poison_message_goes_to_the_dead_letter_queue_with_its_reason(
     assert result.run_requests == [] and json.loads(result.cursor) == []
     (dead,) = queues.receive(Priority.HIGH, dead_letter=True)
     assert dead.body == body and reason in dead.attributes["reason"]
+    with psycopg.connect(stack_settings.database_url) as conn:
+        ((recorded_body, recorded_reason, moved_by, message_id),) = conn.execute(
+            "SELECT body, reason, moved_by, message_id FROM dead_letters WHERE queue = %s",
+            (queues.queue_name(Priority.HIGH),),
+        ).fetchall()
+    assert (recorded_body, moved_by, message_id) == (body, "consumer", dead.deduplication_id)
+    assert reason in recorded_reason
 
 
-def test_a_failed_run_marks_the_request_failed_and_notifies(
+def test_a_failed_run_puts_its_request_in_retrying_and_the_retry_gets_a_run_of_its_own(
     stack_settings: Settings, instance: dg.DagsterInstance, resources: dict[str, Any], brand: str
 ) -> None:
     request_id = _request(stack_settings, resources, brand)
     first_tick = _tick(instance, resources)
     (first,) = first_tick.run_requests
+    assert first.tags["adology/attempt"] == "0" and "dagster/max_retries" not in first.tags  # the lifecycle retries
 
     @dg.asset
     def explodes() -> None:
@@ -195,7 +205,7 @@ def test_a_failed_run_marks_the_request_failed_and_notifies(
     result = dg.materialize(
         [explodes], instance=instance, raise_on_error=False, tags={**first.tags, "dagster/run_key": first.run_key}
     )
-    for _ in range(2):  # a repeated evaluation adds no second notification
+    for _ in range(2):  # a repeated evaluation schedules no second retry
         with dg.build_run_status_sensor_context(
             sensor_name="request_failed",
             dagster_instance=instance,
@@ -206,20 +216,34 @@ def test_a_failed_run_marks_the_request_failed_and_notifies(
             run_outcomes.request_failed(context)
     with psycopg.connect(stack_settings.database_url) as conn:
         request = get_request(conn, request_id)
-        notes = conn.execute(
-            "SELECT status, failure_reason, counts FROM notifications WHERE request_id = %s", (request_id,)
-        ).fetchall()
-        assert request["status"] == "failed" and "source unreachable" in (request["failure_reason"] or "")
-        assert len(notes) == 1 and notes[0][0] == "failed" and "ads" in notes[0][2]
-        mark_request(conn, request_id, status="queued")  # retry possible: failed -> queued
-        assert get_request(conn, request_id)["status"] == "queued"
-    # the retry is published under a new deduplication id, so it gets a run key of its own
-    with psycopg.connect(stack_settings.database_url) as conn:
+        notes = conn.execute("SELECT count(*) FROM notifications WHERE request_id = %s", (request_id,)).fetchone()
+        assert request["status"] == "retrying" and "source unreachable" in (request["failure_reason"] or "")
+        assert request["retries"] == 1 and request["next_attempt_at"] is not None
+        assert notes == (0,)  # the requester hears the final outcome, not this attempt's
+        # the backoff has passed
+        conn.execute("UPDATE outbox SET available_at = now() WHERE request_id = %s", (request_id,))
         conn.execute("UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL AND request_id <> %s", (request_id,))
     relay_outbox(lambda: psycopg.connect(stack_settings.database_url), resources["queues"].get_queues())
     retry = _tick(instance, resources, first_tick.cursor)  # acknowledges the first delivery, takes the retry
-    assert [r.run_key for r in retry.run_requests] == [f"{request_id}:1:{brand}"] != [first.run_key]
-    assert [r.tags["adology/request_id"] for r in retry.run_requests] == [request_id]
+    assert [r.run_key for r in retry.run_requests] == [f"{request_id}:{brand}/retry-1"] != [first.run_key]
+    assert [(r.tags["adology/request_id"], r.tags["adology/attempt"]) for r in retry.run_requests] == [
+        (request_id, "1")
+    ]
+
+
+def test_a_refresh_batch_without_a_request_row_opts_in_to_dagster_crash_retries(
+    instance: dg.DagsterInstance, resources: dict[str, Any], brand: str
+) -> None:
+    body = {
+        "request_id": "refresh-2026-11-22T10:00-00000",
+        "kind": "refresh",
+        "priority": "high",
+        "brands": [brand],
+        "requested_at": "2026-11-22T10:00:00Z",
+    }
+    resources["queues"].get_queues().send(Priority.HIGH, body=body, group_id="refresh", deduplication_id="refresh-1")
+    (run_request,) = _tick(instance, resources).run_requests
+    assert run_request.tags["dagster/max_retries"] == "2" and run_request.tags["adology/attempt"] == "0"
 
 
 def test_a_brand_turning_analyzed_is_backfilled_once_below_interactive_priority(
