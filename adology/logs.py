@@ -74,7 +74,9 @@ def configure_logging(*, level: str = "INFO", log_format: LogFormat = LogFormat.
 
 def get_logger(name: str) -> logging.Logger:
     """A logger under the ``adology`` hierarchy, so :func:`configure_logging` governs it."""
-    return logging.getLogger(name if name.startswith("adology") else f"adology.{name}")
+    # "adology_assets.x" is not under "adology": only the package itself and its modules are
+    inside = name == "adology" or name.startswith("adology.")
+    return logging.getLogger(name if inside else f"adology.{name}")
 
 
 def at_most_every(

@@ -1,15 +1,26 @@
-"""``adology dev``: Dagster's webserver and daemon (``dagster dev``) on the embedded stack, proven healthy.
+"""``adology dev``: the embedded stack, and Dagster's webserver and daemon on it, kept running.
 
-Dagster runs as a child process, in a process group of its own, with the stack's variables and
-``DAGSTER_HOME``; the pools get their limits first (:mod:`adology_assets.pools`). The demo and the
-benchmark start Dagster the same way. ``adology dev`` passes SIGTERM and SIGINT on to that group and
-waits for the webserver, daemon and code servers to end. The command reaches the ``adology`` CLI
-through the ``adology.commands`` entry point.
+``adology dev`` starts the stack, gives the pools their limits (:mod:`adology_assets.pools`), then
+supervises (:class:`adology.stack.supervisor.Supervisor`): the stack's servers, ``dagster-webserver``
+and ``dagster-daemon run``, each of the two in a process group of its own with the stack's
+variables and ``DAGSTER_HOME``. A server or Dagster process that dies is started again and the
+restart logged; runs whose worker died are marked failed (:mod:`adology_assets.run_workers`), so
+run monitoring frees the pool slots they held.
+
+Two supervised processes rather than one ``dagster dev``: ``dagster dev`` stops the webserver when
+the daemon dies (and the daemon when the webserver dies), so restarting it whole would take the UI
+away for every daemon crash, and it would restart its shared code server too. Supervised apart, a dead
+daemon is restarted alone: the webserver keeps serving, and runs in progress keep their code server.
+
+SIGTERM and SIGINT stop the webserver and daemon (their whole process groups: code servers, run
+workers) and wait for them; the stack keeps running (``adology stack down`` stops it, and a
+supervisor with it). The demo and the benchmark run the same supervisor in the background
+(:class:`DagsterDev`). The command reaches the ``adology`` CLI through the ``adology.commands`` entry
+point.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -20,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import dagster as dg
 import httpx
 
 from adology.cli import reports_errors, settings_or_exit
@@ -27,12 +39,17 @@ from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Settings
 from adology.stack import Stack
-from adology.stack.process import PRIVATE_UMASK, StopRequested, open_private, stop_signals_raise, terminate
+from adology.stack.process import PRIVATE_UMASK, open_private, stop_signals_raise, terminate
+from adology.stack.supervisor import Service, Supervisor
+from adology_assets.pools import ensure_pool_limits
+from adology_assets.run_workers import DeadRunWorkers
 
 log = get_logger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 WORKSPACE_YAML = PROJECT_ROOT / "workspace.yaml"
+WEBSERVER = "dagster-webserver"
+DAEMON = "dagster-daemon"
 
 _HEALTH_QUERY = """
 {
@@ -101,8 +118,29 @@ def dagster_health(port: int) -> DagsterHealth:
     return DagsterHealth(webserver=True, code_locations=locations, daemons=daemons)
 
 
+def dagster_services(settings: Settings) -> list[Service]:
+    """The webserver on 127.0.0.1 and the daemon, on the workspace, with this process's environment
+    (the stack's variables and ``DAGSTER_HOME``), in ``DAGSTER_HOME``: a checkout's own
+    ``dagster.yaml`` in the working directory would only draw Dagster's warning."""
+    bin_dir = Path(sys.executable).parent
+    workspace = ["-w", str(WORKSPACE_YAML)]
+    env, cwd = dict(os.environ), settings.dagster_home
+    return [
+        Service(
+            WEBSERVER,
+            [str(bin_dir / WEBSERVER), "-h", "127.0.0.1", "-p", str(settings.dagster_port), *workspace],
+            env,
+            cwd,
+            ports=[settings.dagster_port],
+            port_setting="ADOLOGY_DAGSTER_PORT",
+        ),
+        Service(DAEMON, [str(bin_dir / DAEMON), "run", *workspace], env, cwd),
+    ]
+
+
 class DagsterDev:
-    """``dagster dev`` bound to 127.0.0.1 with DAGSTER_HOME and the stack's variables set."""
+    """``adology dev`` in the background, for the demo and the benchmark: the supervisor (this
+    object's :attr:`process`, the root of every Dagster process) with its output in ``logs/dagster.log``."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -116,55 +154,29 @@ class DagsterDev:
     def log_path(self) -> Path:
         return self.settings.state_dir / "logs" / "dagster.log"
 
-    def start(self, *, foreground: bool = False) -> None:
+    def start(self) -> None:
         env = {**os.environ, **self.settings.client_environment()}
-        self._apply_pool_limits(env)
-        command = [
-            str(Path(sys.executable).parent / "dagster"),
-            "dev",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.settings.dagster_port),
-            "-w",
-            str(WORKSPACE_YAML),
-        ]
-        # A session of its own, in the foreground too: a signal meant for Dagster reaches all of its
-        # processes through their group (see stop()), whoever sent it to whom.
-        with contextlib.ExitStack() as output:
-            log_file = None if foreground else output.enter_context(open_private(self.log_path))
+        # A session of its own: a signal for the supervisor reaches it alone, and it stops the
+        # services' groups itself (see stop()).
+        with open_private(self.log_path) as log_file:
             self.process = subprocess.Popen(
-                command,
+                [sys.executable, "-m", "adology", "dev"],
                 env=env,
                 cwd=self.settings.dagster_home,
                 stdin=subprocess.DEVNULL,
-                stdout=log_file,  # the terminal's, in the foreground; the child keeps its own descriptor
-                stderr=subprocess.STDOUT if log_file else None,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
                 umask=PRIVATE_UMASK,
-                preexec_fn=_default_interrupts,
             )
-        log.info("dagster dev starting", extra={"url": self.url, "pid": self.process.pid})
-
-    def _apply_pool_limits(self, env: dict[str, str]) -> None:
-        """Pools get their limits before any run can race to create them (see :mod:`adology_assets.pools`)."""
-        applied = subprocess.run(
-            [sys.executable, "-m", "adology_assets.pools"],
-            env=env,
-            cwd=self.settings.dagster_home,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if applied.returncode != 0:
-            raise StackError(f"setting Dagster's pool limits failed: {applied.stderr.strip()[-2000:]}")
+        log.info("adology dev starting", extra={"url": self.url, "pid": self.process.pid})
 
     def wait_healthy(self, *, timeout: float = 180.0) -> DagsterHealth:
         deadline = time.monotonic() + timeout
         health = DagsterHealth(webserver=False)
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                raise StackError(f"dagster dev exited with code {self.process.returncode}; see {self.log_path}")
+                raise StackError(f"adology dev exited with code {self.process.returncode}; see {self.log_path}")
             health = dagster_health(self.settings.dagster_port)
             if health.healthy:
                 return health
@@ -173,40 +185,33 @@ class DagsterDev:
             f"Dagster did not become healthy within {timeout:.0f}s: {health.as_dict()}; see {self.log_path}"
         )
 
-    def wait(self) -> int:
-        assert self.process is not None
-        return self.process.wait()
-
-    def stop(self, *, timeout: float = 30.0, signum: signal.Signals = signal.SIGTERM) -> None:
-        """Send ``signum`` to the whole process group and wait for it: ``dagster dev`` shuts its
-        webserver, daemon and code servers down on SIGTERM as on SIGINT; whatever still runs after
-        ``timeout`` is killed."""
+    def stop(self, *, timeout: float = 60.0, signum: signal.Signals = signal.SIGTERM) -> None:
+        """Send ``signum`` to the supervisor, which stops the webserver's and daemon's process groups and
+        waits for them; whatever of the tree still runs after ``timeout`` is killed."""
         if self.process is None or self.process.poll() is not None:
             return
         terminate(self.process.pid, timeout=timeout, signum=signum)
         self.process.wait(timeout=10)
-        log.info("dagster dev stopped", extra={"signal": signum.name})
-
-
-def _default_interrupts() -> None:
-    """Runs in the child before exec: a shell starts background jobs with SIGINT ignored, and
-    ``dagster dev`` maps SIGTERM onto SIGINT's handler, so it would ignore both. Restore them."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        log.info("adology dev stopped", extra={"signal": signum.name})
 
 
 @click.command()
 @reports_errors
 def dev() -> None:
-    """Start the stack, then the Dagster webserver and daemon on 127.0.0.1; Ctrl-C (or SIGTERM) stops Dagster."""
+    """Start the stack, then the Dagster webserver and daemon on 127.0.0.1, and keep them running (a
+    server or Dagster process that dies is started again); Ctrl-C (or SIGTERM) stops Dagster."""
     settings = settings_or_exit()
+    # the services, and this process's own Dagster instance, use the stack's variables
+    os.environ.update(settings.client_environment())
     with stop_signals_raise():
-        Stack(settings).up()
-        server = DagsterDev(settings)
-        server.start(foreground=True)
-        click.echo(f"Dagster UI: {server.url}  (Ctrl-C to stop; the stack keeps running: 'adology stack down')")
-        try:
-            server.wait()
-        except StopRequested as stop:
-            server.stop(signum=stop.signum)
-            raise
+        stack = Stack(settings)
+        stack.up()
+        with dg.DagsterInstance.get() as instance:
+            log.info("pool limits", extra={"set": ensure_pool_limits(instance) or "unchanged"})
+            dead_run_workers = DeadRunWorkers(instance)
+            with Supervisor(stack, dagster_services(settings), checks=[dead_run_workers.fail_runs]) as supervisor:
+                click.echo(
+                    f"Dagster UI: http://127.0.0.1:{settings.dagster_port}  (Ctrl-C stops Dagster; "
+                    "the stack keeps running: 'adology stack down')"
+                )
+                supervisor.run()

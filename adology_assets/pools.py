@@ -6,9 +6,14 @@ before Dagster's fallback update, so its run fails (dagster-io/dagster#33552). A
 is never initialized by a run. Its value still comes from ``concurrency.pools.default_limit`` in
 ``dagster.yaml``, so that file stays the one place the limit is configured.
 
-``python -m adology_assets.pools`` applies the limits to the instance in ``DAGSTER_HOME``;
-``adology dev`` (and so the demo and the benchmark) runs it before starting Dagster, and a
-deployment runs it before starting the daemon.
+``python -m adology_assets.pools`` applies the limits to the instance in ``DAGSTER_HOME``, as a
+deployment does before starting the daemon; ``adology dev`` (and so the demo and the benchmark)
+calls :func:`ensure_pool_limits` before starting Dagster.
+
+A limit bounds the slots taken, not who holds them: the slots of a run whose worker was killed
+mid-step stay taken until run monitoring frees them once the run has ended
+(``free_slots_after_run_end_seconds`` in ``dagster.yaml``; :mod:`adology_assets.run_workers` ends
+such a run locally).
 """
 
 import dagster as dg

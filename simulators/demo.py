@@ -4,6 +4,10 @@ Seeds a demo organization, user and brandspace (a primary brand, competitors and
 from the local ad library, submits one analysis request per brand through the outbox, runs the
 Dagster webserver and daemon (whose sensors relay the outbox, consume SQS, launch the runs and
 write notifications), waits for every request to end and summarises what the stores hold.
+
+Dagster runs as ``adology dev`` does, under its supervisor (:class:`adology_assets.dev.DagsterDev`):
+a server part or Dagster process that dies during the demo is started again, and a run whose worker
+died gives its pool slots back, so the demo's requests still end.
 """
 
 from __future__ import annotations
@@ -101,7 +105,8 @@ def run_demo(
 ) -> dict[str, Any]:
     """Seed, submit one request per brand, run Dagster until every request ends, and summarise.
 
-    SIGTERM and SIGINT stop Dagster (its whole process group) before the demo exits.
+    SIGTERM and SIGINT stop Dagster (the supervisor, which stops the webserver's and daemon's process
+    groups) before the demo exits.
     """
     with stop_signals_raise():
         return _run_demo(settings, timeout=timeout, progress=progress)

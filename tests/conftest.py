@@ -28,7 +28,9 @@ _LOG_TAIL_LINES = 60
 def _free_block(width: int, *, grpc_offset: int | None = None) -> int:
     """A base port such that base..base+width-1 (and each +grpc_offset) are free and unused here."""
     for _ in range(500):
-        base = random.randrange(20000, 40000)
+        # below the kernel's ephemeral range (32768 and up) even with a gRPC offset of 10000, so a
+        # client's outgoing connection never holds a port a restarting server needs
+        base = random.randrange(12000, 22000)
         ports = list(range(base, base + width))
         if grpc_offset:
             ports += [port + grpc_offset for port in ports]

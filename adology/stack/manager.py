@@ -2,7 +2,9 @@
 
 All state lives under ``ADOLOGY_STATE_DIR``: ``postgres/`` (data dir), ``s3/`` (SeaweedFS
 volumes), ``mongo/`` (montydb sqlite files), ``logs/`` (one file per server), ``run/`` (pid
-files) and ``dagster/`` (DAGSTER_HOME). A lock file serialises concurrent ``up``/``down`` calls.
+files; ``run/supervisor.pid`` and ``run/services/`` record a supervisor, ``adology dev``, and the
+process groups it started: see :mod:`adology.stack.supervisor`) and ``dagster/`` (DAGSTER_HOME). A
+lock file serialises concurrent ``up``/``down`` calls and a supervisor's restarts.
 Every directory of it is its owner's alone (0700; as root, PostgreSQL's own user may pass through
 the state and log dirs to reach its data and log), and so are the files the stack writes (0600).
 """
@@ -11,19 +13,31 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
+import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from adology.errors import StackError
+import psycopg
+from botocore.exceptions import BotoCoreError, ClientError
+
+from adology.errors import AdologyError, StackError
 from adology.logs import get_logger
 from adology.provision import provision
 from adology.settings import Environment, Settings
 from adology.stack.parts import MongoPart, Part, PartStatus, SqsPart
 from adology.stack.postgres import PostgresPart, service_user
-from adology.stack.process import open_private, private_directory
+from adology.stack.process import (
+    ProcessRecord,
+    StartedProcess,
+    open_private,
+    private_directory,
+    stop_groups,
+    stop_processes,
+)
 from adology.stack.seaweed import SeaweedPart
 from adology.storage.aws import settings_object_store
 from adology.storage.s3 import ObjectStore, ObjectStoreError
@@ -31,6 +45,9 @@ from adology.storage.s3 import ObjectStore, ObjectStoreError
 log = get_logger(__name__)
 
 DAGSTER_YAML = Path(__file__).resolve().parents[2] / "dagster.yaml"
+# A supervisor stops its services within its own stop timeout; `down` gives it that and a margin.
+SUPERVISOR_STOP_SECONDS = 60.0
+SERVICE_STOP_SECONDS = 30.0
 # The project's dagster.yaml holds what every instance shares and no storage, so a bare
 # `dagster dev` in a checkout runs on Dagster's temporary instance; the stack's instance (and a
 # deployment's) keeps runs, events and schedules in Postgres.
@@ -96,13 +113,77 @@ class Stack:
             log.info("stack already running; nothing changed", extra={"parts": ",".join(running)})
         return UpResult(started=started, already_running=running, migrations=migrations)
 
+    def restart(self, servers: Mapping[str, StartedProcess | None]) -> None:
+        """Start again the parts named in ``servers`` (each with its server process as last seen, if it
+        was seen), then provision: SQS keeps its queues in memory, and a restarted SeaweedFS must
+        serve objects again.
+
+        Whatever still runs of a dead server is stopped first, so the new one neither meets a taken
+        port nor shares its data with the remains of the old. Postgres recovers its data dir from its
+        write-ahead log; SeaweedFS reopens its volumes. Any failure is a :class:`StackError`.
+        """
+        with self._locked():
+            try:
+                for part in self.parts:
+                    if part.name not in servers:
+                        continue
+                    server = servers[part.name]
+                    if server is not None:
+                        stop_processes(part.remains(server), timeout=10)
+                    part.start()
+                provision(self.settings)
+                _wait_until_objects_are_served(settings_object_store(self.settings))
+            except StackError:
+                raise
+            except (
+                AdologyError,
+                OSError,
+                subprocess.SubprocessError,
+                psycopg.Error,
+                BotoCoreError,
+                ClientError,
+            ) as exc:
+                raise StackError(f"restarting {', '.join(servers)} failed: {exc}") from exc
+
     def down(self) -> list[str]:
-        stopped = []
+        """Stop the supervisor and every process group it started, then every part: the names stopped."""
+        stopped = self._stop_supervision()
         with self._locked():
             for part in reversed(self.parts):
                 if part.pid_file is not None and part.pid_file.live_pid() is not None:
                     part.stop()
                     stopped.append(part.name)
+        return stopped
+
+    @property
+    def supervisor_record(self) -> ProcessRecord:
+        """Where a supervisor (``adology dev``) records itself while it runs."""
+        return ProcessRecord(self.settings.state_dir / "run" / "supervisor.pid")
+
+    def service_record(self, name: str) -> ProcessRecord:
+        """Where a supervisor records the process group of the service ``name`` it started."""
+        return ProcessRecord(self.settings.state_dir / "run" / "services" / f"{name}.pid")
+
+    def service_records(self) -> list[ProcessRecord]:
+        return [ProcessRecord(path) for path in sorted((self.settings.state_dir / "run" / "services").glob("*.pid"))]
+
+    def _stop_supervision(self) -> list[str]:
+        """A running supervisor is asked to stop (it stops its services and waits for them); then the
+        process groups a supervisor killed with SIGKILL left behind are stopped here."""
+        stopped = []
+        supervisor = self.supervisor_record.read()
+        process = supervisor.running() if supervisor is not None else None
+        if process is not None and process.pid != os.getpid():
+            log.info("stopping the supervisor", extra={"part": "supervisor", "pid": process.pid})
+            stop_processes([process], timeout=SUPERVISOR_STOP_SECONDS)
+            stopped.append("supervisor")
+        self.supervisor_record.remove()
+        for record in self.service_records():
+            leader = record.read()
+            if leader is not None and stop_groups([leader], timeout=SERVICE_STOP_SECONDS):
+                log.info("stopped what a supervisor left running", extra={"part": record.name, "pid": leader.pid})
+                stopped.append(record.name)
+            record.remove()
         return stopped
 
     def _make_state_dir_private(self) -> None:

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from adology.errors import StackError
 from adology.logs import get_logger
 from adology.settings import Settings
-from adology.stack.process import PidFile, require_free_ports, spawn, terminate, wait_until
+from adology.stack.process import PidFile, StartedProcess, require_free_ports, spawn, terminate, wait_until
 from adology.storage.aws import settings_client
 from adology.storage.mongo import open_mongo
 
@@ -109,6 +110,11 @@ class Part(abc.ABC):
             log.info("stopped", extra={"part": self.name, "pid": pid})
         if self.pid_file is not None:
             self.pid_file.remove()
+
+    def remains(self, server: StartedProcess) -> list[psutil.Process]:
+        """What still runs of ``server``, the part's server process that died: a new server must not
+        start beside it. The rest of its process group (a server is started in a session of its own)."""
+        return server.group()
 
     def healthy(self) -> bool:
         try:

@@ -27,13 +27,21 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import psycopg
 from psycopg import sql
 
 from adology.errors import StackError
 from adology.logs import get_logger
 from adology.stack.parts import START_TIMEOUT_SECONDS, Part
-from adology.stack.process import PRIVATE_UMASK, PidFile, open_private, private_directory, wait_until
+from adology.stack.process import (
+    PRIVATE_UMASK,
+    PidFile,
+    StartedProcess,
+    open_private,
+    private_directory,
+    wait_until,
+)
 
 log = get_logger(__name__)
 
@@ -258,6 +266,20 @@ class PostgresPart(Part):
             "the application's role was PostgreSQL's superuser: renamed it and made the role anew without rights",
             extra={"part": self.name, "superuser": SUPERUSER, "role": APP_ROLE},
         )
+
+    def remains(self, server: StartedProcess) -> list[psutil.Process]:
+        """The postmaster's children outlive it for a moment (each notices its death on its own) and
+        each is a session of its own, so they are found by their working directory, the data dir. A new
+        postmaster must not start while they run: the data dir's lock file, which would have stopped it,
+        is removed as stale once the postmaster is gone."""
+        found = {process.pid: process for process in server.group()}
+        for process in psutil.process_iter():
+            try:
+                if Path(process.cwd()) == self.data_dir and process.status() != psutil.STATUS_ZOMBIE:
+                    found[process.pid] = process
+            except (psutil.NoSuchProcess, psutil.AccessDenied):  # AccessDenied: not ours to read, nor to stop
+                continue
+        return list(found.values())
 
     def stop(self) -> None:
         if self.pid_file.live_pid() is None:

@@ -1,4 +1,5 @@
-"""Background server processes: pid files, port checks, start, health wait and stop; the state
+"""Background server processes: pid files, port checks, start, health wait and stop; the process
+groups a supervisor starts, recorded so whatever is left of them can be found and stopped; the state
 dir's owner-only modes; and the stop signals every supervisor turns into an orderly shutdown."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ log = get_logger(__name__)
 PRIVATE_UMASK = 0o077
 _PRIVATE_FILE = 0o600
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_START_TIME_TOLERANCE_SECONDS = 2.0
 
 
 def private_directory(path: Path, *, traversable_by: str | None = None) -> Path:
@@ -91,11 +93,7 @@ class PidFile:
             return None
 
     def write(self, pid: int) -> None:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _PRIVATE_FILE)
-        os.fchmod(descriptor, _PRIVATE_FILE)
-        with os.fdopen(descriptor, "w") as pid_file:
-            pid_file.write(f"{pid}\n")
+        _write_private_text(self.path, f"{pid}\n")
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -116,6 +114,15 @@ class PidFile:
         )
         self.remove()
         return None
+
+
+def _write_private_text(path: Path, text: str) -> None:
+    """``path`` replaced by ``text``, readable by its owner only."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _PRIVATE_FILE)
+    os.fchmod(descriptor, _PRIVATE_FILE)
+    with os.fdopen(descriptor, "w") as written:
+        written.write(text)
 
 
 def _is_our_process(pid: int, marker: str) -> bool:
@@ -186,11 +193,152 @@ def terminate(pid: int, *, timeout: float = 20.0, signum: signal.Signals = signa
         os.killpg(group, signum)
     except ProcessLookupError:
         return
-    _, alive = psutil.wait_procs(members, timeout=timeout)
-    for straggler in alive:
+    stop_processes(members, timeout=timeout, signum=signum, already_signalled=True)
+
+
+def stop_processes(
+    processes: Sequence[psutil.Process],
+    *,
+    timeout: float,
+    signum: signal.Signals = signal.SIGTERM,
+    already_signalled: bool = False,
+) -> None:
+    """Send ``signum`` to each of ``processes`` (unless the caller did), wait up to ``timeout`` for
+    them to end, then SIGKILL the rest."""
+    if not already_signalled:
+        for process in processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.send_signal(signum)
+    for straggler in wait_ended(processes, timeout=timeout):
         log.warning("process outlived its stop signal, killing it", extra={"pid": straggler.pid, "signal": signum.name})
-        straggler.kill()
-    psutil.wait_procs(alive, timeout=5)
+        with contextlib.suppress(psutil.NoSuchProcess):
+            straggler.kill()
+    wait_ended(processes, timeout=5)
+
+
+def wait_ended(processes: Sequence[psutil.Process], *, timeout: float) -> list[psutil.Process]:
+    """Wait up to ``timeout`` for ``processes`` to end; return those still running.
+
+    A zombie has ended: an orphan's exit is reaped by init whenever init gets to it, and until then
+    its pid would look alive to a wait that only asks whether the pid exists.
+    """
+    deadline = time.monotonic() + timeout
+    running = list(processes)
+    while True:
+        running = [process for process in running if _running(process)]
+        if not running or time.monotonic() >= deadline:
+            return running
+        time.sleep(0.1)
+
+
+def _running(process: psutil.Process) -> bool:
+    """Whether ``process`` still runs; a zombie has ended, and is reaped here if it is our child."""
+    try:
+        if not process.is_running():
+            return False
+        if process.status() != psutil.STATUS_ZOMBIE:
+            return True
+        with contextlib.suppress(psutil.TimeoutExpired):  # not our child: init reaps it
+            process.wait(timeout=0)
+    except psutil.NoSuchProcess:
+        pass
+    return False
+
+
+@dataclass(frozen=True)
+class StartedProcess:
+    """A process known by its pid and its start time, which tells it from a later process that was
+    given the same pid.
+
+    A process a supervisor starts in a session of its own also names its process group: the group's
+    id is its pid. Linux gives no new process a pid still in use as a group's id, so whatever is
+    left of the group after its leader died (Dagster's code servers, their run workers) is still
+    found by that id, and once a newer process holds the pid, nothing of the group is left.
+    """
+
+    pid: int
+    started: float
+
+    @classmethod
+    def of(cls, pid: int) -> StartedProcess | None:
+        """The process ``pid`` is now, or None if there is none."""
+        try:
+            return cls(pid, psutil.Process(pid).create_time())
+        except psutil.NoSuchProcess:
+            return None
+
+    def running(self) -> psutil.Process | None:
+        """The process while it runs; None once it ended (or its pid is another process's)."""
+        try:
+            process = psutil.Process(self.pid)
+            if not self._is(process) or not _running(process):
+                return None
+        except psutil.NoSuchProcess:
+            return None
+        return process
+
+    def group(self) -> list[psutil.Process]:
+        """Every running process of the group this process leads, itself included while it runs."""
+        try:
+            if not self._is(psutil.Process(self.pid)):
+                return []  # the pid is a newer process's: the group is gone
+        except psutil.NoSuchProcess:
+            pass
+        members = []
+        for process in psutil.process_iter():
+            try:
+                if os.getpgid(process.pid) == self.pid and _running(process):
+                    members.append(process)
+            except (psutil.NoSuchProcess, ProcessLookupError):
+                continue
+        return members
+
+    def _is(self, process: psutil.Process) -> bool:
+        # psutil derives a start time from the boot time the kernel reports, which moves with the
+        # wall clock (NTP): a tolerance, far shorter than the pid space takes to wrap around
+        return abs(process.create_time() - self.started) < _START_TIME_TOLERANCE_SECONDS
+
+
+def stop_groups(leaders: Sequence[StartedProcess], *, timeout: float, signum: signal.Signals = signal.SIGTERM) -> int:
+    """Stop the process groups ``leaders`` lead, together: ``signum`` to each group, a wait of up to
+    ``timeout``, then SIGKILL for whatever is left (a process forked meanwhile included); returns how
+    many processes were signalled."""
+    members = [(leader, leader.group()) for leader in leaders]
+    for leader, group in members:
+        if group:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(leader.pid, signum)
+    signalled = [process for _, group in members for process in group]
+    stop_processes(signalled, timeout=timeout, signum=signum, already_signalled=True)
+    late = [process for leader in leaders for process in leader.group()]
+    if late:
+        stop_processes(late, timeout=5, signum=signal.SIGKILL)
+    return len(signalled) + len(late)
+
+
+@dataclass(frozen=True)
+class ProcessRecord:
+    """A file naming a :class:`StartedProcess`: a supervisor, or a process group a supervisor started,
+    so ``adology stack down`` finds and stops it even after the supervisor died."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def write(self, process: StartedProcess) -> None:
+        _write_private_text(self.path, f"{process.pid} {process.started!r}\n")
+
+    def read(self) -> StartedProcess | None:
+        try:
+            pid, started = self.path.read_text().split()
+            return StartedProcess(int(pid), float(started))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 class StopRequested(SystemExit):

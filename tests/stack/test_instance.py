@@ -1,6 +1,7 @@
 """The embedded stack's Dagster instance: ``adology stack up`` writes DAGSTER_HOME/dagster.yaml as the
 project's shared settings plus Postgres storage, the ``dagster`` CLI validates the workspace on it,
-and the instance has the queued coordinator and the concurrency limits of the project's file."""
+and the instance has the queued coordinator, the concurrency limits and the run monitoring of the
+project's file (pool slots a dead run still holds are freed once it ended)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,11 @@ def test_instance_uses_postgres_storage_and_queued_coordinator(
         assert concurrency.run_queue_config.max_concurrent_runs == 4
         assert concurrency.pool_config.default_pool_limit == 2
         assert not instance.telemetry_enabled
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_start_timeout_seconds == 180
+        assert instance.run_monitoring_max_resume_run_attempts == 0
+        assert instance.run_monitoring_poll_interval_seconds == 10
+        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] == 15
 
 
 def test_the_stack_instance_is_the_project_settings_plus_postgres_storage(stack_settings: Settings) -> None:

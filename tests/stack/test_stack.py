@@ -1,8 +1,10 @@
 """The embedded stack: lifecycle, idempotent `up`, persistence across down + up, stale pid files,
-ports in use, and S3's refusal of unsigned or wrongly signed requests."""
+ports in use, S3's refusal of unsigned or wrongly signed requests, and what `down` does about a
+supervisor and the process groups it recorded (one supervisor per state dir)."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -10,18 +12,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import boto3
+import psutil
 import psycopg
 import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from adology.errors import PortInUseError
+from adology.errors import PortInUseError, StackError
 from adology.settings import Settings
 from adology.stack import Stack
 from adology.stack.parts import SqsPart
 from adology.stack.postgres import APP_ROLE, PostgresPart
+from adology.stack.process import StartedProcess, wait_ended
 from adology.stack.seaweed import SeaweedPart
+from adology.stack.supervisor import Supervisor
 from adology.storage.mongo import COLLECTIONS, ensure_collections, open_mongo
 
 
@@ -184,3 +189,45 @@ def test_port_in_use_names_the_port_and_the_part(make_settings: Callable[..., Se
             SqsPart(settings).start()
     message = str(error.value)
     assert f"port {settings.sqs_port}" in message and "sqs" in message and "ADOLOGY_SQS_PORT" in message
+
+
+def test_down_stops_what_a_supervisor_killed_with_sigkill_left_running(make_settings: Callable[..., Settings]) -> None:
+    stack = Stack(make_settings("orphans"))
+    # a service's group: its leader dies, a child it started lives on (a code server after its daemon)
+    service = subprocess.Popen(
+        ["bash", "-c", "sleep 300 & echo $!; exec sleep 301"], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert service.stdout is not None
+    child = psutil.Process(int(service.stdout.readline()))
+    leader = StartedProcess.of(service.pid)
+    assert leader is not None
+    stack.service_record("dagster-daemon").write(leader)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stack.supervisor_record.write(StartedProcess(gone.pid, 0.0))  # the supervisor itself, killed
+    try:
+        service.kill()
+        service.wait()
+        assert child.is_running()
+
+        assert stack.down() == ["dagster-daemon"]
+
+        assert wait_ended([child], timeout=10) == []
+        assert stack.service_records() == [] and not stack.supervisor_record.path.exists()
+    finally:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+
+
+def test_a_second_supervisor_on_the_same_state_dir_is_refused(make_settings: Callable[..., Settings]) -> None:
+    stack = Stack(make_settings("two-supervisors"))
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        started = StartedProcess.of(other.pid)
+        assert started is not None
+        stack.supervisor_record.write(started)
+        with pytest.raises(StackError, match=f"another supervisor \\(pid {other.pid}\\)"), Supervisor(stack, []):
+            pass
+        assert stack.supervisor_record.read() == started  # the running one keeps its record
+    finally:
+        other.kill()

@@ -1,0 +1,351 @@
+"""What ``adology dev`` survives, with no manual step: a server part (Postgres, SeaweedFS, SQS)
+killed with SIGKILL is started again, healthy, with its data; a Dagster daemon killed with SIGKILL
+is started again alone while the webserver keeps serving, and a run requested afterwards completes;
+a run worker killed mid-step of an ``ai``-pool step gives its pool slot back, and a later run of the
+same step finishes. And ``adology stack down`` after ``adology dev`` itself was killed with SIGKILL
+leaves no process of the stack or of Dagster running, and no pid file.
+
+The first three share one supervised ``adology dev`` (a small library; the ``openai`` provider on the
+fake AI service in this process, slowed down to hold a step in the pool); the last starts its own,
+as it kills it. Waits are bounded; nothing is timed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import httpx
+import psutil
+import psycopg
+import pytest
+
+from adology.brands import Brand, BrandSource, upsert_brand
+from adology.requests.outbox import record_request
+from adology.settings import Settings
+from adology.sources.models import Connector
+from adology.stack import Stack
+from adology.stack.parts import Part
+from adology.stack.process import port_is_free, wait_ended
+from adology.storage.aws import settings_client, settings_object_store
+from adology_assets.dev import dagster_health
+from adology_assets.run_workers import run_worker
+from adology_assets.vocabulary import AI_POOL, REQUEST_TAG
+from simulators.ai_service import FakeAIServer
+from tests.commands import ADOLOGY, run_adology
+
+log = logging.getLogger(__name__)
+
+HEALTHY_WITHIN_SECONDS = 300
+RESTARTED_WITHIN_SECONDS = 120
+REQUEST_DONE_WITHIN_SECONDS = 300
+SLOTS_FREED_WITHIN_SECONDS = 180
+STOPPED_WITHIN_SECONDS = 90
+SMALL_LIBRARY = {"ADOLOGY_LIBRARY_ADS": "30"}
+DAEMON_COMMANDS = ("dagster-daemon run", "dagster._daemon run")  # supervised alone, or under `dagster dev`
+WEBSERVER_COMMANDS = ("dagster-webserver", "dagster_webserver")
+
+
+@dataclass
+class Dev:
+    """An ``adology dev`` child process and where its output goes."""
+
+    settings: Settings
+    process: subprocess.Popen[bytes]
+    output: Path
+
+    def log_tail(self, characters: int = 6000) -> str:
+        return self.output.read_text(errors="replace")[-characters:]
+
+    def wait_for(self, condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+        """Poll ``condition`` until it holds; fail at once if ``adology dev`` exited."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert self.process.poll() is None, f"adology dev exited while waiting for {what}:\n{self.log_tail()}"
+            assert time.monotonic() < deadline, f"{what}: not within {timeout}s\n{self.log_tail()}"
+            time.sleep(1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOPPED_WITHIN_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def start_dev(settings: Settings, overrides: dict[str, str], output: Path) -> Dev:
+    """``adology dev`` in a session of its own (a signal for it reaches it alone), working in the
+    state dir, so every process it starts can be told by its working directory."""
+    with open(output, "wb") as log_file:
+        process = subprocess.Popen(
+            [ADOLOGY, "dev"],
+            env={**os.environ, **overrides, **settings.client_environment()},
+            cwd=settings.state_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    dev = Dev(settings, process, output)
+    dev.wait_for(
+        lambda: dagster_health(settings.dagster_port).healthy, timeout=HEALTHY_WITHIN_SECONDS, what="Dagster healthy"
+    )
+    return dev
+
+
+@pytest.fixture(scope="module")
+def fake_ai() -> Iterator[FakeAIServer]:
+    with FakeAIServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def supervised(
+    make_settings: Callable[..., Settings], fake_ai: FakeAIServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Dev]:
+    overrides = {
+        **SMALL_LIBRARY,
+        "ADOLOGY_AI_PROVIDER": "openai",
+        "OPENAI_BASE_URL": f"{fake_ai.base_url}/v1",
+        "OPENAI_API_KEY": "sk-test-key",
+    }
+    settings = make_settings("supervised", ADOLOGY_S3_PORT=str(_s3_base_port_below_ephemeral_ports()), **overrides)
+    dev = start_dev(settings, overrides, tmp_path_factory.mktemp("supervised-dev") / "adology-dev.log")
+    try:
+        yield dev
+    finally:
+        dev.stop()
+        Stack(settings).down()
+
+
+def test_a_server_part_killed_with_sigkill_is_restarted_with_its_data(supervised: Dev) -> None:
+    settings = supervised.settings
+    parts = {part.name: part for part in Stack(settings).parts}
+    with psycopg.connect(settings.database_url or "") as conn:
+        conn.execute("INSERT INTO organizations (name) VALUES ('Kept Through A Crash') ON CONFLICT DO NOTHING")
+    settings_object_store(settings).put_bytes(key="supervision/kept.txt", data=b"kept", content_type="text/plain")
+
+    for name in ("postgres", "s3", "sqs"):
+        killed = _server_pid(parts[name])
+        assert killed is not None
+        os.kill(killed, signal.SIGKILL)
+        began = time.monotonic()
+        supervised.wait_for(
+            _restarted(supervised, parts[name], killed),
+            timeout=RESTARTED_WITHIN_SECONDS,
+            what=f"{name} restarted, provisioned and healthy",
+        )
+        log.info("%s healthy again %.1f s after its SIGKILL", name, time.monotonic() - began)  # for the record
+        assert f"stack part died: restarting it part={name} pid={killed} " in supervised.output.read_text()
+
+    with psycopg.connect(settings.database_url or "") as conn:
+        rows = conn.execute("SELECT count(*) FROM organizations WHERE name = 'Kept Through A Crash'").fetchone()
+    assert rows == (1,)
+    assert settings_object_store(settings).get_bytes(key="supervision/kept.txt") == b"kept"
+    queues = settings_client(settings, "sqs").list_queues().get("QueueUrls", [])
+    assert len(queues) == 4  # high and low with their dead-letter queues, provisioned again in the new SQS
+
+
+def test_a_killed_dagster_daemon_is_restarted_alone_and_a_later_request_completes(supervised: Dev) -> None:
+    settings = supervised.settings
+    root = psutil.Process(supervised.process.pid)
+    (daemon,) = _dagster_processes(root, DAEMON_COMMANDS)
+    (webserver,) = _dagster_processes(root, WEBSERVER_COMMANDS)
+
+    os.kill(daemon.pid, signal.SIGKILL)
+    began = time.monotonic()
+
+    def daemon_restarted() -> bool:
+        daemons = _dagster_processes(root, DAEMON_COMMANDS)
+        return bool(daemons) and daemon not in daemons and dagster_health(settings.dagster_port).healthy
+
+    supervised.wait_for(daemon_restarted, timeout=RESTARTED_WITHIN_SECONDS, what="a new daemon beating")
+    log.info("daemon beating again %.1f s after its SIGKILL", time.monotonic() - began)  # for the record
+    assert webserver.is_running()  # the same webserver served throughout
+    httpx.get(f"http://127.0.0.1:{settings.dagster_port}/server_info", timeout=10).raise_for_status()
+
+    # the restarted daemon's sensors relay, consume and launch; its run queue and launcher run it
+    brand = _register_library_brand(settings, index=0, status="tracked")
+    with psycopg.connect(settings.database_url or "") as conn:
+        request_id = record_request(conn, brand=brand.partition_key)
+    assert _request_outcome(supervised, request_id) == "succeeded"
+
+
+def test_a_run_worker_killed_mid_step_gives_its_ai_pool_slot_back(
+    supervised: Dev, fake_ai: FakeAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = supervised.settings
+    for variable, value in settings.client_environment().items():
+        monkeypatch.setenv(variable, value)
+    # created analyzed, so no backfill run joins in; every describe call waits, holding the step in the pool
+    brand = _register_library_brand(settings, index=1, status="analyzed")
+    fake_ai.configure(latency_seconds=600)
+    try:
+        with psycopg.connect(settings.database_url or "") as conn:
+            first = record_request(conn, brand=brand.partition_key)
+        with dg.DagsterInstance.get() as instance:
+            supervised.wait_for(
+                lambda: _run_in_the_pool(instance, first) is not None,
+                timeout=REQUEST_DONE_WITHIN_SECONDS,
+                what="an ai step in progress",
+            )
+            run_id = _run_in_the_pool(instance, first)
+            assert run_id is not None
+            worker = run_worker(instance, run_id)
+            assert worker is not None
+
+            os.kill(worker.pid, signal.SIGKILL)
+            began = time.monotonic()
+
+            supervised.wait_for(
+                lambda: run_id not in _ai_slot_holders(instance) | _ai_pending_runs(instance),
+                timeout=SLOTS_FREED_WITHIN_SECONDS,
+                what="the dead run's ai slot freed",
+            )
+            log.info("ai slot freed %.1f s after the run worker's SIGKILL", time.monotonic() - began)
+            dead_run = instance.get_run_by_id(run_id)
+            assert dead_run is not None and dead_run.status == dg.DagsterRunStatus.FAILURE
+    finally:
+        fake_ai.configure(latency_seconds=0.0)
+
+    with psycopg.connect(settings.database_url or "") as conn:
+        second = record_request(conn, brand=brand.partition_key)
+    assert _request_outcome(supervised, second) == "succeeded"
+
+
+def test_stack_down_after_a_sigkill_of_adology_dev_leaves_no_process(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    settings = make_settings("killed-dev", **SMALL_LIBRARY)
+    dev = start_dev(settings, SMALL_LIBRARY, tmp_path / "adology-dev.log")
+    try:
+        started = {process.pid: process for process in psutil.Process(dev.process.pid).children(recursive=True)}
+        started |= {process.pid: process for process in _processes_of(settings.state_dir)}
+        assert _dagster_processes(psutil.Process(dev.process.pid), DAEMON_COMMANDS)  # the tree is under way
+
+        os.kill(dev.process.pid, signal.SIGKILL)
+        dev.process.wait(timeout=10)
+        down = run_adology("stack", "down", env=settings.client_environment(), timeout=300)
+
+        assert down.returncode == 0, down.stdout + down.stderr
+        assert wait_ended(list(started.values()), timeout=10) == []
+        assert _processes_of(settings.state_dir) == []
+        assert sorted((settings.state_dir / "run").rglob("*.pid")) == []
+    finally:  # whatever a failure left running
+        for process in _processes_of(settings.state_dir):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        Stack(settings).down()
+
+
+def _s3_base_port_below_ephemeral_ports() -> int:
+    """A free S3 base port whose gRPC ports (each of the five +10000) stay below the kernel's ephemeral
+    range: once a killed SeaweedFS let go of a port in that range, any client connection may take it as
+    its own port for as long as it lives, and the restarted server would wait until it is let go."""
+    ephemeral_from = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for base in range(ephemeral_from - 10_005, 20_000, -10):
+        if all(port_is_free(port) for offset in range(5) for port in (base + offset, base + offset + 10_000)):
+            return base
+    raise RuntimeError("no free S3 port block below the ephemeral range")
+
+
+def _server_pid(part: Part) -> int | None:
+    return part.pid_file.live_pid() if part.pid_file is not None else None
+
+
+def _restarted(dev: Dev, part: Part, killed: int) -> Callable[[], bool]:
+    """A new server answers and the supervisor is done with it (provisioning comes after the start:
+    a new SQS answers before its queues exist again)."""
+
+    def check() -> bool:
+        pid = _server_pid(part)
+        return (
+            pid is not None
+            and pid != killed
+            and f"stack part restarted part={part.name} pid={pid} " in dev.output.read_text()
+            and part.healthy()
+        )
+
+    return check
+
+
+def _dagster_processes(root: psutil.Process, commands: tuple[str, ...]) -> list[psutil.Process]:
+    """``root``'s descendants running one of ``commands`` (not their code servers)."""
+    found = []
+    for process in root.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            command = " ".join(process.cmdline())
+            if any(wanted in command for wanted in commands) and "api grpc" not in command:
+                found.append(process)
+    return found
+
+
+def _processes_of(state_dir: Path) -> list[psutil.Process]:
+    """Every running process working in ``state_dir`` or naming it on its command line: the stack's
+    servers, the Dagster processes, their code servers and run workers."""
+    found = []
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            if process.status() == psutil.STATUS_ZOMBIE:
+                continue
+            if Path(process.cwd()).is_relative_to(state_dir) or f"{state_dir}/" in " ".join(process.cmdline()):
+                found.append(process)
+    return found
+
+
+def _register_library_brand(settings: Settings, *, index: int, status: str) -> Brand:
+    """The library's ``index``-th brand, registered alone with ``status``."""
+    entry = httpx.get(f"http://127.0.0.1:{settings.library_port}/brands", timeout=30).json()[index]
+    with psycopg.connect(settings.database_url or "") as conn:
+        return upsert_brand(
+            conn,
+            partition_key=entry["partition_key"],
+            name=entry["name"],
+            status=status,
+            sources=[BrandSource(Connector(name), source["handle"]) for name, source in entry["sources"].items()],
+        )
+
+
+def _request_outcome(dev: Dev, request_id: uuid.UUID) -> str:
+    """The request's status once it ended (succeeded or failed)."""
+    outcome: list[str] = []
+
+    def ended() -> bool:
+        with psycopg.connect(dev.settings.database_url or "") as conn:
+            row = conn.execute("SELECT status FROM requests WHERE id = %s", (request_id,)).fetchone()
+        outcome[:] = [row[0]] if row and row[0] in ("succeeded", "failed") else []
+        return bool(outcome)
+
+    dev.wait_for(ended, timeout=REQUEST_DONE_WITHIN_SECONDS, what=f"request {request_id} ended")
+    return outcome[0]
+
+
+def _run_in_the_pool(instance: dg.DagsterInstance, request_id: uuid.UUID) -> str | None:
+    """The run of ``request_id`` whose step holds an ``ai`` slot while its run worker runs."""
+    for run_id in _ai_slot_holders(instance) & _runs_of(instance, request_id):
+        worker = run_worker(instance, run_id)
+        if worker is not None and worker.running():
+            return run_id
+    return None
+
+
+def _runs_of(instance: dg.DagsterInstance, request_id: uuid.UUID) -> set[str]:
+    return {run.run_id for run in instance.get_runs(filters=dg.RunsFilter(tags={REQUEST_TAG: str(request_id)}))}
+
+
+def _ai_slot_holders(instance: dg.DagsterInstance) -> set[str]:
+    return {slot.run_id for slot in instance.event_log_storage.get_concurrency_info(AI_POOL).claimed_slots}
+
+
+def _ai_pending_runs(instance: dg.DagsterInstance) -> set[str]:
+    return {step.run_id for step in instance.event_log_storage.get_concurrency_info(AI_POOL).pending_steps}
