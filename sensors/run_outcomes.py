@@ -11,7 +11,9 @@ worker), the run's own failure error, never Dagster's generic "an exception was 
 
 The outcome also counts what the run could not do: per stage of the run, the ads whose attempt
 failed (``failed_ads``), in the request row and in its notification, so a run that succeeded with
-a few failed ads says so.
+a few failed ads says so. A run that succeeded with ads failed for a passing cause (a rate limit, a
+server error) is settled by :func:`adology.requests.lifecycle.settle_success`: retried like a
+failed run while retries remain.
 """
 
 import datetime as dt
@@ -21,7 +23,7 @@ from dagster_shared.error import SerializableErrorInfo
 
 from adology.logs import get_logger, log_context
 from adology.pipeline import PIPELINE_ASSETS
-from adology.requests.lifecycle import mark_request, settle_failure
+from adology.requests.lifecycle import mark_request, settle_failure, settle_success
 from adology.requests.notifications import record_notification, run_failed_ads
 from adology_assets.vocabulary import ATTEMPT_TAG, BRAND_TAG, REQUEST_TAG, WILL_RETRY_TAG
 from resources import PostgresResource
@@ -66,9 +68,10 @@ def build_outcome_sensor(run_status: dg.DagsterRunStatus) -> dg.SensorDefinition
                     return
                 failed_ads = run_failed_ads(conn, brand, _run_assets(run), _run_started_at(context.instance, run))
                 if run_status is dg.DagsterRunStatus.SUCCESS:
-                    final = mark_request(
-                        conn, request_id, status="succeeded", run_id=run.run_id, attempt=attempt, failed_ads=failed_ads
+                    settled = settle_success(
+                        conn, request_id, run_id=run.run_id, attempt=attempt, failed_ads=failed_ads
                     )
+                    final = settled == "succeeded"
                     reason = None
                 else:
                     reason = failure_reason(context.instance, run.run_id, context.dagster_event)

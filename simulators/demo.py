@@ -124,13 +124,9 @@ def _run_demo(settings: Settings, *, timeout: float, progress: Callable[[DemoPro
     try:
         server.wait_healthy()
         deadline = time.monotonic() + timeout
+        statuses: dict[str, int] = {}
         while True:
-            with psycopg.connect(settings.database_url or "") as conn:
-                statuses = dict(
-                    conn.execute(
-                        "SELECT status, count(*) FROM requests WHERE id::text = ANY(%s) GROUP BY 1", (request_ids,)
-                    ).fetchall()
-                )
+            statuses = _request_statuses(settings, request_ids) or statuses
             finished = statuses.get("succeeded", 0) + statuses.get("failed", 0)
             if progress is not None:
                 progress(
@@ -152,14 +148,34 @@ def _run_demo(settings: Settings, *, timeout: float, progress: Callable[[DemoPro
         return summary(conn, request_ids, time.monotonic() - started)
 
 
+def _request_statuses(settings: Settings, request_ids: list[str]) -> dict[str, int] | None:
+    """How many of the requests are in each status; None while Postgres cannot answer."""
+    rows = _query_while_up(
+        settings, "SELECT status, count(*) FROM requests WHERE id::text = ANY(%s) GROUP BY 1", request_ids
+    )
+    return None if rows is None else dict(rows)
+
+
+def _query_while_up(settings: Settings, sql: str, request_ids: list[str]) -> list[tuple[Any, ...]] | None:
+    """``sql``'s rows, or None while Postgres cannot answer: the supervisor restarts a dead one, and
+    the demo waits for it rather than giving up."""
+    try:
+        with psycopg.connect(settings.database_url or "", connect_timeout=5) as conn:
+            return conn.execute(sql, (request_ids,)).fetchall()
+    except psycopg.OperationalError as exc:
+        log.warning("Postgres is not answering; waiting for it", extra={"error": str(exc).strip()})
+        return None
+
+
 def wait_for_notifications(settings: Settings, request_ids: list[str], *, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with psycopg.connect(settings.database_url or "") as conn:
-            (count,) = conn.execute(
-                "SELECT count(DISTINCT request_id) FROM notifications WHERE request_id::text = ANY(%s)", (request_ids,)
-            ).fetchone()
-        if count >= len(request_ids):
+        rows = _query_while_up(
+            settings,
+            "SELECT count(DISTINCT request_id) FROM notifications WHERE request_id::text = ANY(%s)",
+            request_ids,
+        )
+        if rows is not None and rows[0][0] >= len(request_ids):
             return
         time.sleep(1.0)
     log.warning("not every request has its notification yet", extra={"requests": len(request_ids)})

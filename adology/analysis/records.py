@@ -138,7 +138,7 @@ def _commit(
     done: list[tuple[Candidate, Outcome]],
 ) -> None:
     """The stage's rows and the ads' state in one transaction: what marks them done (or failed)."""
-    states: list[tuple[int, str, str, str, str, str | None, str | None]] = []
+    states: list[tuple[int, str, str, str, str, str | None, str | None, bool]] = []
     results: list[StoredResult] = []
     for candidate, outcome in done:
         if isinstance(outcome, AIError):
@@ -151,19 +151,21 @@ def _commit(
                     "failed",
                     outcome.reason,
                     outcome.detail[:2000],
+                    outcome.retryable,
                 )
             )
         else:
-            states.append((candidate.ad_id, stage.name, version, candidate.input_hash, "succeeded", None, None))
+            states.append((candidate.ad_id, stage.name, version, candidate.input_hash, "succeeded", None, None, False))
             results.append(StoredResult(candidate.ad_id, candidate.input_hash, outcome[0]))
     with connect() as conn, conn.transaction():
         cursor = conn.cursor()
         stage.write(cursor, results, version=version, provider=provider.name, model=provider.model_id(stage.name))
         cursor.executemany(
-            """INSERT INTO ad_analysis_state (ad_id, stage, version, input_hash, status, reason, detail)
-               VALUES (%s, %s, %s, %s, %s, %s, %s)
+            """INSERT INTO ad_analysis_state (ad_id, stage, version, input_hash, status, reason, detail, transient)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
                ON CONFLICT (ad_id, stage) DO UPDATE SET version = EXCLUDED.version, input_hash = EXCLUDED.input_hash,
                    status = EXCLUDED.status, reason = EXCLUDED.reason, detail = EXCLUDED.detail,
+                   transient = EXCLUDED.transient,
                    attempts = CASE WHEN EXCLUDED.status = 'failed' THEN ad_analysis_state.attempts + 1 ELSE 1 END,
                    updated_at = now()""",
             states,

@@ -14,6 +14,13 @@ request's retries, so no run is retried twice over (dagster.yaml leaves Dagster'
 without a request row). The request row shows ``retrying`` with the failed attempt's reason and
 the time of the next; the requester gets one notification, with the final outcome.
 
+**Transient ad failures.** A run can succeed with some of its ads failed (the analysis step fails
+only past a share, see :class:`adology.analysis.stage_report.StageReport`). When any of them failed
+for a passing cause (a rate-limit storm, server errors, a store that could not be read),
+:func:`settle_success` retries the request the same way, since the next attempt analyses exactly
+the ads still failed; once the retries are spent the request succeeds with those ads counted.
+Failures of an ad's own content (a corrupt or oversized creative) are final at once.
+
 **Attempts.** ``requests.retries`` counts the retries so far; it is the attempt the current
 message and run carry (the run key is made of request id, brand and attempt, see
 :func:`adology.requests.messages.run_key`). A status reported for an earlier attempt's run is
@@ -38,7 +45,7 @@ from adology.logs import get_logger
 log = get_logger(__name__)
 
 Status = Literal["received", "queued", "running", "succeeded", "failed"]
-Settlement = Literal["retrying", "failed"]
+Settlement = Literal["retrying", "succeeded", "failed"]
 
 _REASON_LIMIT = 2000
 
@@ -70,7 +77,7 @@ RETRY_POLICY = RetryPolicy()
 # race: the consumer can mark a request running before the relay's commit marks it queued.
 # 'retrying' waits for the next attempt's message, like 'queued' does for the first.
 _RANK: dict[str, int] = {"received": 0, "queued": 1, "retrying": 1, "running": 2, "succeeded": 3, "failed": 3}
-_MARKABLE = frozenset(_RANK) - {"retrying"}  # only settle_failure decides that a request retries
+_MARKABLE = frozenset(_RANK) - {"retrying"}  # only the settle functions decide that a request retries
 
 
 def _as_uuid(request_id: uuid.UUID | str) -> uuid.UUID | None:
@@ -236,19 +243,7 @@ def settle_failure(
         if current == "succeeded" and current_run == run_id:
             raise InvalidTransitionError(f"request {key} cannot go from 'succeeded' to 'failed' (same run)")
         if retries < policy.max_retries:
-            delay = policy.delay(retries + 1)
-            conn.execute(
-                """UPDATE requests SET status = 'retrying', run_id = %s, failure_reason = %s, failed_ads = %s,
-                          retries = retries + 1, next_attempt_at = now() + %s
-                   WHERE id = %s""",
-                (run_id, reason, Jsonb(dict(failed_ads or {})), delay, key),
-            )
-            _requeue(conn, key, attempt=retries + 1, delay=delay, note=f"retry {retries + 1} after: {reason}")
-            log.warning(
-                "request attempt failed; retrying after a backoff",
-                extra={**context, "retry": retries + 1, "delay_seconds": delay.total_seconds(), "reason": reason},
-            )
-            return "retrying"
+            return _schedule_retry(conn, key, run_id, reason, failed_ads, retries, policy, context)
         conn.execute(
             """UPDATE requests SET status = 'failed', run_id = %s, failure_reason = %s, failed_ads = %s,
                       next_attempt_at = NULL
@@ -257,6 +252,68 @@ def settle_failure(
         )
         log.error("request failed for good", extra={**context, "retries": retries, "reason": reason})
         return "failed"
+
+
+def settle_success(
+    conn: psycopg.Connection,
+    request_id: uuid.UUID | str,
+    *,
+    run_id: str,
+    attempt: int | None = None,
+    failed_ads: Mapping[str, Any] | None = None,
+    policy: RetryPolicy = RETRY_POLICY,
+) -> Settlement | None:
+    """Settle a succeeded run of the request: ``retrying`` when some of its ads failed transiently
+    (``failed_ads`` per stage, see :func:`adology.requests.notifications.run_failed_ads`) and
+    ``policy`` allows another attempt, else ``succeeded`` with the failed ads counted. Returns None
+    when nothing changed (no row, an earlier attempt's run, a repeated evaluation)."""
+    key = _as_uuid(request_id)
+    if key is None:
+        return None
+    transient = {stage: entry for stage, entry in (failed_ads or {}).items() if entry.get("transient")}
+    with conn.transaction():
+        row = conn.execute("SELECT status, run_id, retries FROM requests WHERE id = %s FOR UPDATE", (key,)).fetchone()
+        # an ended request is left to mark_request: a repeated evaluation, or a re-execution of it
+        if transient and row is not None and row[0] not in ("succeeded", "failed") and row[2] < policy.max_retries:
+            current, current_run, retries = row
+            context = {"request_id": str(key), "run_id": run_id, "attempt": attempt, "from_status": current}
+            if _is_stale(current, current_run, retries, run_id, attempt):
+                log.info("success of an earlier attempt ignored", extra={**context, "current_attempt": retries})
+                return None
+            reason = "; ".join(
+                f"{stage}: {entry['transient']} ad(s) failed transiently "
+                f"({', '.join(f'{cause}: {count}' for cause, count in entry['reasons'].items())})"
+                for stage, entry in transient.items()
+            )
+            return _schedule_retry(conn, key, run_id, reason, failed_ads, retries, policy, context)
+        changed = mark_request(conn, key, status="succeeded", run_id=run_id, attempt=attempt, failed_ads=failed_ads)
+        return "succeeded" if changed else None
+
+
+def _schedule_retry(
+    conn: psycopg.Connection,
+    key: uuid.UUID,
+    run_id: str,
+    reason: str,
+    failed_ads: Mapping[str, Any] | None,
+    retries: int,
+    policy: RetryPolicy,
+    context: dict[str, Any],
+) -> Settlement:
+    """``retrying``: the attempt's reason on the row, the outbox row published again after the backoff."""
+    delay = policy.delay(retries + 1)
+    conn.execute(
+        """UPDATE requests SET status = 'retrying', run_id = %s, failure_reason = %s, failed_ads = %s,
+                  retries = retries + 1, next_attempt_at = now() + %s
+           WHERE id = %s""",
+        (run_id, reason[:_REASON_LIMIT], Jsonb(dict(failed_ads or {})), delay, key),
+    )
+    _requeue(conn, key, attempt=retries + 1, delay=delay, note=f"retry {retries + 1} after: {reason}")
+    log.warning(
+        "request attempt failed; retrying after a backoff",
+        extra={**context, "retry": retries + 1, "delay_seconds": delay.total_seconds(), "reason": reason},
+    )
+    return "retrying"
 
 
 def get_request(conn: psycopg.Connection, request_id: uuid.UUID | str) -> dict[str, Any]:

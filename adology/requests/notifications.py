@@ -47,7 +47,8 @@ def run_failed_ads(
     conn: psycopg.Connection, brand_key: str, assets: Iterable[str], since: datetime
 ) -> dict[str, dict[str, Any]]:
     """The brand's ads whose attempt at one of the run's stages failed since ``since`` (the run's
-    start), per stage: ``{"describe": {"failed": 2, "reasons": {"media_too_large": 2}}}``.
+    start), per stage: ``{"describe": {"failed": 2, "transient": 1, "reasons": {"media_too_large": 1,
+    "ai_rate_limited": 1}}}``, ``transient`` counting the failures a later attempt may not meet.
 
     One run per brand works at a time (``adology/brand``), so what failed since its start is
     what it attempted and could not do. Stages the run did not select are left out.
@@ -57,7 +58,7 @@ def run_failed_ads(
     if not stages:
         return {}
     rows = conn.execute(
-        """SELECT s.stage, coalesce(s.reason, 'unknown'), count(*)
+        """SELECT s.stage, coalesce(s.reason, 'unknown'), count(*), count(*) FILTER (WHERE s.transient)
            FROM ad_analysis_state s
            JOIN ads a ON a.id = s.ad_id
            JOIN brands b ON b.id = a.brand_id
@@ -67,9 +68,10 @@ def run_failed_ads(
         (brand_key, stages, since),
     ).fetchall()
     failed: dict[str, dict[str, Any]] = {}
-    for stage, reason, count in rows:
-        entry = failed.setdefault(stage, {"failed": 0, "reasons": {}})
+    for stage, reason, count, transient in rows:
+        entry = failed.setdefault(stage, {"failed": 0, "transient": 0, "reasons": {}})
         entry["failed"] += count
+        entry["transient"] += transient
         entry["reasons"][reason] = count
     return failed
 

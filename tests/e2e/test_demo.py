@@ -1,26 +1,43 @@
 """`adology demo` as a new user runs it: the stack, a demo brandspace, requests through the outbox and
 SQS, Dagster's webserver and daemon launching the runs, every ad stored and analysed, and a
-notification for each request."""
+notification for each request, with Postgres killed mid-run and nobody restarting it but the demo's
+own supervisor."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 
 import psutil
+import psycopg
 
+from adology.settings import Settings
+from adology.stack import Stack
+from tests.commands import ADOLOGY
 from tests.commands import run_adology as _run
 
+DEMO_WITHIN_SECONDS = 1200
 
-def test_demo_runs_the_whole_flow_and_loses_no_request(make_settings) -> None:
-    """The README's `make demo` path on a small library: requests through the outbox and SQS,
-    runs launched by the daemon's sensors, every ad stored and analysed, a notification each."""
+
+def test_demo_survives_postgres_killed_mid_run_and_loses_no_request(make_settings, tmp_path) -> None:
+    """The README's `make demo` path on a small library, with Postgres SIGKILLed once the first ad is
+    analysed: every request still ends succeeded with one notification, and every ad is analysed."""
     settings = make_settings("demo", ADOLOGY_LIBRARY_ADS="30")
     # every variable of its own stack, so nothing of the session stack (DATABASE_URL, endpoints) leaks in
-    env = {**settings.client_environment(), "ADOLOGY_LIBRARY_ADS": "30"}
+    env = {**os.environ, **settings.client_environment(), "ADOLOGY_LIBRARY_ADS": "30"}
+    output, errors = tmp_path / "demo.out", tmp_path / "demo.err"
+    with open(output, "w") as stdout, open(errors, "w") as stderr:
+        demo = subprocess.Popen([ADOLOGY, "demo", "--json", "--timeout", "900"], env=env, stdout=stdout, stderr=stderr)
     try:
-        result = _run("demo", "--json", "--timeout", "900", env=env, timeout=1200)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        summary = json.loads(result.stdout.splitlines()[-1])
+        killed = _kill_postgres_once_analysis_is_under_way(settings, demo)
+        demo.wait(timeout=DEMO_WITHIN_SECONDS)
+        assert demo.returncode == 0, errors.read_text()[-6000:]
+        supervised = (settings.state_dir / "logs" / "dagster.log").read_text()  # what DagsterDev logs
+        assert f"stack part died: restarting it part=postgres pid={killed}" in supervised
+        summary = json.loads(output.read_text().splitlines()[-1])
         assert summary["brands"] == 5 and summary["requests"] == 5
         assert summary["requests_succeeded"] == 5 and summary["requests_lost"] == 0
         assert summary["notifications"] == 5
@@ -34,4 +51,23 @@ def test_demo_runs_the_whole_flow_and_loses_no_request(make_settings) -> None:
         ]
         assert leftover == []  # the demo stopped the webserver and daemon it started
     finally:
+        if demo.poll() is None:
+            demo.kill()
         _run("stack", "down", env=env)
+
+
+def _kill_postgres_once_analysis_is_under_way(settings: Settings, demo: subprocess.Popen[bytes]) -> int:
+    """SIGKILL the stack's Postgres server once the demo has stored its first per-ad result."""
+    (postgres,) = [part for part in Stack(settings).parts if part.name == "postgres"]
+    deadline = time.monotonic() + DEMO_WITHIN_SECONDS
+    while time.monotonic() < deadline and demo.poll() is None:
+        try:
+            with psycopg.connect(settings.database_url or "", connect_timeout=5) as conn:
+                (analysed,) = conn.execute("SELECT count(*) FROM ad_analysis_state").fetchone()
+        except psycopg.OperationalError:  # the stack is still starting
+            analysed = 0
+        if analysed and postgres.pid_file is not None and (pid := postgres.pid_file.live_pid()):
+            os.kill(pid, signal.SIGKILL)
+            return pid
+        time.sleep(0.5)
+    raise AssertionError(f"the demo analysed nothing before it ended (exit {demo.poll()})")

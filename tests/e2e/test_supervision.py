@@ -16,11 +16,9 @@ import contextlib
 import logging
 import os
 import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -29,78 +27,34 @@ import psutil
 import psycopg
 import pytest
 
-from adology.brands import Brand, BrandSource, upsert_brand
 from adology.requests.outbox import record_request
 from adology.settings import Settings
-from adology.sources.models import Connector
 from adology.stack import Stack
-from adology.stack.parts import Part
 from adology.stack.process import port_is_free, wait_ended
 from adology.storage.aws import settings_client, settings_object_store
 from adology_assets.dev import dagster_health
 from adology_assets.run_workers import run_worker
 from adology_assets.vocabulary import AI_POOL, REQUEST_TAG
 from simulators.ai_service import FakeAIServer
-from tests.commands import ADOLOGY, run_adology
+from tests.commands import run_adology
+from tests.e2e.supervised import (
+    DAEMON_COMMANDS,
+    REQUEST_DONE_WITHIN_SECONDS,
+    WEBSERVER_COMMANDS,
+    Dev,
+    dagster_processes,
+    register_library_brand,
+    request_outcome,
+    restarted,
+    server_pid,
+    start_dev,
+)
 
 log = logging.getLogger(__name__)
 
-HEALTHY_WITHIN_SECONDS = 300
 RESTARTED_WITHIN_SECONDS = 120
-REQUEST_DONE_WITHIN_SECONDS = 300
 SLOTS_FREED_WITHIN_SECONDS = 180
-STOPPED_WITHIN_SECONDS = 90
 SMALL_LIBRARY = {"ADOLOGY_LIBRARY_ADS": "30"}
-DAEMON_COMMANDS = ("dagster-daemon run", "dagster._daemon run")  # supervised alone, or under `dagster dev`
-WEBSERVER_COMMANDS = ("dagster-webserver", "dagster_webserver")
-
-
-@dataclass
-class Dev:
-    """An ``adology dev`` child process and where its output goes."""
-
-    settings: Settings
-    process: subprocess.Popen[bytes]
-    output: Path
-
-    def log_tail(self, characters: int = 6000) -> str:
-        return self.output.read_text(errors="replace")[-characters:]
-
-    def wait_for(self, condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-        """Poll ``condition`` until it holds; fail at once if ``adology dev`` exited."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            assert self.process.poll() is None, f"adology dev exited while waiting for {what}:\n{self.log_tail()}"
-            assert time.monotonic() < deadline, f"{what}: not within {timeout}s\n{self.log_tail()}"
-            time.sleep(1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOPPED_WITHIN_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-def start_dev(settings: Settings, overrides: dict[str, str], output: Path) -> Dev:
-    """``adology dev`` in a session of its own (a signal for it reaches it alone), working in the
-    state dir, so every process it starts can be told by its working directory."""
-    with open(output, "wb") as log_file:
-        process = subprocess.Popen(
-            [ADOLOGY, "dev"],
-            env={**os.environ, **overrides, **settings.client_environment()},
-            cwd=settings.state_dir,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    dev = Dev(settings, process, output)
-    dev.wait_for(
-        lambda: dagster_health(settings.dagster_port).healthy, timeout=HEALTHY_WITHIN_SECONDS, what="Dagster healthy"
-    )
-    return dev
 
 
 @pytest.fixture(scope="module")
@@ -136,12 +90,12 @@ def test_a_server_part_killed_with_sigkill_is_restarted_with_its_data(supervised
     settings_object_store(settings).put_bytes(key="supervision/kept.txt", data=b"kept", content_type="text/plain")
 
     for name in ("postgres", "s3", "sqs"):
-        killed = _server_pid(parts[name])
+        killed = server_pid(parts[name])
         assert killed is not None
         os.kill(killed, signal.SIGKILL)
         began = time.monotonic()
         supervised.wait_for(
-            _restarted(supervised, parts[name], killed),
+            restarted(supervised, parts[name], killed),
             timeout=RESTARTED_WITHIN_SECONDS,
             what=f"{name} restarted, provisioned and healthy",
         )
@@ -159,26 +113,26 @@ def test_a_server_part_killed_with_sigkill_is_restarted_with_its_data(supervised
 def test_a_killed_dagster_daemon_is_restarted_alone_and_a_later_request_completes(supervised: Dev) -> None:
     settings = supervised.settings
     root = psutil.Process(supervised.process.pid)
-    (daemon,) = _dagster_processes(root, DAEMON_COMMANDS)
-    (webserver,) = _dagster_processes(root, WEBSERVER_COMMANDS)
+    (daemon,) = dagster_processes(root, DAEMON_COMMANDS)
+    (webserver,) = dagster_processes(root, WEBSERVER_COMMANDS)
 
     os.kill(daemon.pid, signal.SIGKILL)
     began = time.monotonic()
 
-    def daemon_restarted() -> bool:
-        daemons = _dagster_processes(root, DAEMON_COMMANDS)
+    def daemonrestarted() -> bool:
+        daemons = dagster_processes(root, DAEMON_COMMANDS)
         return bool(daemons) and daemon not in daemons and dagster_health(settings.dagster_port).healthy
 
-    supervised.wait_for(daemon_restarted, timeout=RESTARTED_WITHIN_SECONDS, what="a new daemon beating")
+    supervised.wait_for(daemonrestarted, timeout=RESTARTED_WITHIN_SECONDS, what="a new daemon beating")
     log.info("daemon beating again %.1f s after its SIGKILL", time.monotonic() - began)  # for the record
     assert webserver.is_running()  # the same webserver served throughout
     httpx.get(f"http://127.0.0.1:{settings.dagster_port}/server_info", timeout=10).raise_for_status()
 
     # the restarted daemon's sensors relay, consume and launch; its run queue and launcher run it
-    brand = _register_library_brand(settings, index=0, status="tracked")
+    brand = register_library_brand(settings, index=0, status="tracked")
     with psycopg.connect(settings.database_url or "") as conn:
         request_id = record_request(conn, brand=brand.partition_key)
-    assert _request_outcome(supervised, request_id) == "succeeded"
+    assert request_outcome(supervised, request_id) == "succeeded"
 
 
 def test_a_run_worker_killed_mid_step_gives_its_ai_pool_slot_back(
@@ -188,7 +142,7 @@ def test_a_run_worker_killed_mid_step_gives_its_ai_pool_slot_back(
     for variable, value in settings.client_environment().items():
         monkeypatch.setenv(variable, value)
     # created analyzed, so no backfill run joins in; every describe call waits, holding the step in the pool
-    brand = _register_library_brand(settings, index=1, status="analyzed")
+    brand = register_library_brand(settings, index=1, status="analyzed")
     fake_ai.configure(latency_seconds=600)
     try:
         with psycopg.connect(settings.database_url or "") as conn:
@@ -220,7 +174,7 @@ def test_a_run_worker_killed_mid_step_gives_its_ai_pool_slot_back(
 
     with psycopg.connect(settings.database_url or "") as conn:
         second = record_request(conn, brand=brand.partition_key)
-    assert _request_outcome(supervised, second) == "succeeded"
+    assert request_outcome(supervised, second) == "succeeded"
 
 
 def test_stack_down_after_a_sigkill_of_adology_dev_leaves_no_process(
@@ -231,7 +185,7 @@ def test_stack_down_after_a_sigkill_of_adology_dev_leaves_no_process(
     try:
         started = {process.pid: process for process in psutil.Process(dev.process.pid).children(recursive=True)}
         started |= {process.pid: process for process in _processes_of(settings.state_dir)}
-        assert _dagster_processes(psutil.Process(dev.process.pid), DAEMON_COMMANDS)  # the tree is under way
+        assert dagster_processes(psutil.Process(dev.process.pid), DAEMON_COMMANDS)  # the tree is under way
 
         os.kill(dev.process.pid, signal.SIGKILL)
         dev.process.wait(timeout=10)
@@ -259,37 +213,6 @@ def _s3_base_port_below_ephemeral_ports() -> int:
     raise RuntimeError("no free S3 port block below the ephemeral range")
 
 
-def _server_pid(part: Part) -> int | None:
-    return part.pid_file.live_pid() if part.pid_file is not None else None
-
-
-def _restarted(dev: Dev, part: Part, killed: int) -> Callable[[], bool]:
-    """A new server answers and the supervisor is done with it (provisioning comes after the start:
-    a new SQS answers before its queues exist again)."""
-
-    def check() -> bool:
-        pid = _server_pid(part)
-        return (
-            pid is not None
-            and pid != killed
-            and f"stack part restarted part={part.name} pid={pid} " in dev.output.read_text()
-            and part.healthy()
-        )
-
-    return check
-
-
-def _dagster_processes(root: psutil.Process, commands: tuple[str, ...]) -> list[psutil.Process]:
-    """``root``'s descendants running one of ``commands`` (not their code servers)."""
-    found = []
-    for process in root.children(recursive=True):
-        with contextlib.suppress(psutil.NoSuchProcess):
-            command = " ".join(process.cmdline())
-            if any(wanted in command for wanted in commands) and "api grpc" not in command:
-                found.append(process)
-    return found
-
-
 def _processes_of(state_dir: Path) -> list[psutil.Process]:
     """Every running process working in ``state_dir`` or naming it on its command line: the stack's
     servers, the Dagster processes, their code servers and run workers."""
@@ -301,33 +224,6 @@ def _processes_of(state_dir: Path) -> list[psutil.Process]:
             if Path(process.cwd()).is_relative_to(state_dir) or f"{state_dir}/" in " ".join(process.cmdline()):
                 found.append(process)
     return found
-
-
-def _register_library_brand(settings: Settings, *, index: int, status: str) -> Brand:
-    """The library's ``index``-th brand, registered alone with ``status``."""
-    entry = httpx.get(f"http://127.0.0.1:{settings.library_port}/brands", timeout=30).json()[index]
-    with psycopg.connect(settings.database_url or "") as conn:
-        return upsert_brand(
-            conn,
-            partition_key=entry["partition_key"],
-            name=entry["name"],
-            status=status,
-            sources=[BrandSource(Connector(name), source["handle"]) for name, source in entry["sources"].items()],
-        )
-
-
-def _request_outcome(dev: Dev, request_id: uuid.UUID) -> str:
-    """The request's status once it ended (succeeded or failed)."""
-    outcome: list[str] = []
-
-    def ended() -> bool:
-        with psycopg.connect(dev.settings.database_url or "") as conn:
-            row = conn.execute("SELECT status FROM requests WHERE id = %s", (request_id,)).fetchone()
-        outcome[:] = [row[0]] if row and row[0] in ("succeeded", "failed") else []
-        return bool(outcome)
-
-    dev.wait_for(ended, timeout=REQUEST_DONE_WITHIN_SECONDS, what=f"request {request_id} ended")
-    return outcome[0]
 
 
 def _run_in_the_pool(instance: dg.DagsterInstance, request_id: uuid.UUID) -> str | None:

@@ -12,7 +12,9 @@
 - with SQS unreachable the relay records ``last_error`` on every row it claimed, keeps them
   pending, and tries the queue once per pass rather than once per row;
 - notifications count an ad analysed under two versions once, and a run's failed ads are reported
-  in the request row and its notification.
+  in the request row and its notification;
+- a run that succeeded with ads failed for a passing cause is retried like a failed one, and once the
+  retries are spent the request succeeds with those ads counted.
 
 Tests share the session database: each parks what earlier tests left open (pending outbox rows,
 queued requests) so the relay and the lost-message recovery see only its own requests.
@@ -480,7 +482,7 @@ def test_notifications_count_current_results_once_and_report_the_runs_failed_ads
     assert run is not None
     _evaluate_outcome(run_outcomes.request_succeeded, instance, run, resources)
 
-    expected = {"describe": {"failed": 1, "reasons": {"media_too_large": 1}}}  # not the earlier run's failure
+    expected = {"describe": {"failed": 1, "transient": 0, "reasons": {"media_too_large": 1}}}  # not the earlier run's
     request = get_request(conn, request_id)
     assert request["status"] == "succeeded" and request["failed_ads"] == expected
     ((counts, failed_ads),) = conn.execute(
@@ -488,3 +490,81 @@ def test_notifications_count_current_results_once_and_report_the_runs_failed_ads
     ).fetchall()
     assert failed_ads == expected
     assert (counts["ads"], counts["described_ads"], counts["failed_analyses"]) == (3, 1, 2)
+
+
+def test_a_run_that_succeeded_with_transiently_failed_ads_is_retried_until_the_cap(
+    conn: psycopg.Connection,
+    connect: Callable[[], psycopg.Connection],
+    instance: dg.DagsterInstance,
+    resources: dict[str, Any],
+) -> None:
+    queues = resources["queues"].get_queues()
+    brand = _brand(conn)
+    (brand_id,) = conn.execute("SELECT id FROM brands WHERE partition_key = %s", (brand,)).fetchone()
+    (throttled,) = conn.execute(
+        "INSERT INTO ads (brand_id, source, source_ad_id) VALUES (%s, 'apify', %s) RETURNING id", (brand_id, brand)
+    ).fetchone()
+    request_id = _request(conn, connect, queues, brand)
+
+    def label_throttled() -> None:  # what the label stage stores for an ad whose every call met a 429
+        with connect() as writer:
+            writer.execute(
+                """INSERT INTO ad_analysis_state (ad_id, stage, version, input_hash, status, reason, transient)
+                   VALUES (%s, 'label', 'v', 'h', 'failed', 'ai_rate_limited', true)
+                   ON CONFLICT (ad_id, stage) DO UPDATE SET updated_at = now()""",
+                (throttled,),
+            )
+
+    expected = {"label": {"failed": 1, "transient": 1, "reasons": {"ai_rate_limited": 1}}}
+    cursor = None
+    for attempt in range(RETRY_POLICY.max_retries + 1):
+        result = _tick(instance, resources, cursor)
+        cursor = result.cursor
+        (run_request,) = result.run_requests
+        run = _daemon(instance, run_request, label_throttled, asset_name="ad_labels")
+        assert run is not None and run.is_success
+        _evaluate_outcome(run_outcomes.request_running, instance, run, resources)
+        for _ in range(2):  # a repeated evaluation settles nothing twice
+            _evaluate_outcome(run_outcomes.request_succeeded, instance, run, resources)
+        request = get_request(conn, request_id)
+        notes = conn.execute("SELECT status, failed_ads FROM notifications WHERE request_id = %s", (request_id,))
+        if attempt == RETRY_POLICY.max_retries:
+            assert request["status"] == "succeeded" and request["failed_ads"] == expected
+            assert notes.fetchall() == [("succeeded", expected)]  # one notification, with the ad counted
+            break
+        assert request["status"] == "retrying" and request["retries"] == attempt + 1
+        assert "label: 1 ad(s) failed transiently (ai_rate_limited: 1)" in request["failure_reason"]
+        assert notes.fetchall() == []
+        conn.execute("UPDATE outbox SET available_at = now() WHERE request_id = %s", (request_id,))
+        assert relay_outbox(connect, queues) == 1
+
+
+def test_a_run_that_succeeded_with_ads_failed_for_their_content_is_not_retried(
+    conn: psycopg.Connection,
+    connect: Callable[[], psycopg.Connection],
+    instance: dg.DagsterInstance,
+    resources: dict[str, Any],
+) -> None:
+    queues = resources["queues"].get_queues()
+    brand = _brand(conn)
+    (brand_id,) = conn.execute("SELECT id FROM brands WHERE partition_key = %s", (brand,)).fetchone()
+    (corrupt,) = conn.execute(
+        "INSERT INTO ads (brand_id, source, source_ad_id) VALUES (%s, 'apify', %s) RETURNING id", (brand_id, brand)
+    ).fetchone()
+    request_id = _request(conn, connect, queues, brand)
+
+    def describe_corrupt() -> None:
+        with connect() as writer:
+            writer.execute(
+                """INSERT INTO ad_analysis_state (ad_id, stage, version, input_hash, status, reason)
+                   VALUES (%s, 'describe', 'v', 'h', 'failed', 'corrupt_media')""",
+                (corrupt,),
+            )
+
+    (run_request,) = _tick(instance, resources).run_requests
+    run = _daemon(instance, run_request, describe_corrupt, asset_name="ad_descriptions")
+    assert run is not None
+    _evaluate_outcome(run_outcomes.request_succeeded, instance, run, resources)
+    request = get_request(conn, request_id)
+    assert request["status"] == "succeeded" and request["retries"] == 0
+    assert request["failed_ads"] == {"describe": {"failed": 1, "transient": 0, "reasons": {"corrupt_media": 1}}}
