@@ -97,7 +97,14 @@ def object_store(
             "connect_timeout": "5s",
             "timeout": "30s",
         },
-        retry_config={"max_retries": 4, "retry_timeout": timedelta(seconds=30)},
+        # Backoff up to 4 s over eight retries (about 18 s in all): long enough to ride out a store
+        # restarting (the embedded SeaweedFS is back within seconds), where obstore's default
+        # (100 ms doubling, four retries) gives up in under a second and fails the ad's batch.
+        retry_config={
+            "max_retries": 8,
+            "backoff": {"init_backoff": timedelta(milliseconds=200), "max_backoff": timedelta(seconds=4), "base": 2},
+            "retry_timeout": timedelta(seconds=30),
+        },
     )
     client = aws_client(
         "s3",

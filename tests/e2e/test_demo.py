@@ -64,7 +64,7 @@ def _kill_postgres_once_analysis_is_under_way(settings: Settings, demo: subproce
         try:
             with psycopg.connect(settings.database_url or "", connect_timeout=5) as conn:
                 (analysed,) = conn.execute("SELECT count(*) FROM ad_analysis_state").fetchone()
-        except psycopg.OperationalError:  # the stack is still starting
+        except (psycopg.OperationalError, psycopg.errors.UndefinedTable):  # the stack is still starting
             analysed = 0
         if analysed and postgres.pid_file is not None and (pid := postgres.pid_file.live_pid()):
             os.kill(pid, signal.SIGKILL)

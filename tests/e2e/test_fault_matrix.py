@@ -148,8 +148,8 @@ def test_an_ai_429_storm_ends_in_analysed_ads(dev: Dev, instance: dg.DagsterInst
     brand = register_library_brand(dev.settings, index=8, status="analyzed").partition_key
     request = _record(dev, brand)
     _wait_for_analysis_under_way(dev, brand)
-    # Every call throttled for a while: longer than one call's six attempts, so the attempt under way
-    # fails its ads, and shorter than the lifecycle's first backoff, so the retry finds the service back.
+    # The next 80 calls refused: more than one call's six attempts, so ads of the attempt under way
+    # fail as rate-limited (transient), and their request's retries find the service back.
     fake_ai.configure(fail_first_n=80, retry_after_seconds=1.0)
     began = time.monotonic()
     attempts = _assert_whole(dev, instance, request, brand)

@@ -17,7 +17,6 @@ import logging
 import os
 import signal
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from adology.stack.process import port_is_free, wait_ended
 from adology.storage.aws import settings_client, settings_object_store
 from adology_assets.dev import dagster_health
 from adology_assets.run_workers import run_worker
-from adology_assets.vocabulary import AI_POOL, REQUEST_TAG
+from adology_assets.vocabulary import AI_POOL, BRAND_TAG
 from simulators.ai_service import FakeAIServer
 from tests.commands import run_adology
 from tests.e2e.supervised import (
@@ -146,14 +145,14 @@ def test_a_run_worker_killed_mid_step_gives_its_ai_pool_slot_back(
     fake_ai.configure(latency_seconds=600)
     try:
         with psycopg.connect(settings.database_url or "") as conn:
-            first = record_request(conn, brand=brand.partition_key)
+            record_request(conn, brand=brand.partition_key)
         with dg.DagsterInstance.get() as instance:
             supervised.wait_for(
-                lambda: _run_in_the_pool(instance, first) is not None,
+                lambda: _run_in_the_pool(instance, brand.partition_key) is not None,
                 timeout=REQUEST_DONE_WITHIN_SECONDS,
                 what="an ai step in progress",
             )
-            run_id = _run_in_the_pool(instance, first)
+            run_id = _run_in_the_pool(instance, brand.partition_key)
             assert run_id is not None
             worker = run_worker(instance, run_id)
             assert worker is not None
@@ -226,17 +225,19 @@ def _processes_of(state_dir: Path) -> list[psutil.Process]:
     return found
 
 
-def _run_in_the_pool(instance: dg.DagsterInstance, request_id: uuid.UUID) -> str | None:
-    """The run of ``request_id`` whose step holds an ``ai`` slot while its run worker runs."""
-    for run_id in _ai_slot_holders(instance) & _runs_of(instance, request_id):
+def _run_in_the_pool(instance: dg.DagsterInstance, brand: str) -> str | None:
+    """A run of ``brand`` whose step holds an ``ai`` slot while its run worker runs: the request's, or
+    the spine schedule's refresh of the new brand when a quarter-hour tick came first (one run per
+    brand at a time, so the request's run then waits behind it)."""
+    for run_id in _ai_slot_holders(instance) & _runs_of(instance, brand):
         worker = run_worker(instance, run_id)
         if worker is not None and worker.running():
             return run_id
     return None
 
 
-def _runs_of(instance: dg.DagsterInstance, request_id: uuid.UUID) -> set[str]:
-    return {run.run_id for run in instance.get_runs(filters=dg.RunsFilter(tags={REQUEST_TAG: str(request_id)}))}
+def _runs_of(instance: dg.DagsterInstance, brand: str) -> set[str]:
+    return {run.run_id for run in instance.get_runs(filters=dg.RunsFilter(tags={BRAND_TAG: brand}))}
 
 
 def _ai_slot_holders(instance: dg.DagsterInstance) -> set[str]:
