@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from adology.cli import reports_errors, settings_or_exit
+
+if TYPE_CHECKING:
+    from simulators.demo import DemoProgress
 
 
 @click.group()
@@ -49,25 +53,67 @@ def library_serve(
 def demo(as_json: bool, timeout: float) -> None:
     """The main job end to end: stack, demo brandspace, requests through the outbox and SQS,
     Dagster runs, notifications, and a summary."""
-    from simulators.demo import DemoProgress, run_demo
+    from simulators.demo import USER_EMAIL, run_demo
 
     settings = settings_or_exit()
-
-    def show(progress: DemoProgress) -> None:
-        rate = progress.finished / progress.seconds if progress.seconds else 0.0
-        click.echo(
-            f"  {progress.finished}/{progress.requests} requests finished ({progress.succeeded} succeeded), "
-            f"{progress.seconds:.0f}s elapsed, {rate * 60:.1f} requests/min",
-            err=True,
-        )
-
-    click.echo("running the demo: stack, brandspace, requests, Dagster daemon ...", err=True)
-    result = run_demo(settings, timeout=timeout, progress=show)
+    click.echo("running the demo: stack, brandspace, one request per brand, Dagster ...", err=True)
+    result = run_demo(settings, timeout=timeout, progress=_ProgressLine(sys.stderr.isatty()))
     if as_json:
         click.echo(json.dumps(result))
     else:
         for name, value in result.items():
             click.echo(f"  {name:22} {value}")
-        click.echo("the stack is still up: 'adology stack down' stops it; 'adology dev' opens the Dagster UI")
+    click.echo(
+        "\nnext:\n"
+        f"  .venv/bin/adology dev        the Dagster UI at http://127.0.0.1:{settings.dagster_port}: runs, lineage, "
+        "asset checks, backfills\n"
+        f'  eval "$(.venv/bin/adology stack env)" && psql "$DATABASE_URL"   the tables '
+        "(ads, ad_descriptions, ad_labels, ad_embeddings, notifications)\n"
+        f"  demo user: {USER_EMAIL} in 'Demo Organization', brandspace 'Skincare'\n"
+        "  .venv/bin/adology stack down  stops the stack (the data stays in .adology/)",
+        err=True,
+    )
     ok = result["requests_succeeded"] == result["requests"] and result["notifications"] == result["requests"]
     sys.exit(0 if ok else 1)
+
+
+class _ProgressLine:
+    """The demo's progress on stderr: one line rewritten in place on a terminal, else a line every
+    ``_EVERY_SECONDS`` or when a request ends; the rate counts ads through every stage since the
+    first one was."""
+
+    _EVERY_SECONDS = 10.0
+
+    def __init__(self, in_place: bool) -> None:
+        self._in_place = in_place
+        self._first: tuple[float, int] | None = None  # (seconds, analysed) when analysis was first seen
+        self._printed_at = -self._EVERY_SECONDS
+        self._finished = 0
+
+    def __call__(self, progress: DemoProgress) -> None:
+        if self._first is None and progress.analysed:
+            self._first = (progress.seconds, progress.analysed)
+        done = progress.finished == progress.requests
+        due = progress.seconds - self._printed_at >= self._EVERY_SECONDS or progress.finished != self._finished
+        if not (self._in_place or due or done):
+            return
+        self._printed_at, self._finished = progress.seconds, progress.finished
+        line = (
+            f"  ads {progress.acquired}/{progress.ads_expected} acquired | {progress.described} described | "
+            f"{progress.labelled} labelled | {progress.embedded} embedded | {progress.failed} failed | "
+            f"{self._rate_and_left(progress)} | requests {progress.finished}/{progress.requests} | "
+            f"{progress.seconds:.0f}s"
+        )
+        if self._in_place:
+            click.echo(f"\r{line}\033[K", nl=done, err=True)
+        else:
+            click.echo(line, err=True)
+
+    def _rate_and_left(self, progress: DemoProgress) -> str:
+        if self._first is None or progress.seconds <= self._first[0]:
+            return "starting"
+        rate = (progress.analysed - self._first[1]) / (progress.seconds - self._first[0])
+        if rate <= 0:
+            return "0.0 ads/s"
+        left = max(0, progress.ads_expected - progress.analysed) / rate
+        return f"{rate:.1f} ads/s, ~{left:.0f}s left"

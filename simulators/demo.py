@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import psycopg
 
 from adology.errors import StackError
@@ -34,12 +35,25 @@ ORGANIZATION = "Demo Organization"
 USER_EMAIL = "analyst@demo.example"
 
 
-@dataclass
+@dataclass(frozen=True)
 class DemoProgress:
+    """Where the demo stands: its requests, and its brands' ads through each stage."""
+
     requests: int
     finished: int
     succeeded: int
+    ads_expected: int  # what the library holds for the demo's brands
+    acquired: int
+    described: int
+    labelled: int
+    embedded: int
+    failed: int  # ads with a failed stage
     seconds: float
+
+    @property
+    def analysed(self) -> int:
+        """Ads through every stage (label and embed run side by side after describe)."""
+        return min(self.labelled, self.embedded)
 
 
 def seed(conn: psycopg.Connection, library_url: str) -> list[str]:
@@ -119,27 +133,25 @@ def _run_demo(settings: Settings, *, timeout: float, progress: Callable[[DemoPro
     with psycopg.connect(settings.database_url or "") as conn:
         brands = seed(conn, library_url)
         request_ids = [str(record_request(conn, brand=brand)) for brand in brands]
+    expected = _library_ads(library_url, brands)
     server = DagsterDev(settings)
     server.start()
     try:
         server.wait_healthy()
         deadline = time.monotonic() + timeout
-        statuses: dict[str, int] = {}
+        latest: DemoProgress | None = None
         while True:
-            statuses = _request_statuses(settings, request_ids) or statuses
-            finished = statuses.get("succeeded", 0) + statuses.get("failed", 0)
-            if progress is not None:
-                progress(
-                    DemoProgress(len(request_ids), finished, statuses.get("succeeded", 0), time.monotonic() - started)
-                )
-            if finished == len(request_ids):
+            latest = _progress(settings, request_ids, brands, expected, time.monotonic() - started) or latest
+            if latest is not None and progress is not None:
+                progress(latest)
+            if latest is not None and latest.finished == latest.requests:
                 break
             if time.monotonic() > deadline:
                 raise StackError(
-                    f"demo requests still unfinished after {timeout:.0f}s: {statuses}; "
+                    f"demo requests still unfinished after {timeout:.0f}s: {latest}; "
                     f"see {server.log_path} and the Dagster UI at {server.url}"
                 )
-            time.sleep(2.0)
+            time.sleep(1.0)
         # notifications are written by the run-status sensors right after the runs end
         wait_for_notifications(settings, request_ids, timeout=60)
     finally:
@@ -148,20 +160,56 @@ def _run_demo(settings: Settings, *, timeout: float, progress: Callable[[DemoPro
         return summary(conn, request_ids, time.monotonic() - started)
 
 
-def _request_statuses(settings: Settings, request_ids: list[str]) -> dict[str, int] | None:
-    """How many of the requests are in each status; None while Postgres cannot answer."""
-    rows = _query_while_up(
-        settings, "SELECT status, count(*) FROM requests WHERE id::text = ANY(%s) GROUP BY 1", request_ids
+def _library_ads(library_url: str, brands: list[str]) -> int:
+    """How many ads the library serves for ``brands`` (every source's), for the progress line."""
+    listed = httpx.get(f"{library_url}/brands", timeout=30).json()
+    return sum(entry["ads"] + entry["google_ads"] for entry in listed if entry["partition_key"] in brands)
+
+
+_PROGRESS_SQL = """
+WITH demo_ads AS (
+    SELECT a.id FROM ads a JOIN brands b ON b.id = a.brand_id WHERE b.partition_key = ANY(%(brands)s)
+)
+SELECT
+    (SELECT count(*) FROM requests WHERE id::text = ANY(%(requests)s) AND status IN ('succeeded', 'failed')),
+    (SELECT count(*) FROM requests WHERE id::text = ANY(%(requests)s) AND status = 'succeeded'),
+    (SELECT count(*) FROM demo_ads),
+    count(*) FILTER (WHERE s.stage = 'describe' AND s.status = 'succeeded'),
+    count(*) FILTER (WHERE s.stage = 'label' AND s.status = 'succeeded'),
+    count(*) FILTER (WHERE s.stage = 'embed' AND s.status = 'succeeded'),
+    count(DISTINCT s.ad_id) FILTER (WHERE s.status = 'failed')
+FROM ad_analysis_state s JOIN demo_ads d ON d.id = s.ad_id
+"""
+
+
+def _progress(
+    settings: Settings, request_ids: list[str], brands: list[str], expected: int, seconds: float
+) -> DemoProgress | None:
+    """The demo's progress in one query; None while Postgres cannot answer."""
+    rows = _query_while_up(settings, _PROGRESS_SQL, {"brands": brands, "requests": request_ids})
+    if rows is None:
+        return None
+    finished, succeeded, acquired, described, labelled, embedded, failed = rows[0]
+    return DemoProgress(
+        requests=len(request_ids),
+        finished=finished,
+        succeeded=succeeded,
+        ads_expected=max(expected, acquired),
+        acquired=acquired,
+        described=described,
+        labelled=labelled,
+        embedded=embedded,
+        failed=failed,
+        seconds=seconds,
     )
-    return None if rows is None else dict(rows)
 
 
-def _query_while_up(settings: Settings, sql: str, request_ids: list[str]) -> list[tuple[Any, ...]] | None:
+def _query_while_up(settings: Settings, sql: str, params: Any) -> list[tuple[Any, ...]] | None:
     """``sql``'s rows, or None while Postgres cannot answer: the supervisor restarts a dead one, and
     the demo waits for it rather than giving up."""
     try:
         with psycopg.connect(settings.database_url or "", connect_timeout=5) as conn:
-            return conn.execute(sql, (request_ids,)).fetchall()
+            return conn.execute(sql, params).fetchall()
     except psycopg.OperationalError as exc:
         log.warning("Postgres is not answering; waiting for it", extra={"error": str(exc).strip()})
         return None
@@ -173,7 +221,7 @@ def wait_for_notifications(settings: Settings, request_ids: list[str], *, timeou
         rows = _query_while_up(
             settings,
             "SELECT count(DISTINCT request_id) FROM notifications WHERE request_id::text = ANY(%s)",
-            request_ids,
+            (request_ids,),
         )
         if rows is not None and rows[0][0] >= len(request_ids):
             return
