@@ -15,8 +15,9 @@ from typing import Any
 import click
 
 from adology.ai.config import PROVIDER_NAMES, ProviderName
+from adology.ai.evaluation.vocabulary import DEV_SEED, HELD_OUT_SEED
 from adology.errors import AdologyError
-from adology.logs import configure_logging, get_logger
+from adology.logs import at_most_every, configure_logging, get_logger
 from adology.settings import Settings, load_settings
 
 log = get_logger("adology.cli")
@@ -272,3 +273,71 @@ def ai_run(routine_name: str, files: tuple[str, ...], provider_name: ProviderNam
         run_routine(routine_name, [Path(f) for f in files], settings=settings, provider_name=provider_name)
     )
     click.echo(json.dumps(result, indent=2))
+
+
+@ai.command("eval")
+@click.option(
+    "--provider",
+    "provider_name",
+    type=click.Choice(PROVIDER_NAMES),
+    default=None,
+    help="Provider (default: ADOLOGY_AI_PROVIDER).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=DEV_SEED,
+    show_default=True,
+    help=f"Which evaluation set: odd seeds are for development ({DEV_SEED}), even seeds are held out "
+    f"({HELD_OUT_SEED}): drawn in other phrases, fonts and layouts.",
+)
+@click.option("--count", type=click.IntRange(1, 10_000), default=120, show_default=True, help="Ads in the set.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@reports_errors
+def ai_eval(provider_name: ProviderName | None, seed: int, count: int, as_json: bool) -> None:
+    """Measure a provider on creatives with known content: OCR word recall and precision, offer / CTA /
+    urgency detection, labels per taxonomy, attribute accuracy, description length, seconds and
+    CPU-seconds per ad."""
+    import asyncio
+
+    from adology.ai.evaluation.report import format_report
+    from adology.ai.evaluation.run import evaluate
+
+    settings = settings_or_exit()
+    report = asyncio.run(
+        evaluate(
+            settings.ai_provider_config(provider_name),
+            seed=seed,
+            count=count,
+            in_flight=settings.ai_concurrency,
+            progress=_progress_reporter(),
+        )
+    )
+    click.echo(report.model_dump_json() if as_json else format_report(report))
+
+
+def _progress_reporter() -> Callable[[str, int, int, float], None]:
+    """Progress of long work on stderr: one line rewritten in place on a terminal, else a log line
+    every 10 s (and at the end of each stage); counts, rate and what is left."""
+    terminal = sys.stderr.isatty()
+
+    def line(stage: str, done: int, total: int, seconds: float) -> str:
+        rate = done / seconds if seconds > 0 else 0.0
+        left = total - done
+        eta = f", about {left / rate:.0f} s to go" if rate > 0 and left else ""
+        return f"{stage}: {done}/{total} ads, {rate:.1f} ads/s, {left} left{eta}"
+
+    def log_line(stage: str, done: int, total: int, seconds: float) -> None:
+        log.info(line(stage, done, total, seconds))
+
+    throttled = at_most_every(10.0, log_line)
+
+    def show(stage: str, done: int, total: int, seconds: float) -> None:
+        if terminal:
+            click.echo(f"\r{line(stage, done, total, seconds)}\033[K", err=True, nl=done == total)
+        elif done == total:
+            log_line(stage, done, total, seconds)
+        else:
+            throttled(stage, done, total, seconds)
+
+    return show
