@@ -8,10 +8,24 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP) .env
 
+# The installed distributions that unpack the `cv2` package, by name.
+CV2_DISTRIBUTIONS := import importlib.metadata as m; \
+	print(*sorted({d.metadata["Name"] for d in m.distributions() if any(f.parts[0] == "cv2" for f in d.files or ())}))
+
 # Re-installs only when the dependency list changes; the editable install picks up code edits.
+# Every OpenCV wheel (opencv-python, -headless, -contrib) unpacks the same cv2 folder, so a second one
+# shadows the first, and uninstalling either deletes files of the other. A venv made before rapidocr
+# 3.10 holds opencv-python 5 (rapidocr-onnxruntime's) over the pinned headless 4.x. Unless the one
+# OpenCV installed is the headless wheel pyproject.toml pins, every OpenCV goes (with the package
+# that brought the other), and the install puts the pinned one back.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@opencv="$$($(BIN)/python -c '$(CV2_DISTRIBUTIONS)')"; \
+	if [ -n "$$opencv" ] && [ "$$opencv" != opencv-python-headless ]; then \
+		echo "replacing the installed OpenCV wheels ($$opencv) with the pinned opencv-python-headless"; \
+		$(BIN)/python -m pip uninstall --quiet --yes $$opencv rapidocr-onnxruntime; \
+	fi
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 

@@ -153,7 +153,7 @@ class Settings(BaseModel):
         8765, alias="ADOLOGY_LIBRARY_PORT", description="port of the local ad library server (1024-55535)"
     )
     library_ads: int = Field(
-        500, alias="ADOLOGY_LIBRARY_ADS", ge=1, le=1_000_000, description="ads in the local ad library (1-1000000)"
+        300, alias="ADOLOGY_LIBRARY_ADS", ge=1, le=1_000_000, description="ads in the local ad library (1-1000000)"
     )
     library_brands: int = Field(
         5, alias="ADOLOGY_LIBRARY_BRANDS", ge=5, le=1000, description="brands in the local ad library (5-1000)"

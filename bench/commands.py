@@ -18,7 +18,7 @@ from adology.cli import reports_errors
 @click.option("--concurrency", default=256, show_default=True, help="AI calls the service allows in flight.")
 @click.option("--rpm", default=30_000, show_default=True, help="AI requests per minute the service allows.")
 @click.option("--naive-ads", default=10, show_default=True, help="Ads in the naive sequential baseline.")
-@click.option("--local-ads", default=20, show_default=True, help="Ads timed with the local provider.")
+@click.option("--local-ads", default=100, show_default=True, help="Ads timed with the local provider.")
 @click.option(
     "--port-base",
     default=17_000,

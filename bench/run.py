@@ -72,7 +72,7 @@ class BenchOptions:
     max_concurrency: int = 256
     requests_per_minute: int = 30_000
     naive_ads: int = 10
-    local_ads: int = 20
+    local_ads: int = 100
     port_base: int = 17_000
     state_dir: Path = Path(".adology/bench")
     render_cache: Path = Path(".adology/library-cache")
@@ -333,6 +333,10 @@ def _run_benchmark(options: BenchOptions) -> dict[str, Any]:
         naive = asyncio.run(naive_baseline(settings, sources, apify_handle, f"{service.url}/v1", options.naive_ads))
         _say(f"local provider throughput on {options.local_ads} ads ...")
         local = asyncio.run(local_throughput(settings, options.local_ads))
+        _say(
+            f"local provider: {local['ads_per_second']} ads/s on {local['cores']} cores, "
+            f"{local['ads_per_second_per_core']} ads/s per core, {local['ads_per_cpu_second']} ads per CPU-second"
+        )
         largest_process, largest_mib = processes.largest()
         pipeline_per_ad = seconds / max(counts["ads"], 1)
         return {

@@ -17,7 +17,8 @@ async def open_provider(config: ProviderConfig) -> AsyncIterator[Provider]:
     if isinstance(config, LocalConfig):
         from adology.ai.local.provider import LocalProvider
 
-        yield LocalProvider()
+        with LocalProvider() as provider:  # its measuring processes end with the block
+            yield provider
     elif isinstance(config, OpenAIConfig):
         import openai
 

@@ -326,7 +326,9 @@ def test_image_without_text_gets_no_invented_text(fixture: str, request: pytest.
     attributes = description.attributes
     assert description.extracted_text == []
     assert attributes["text_read"] == [] and attributes["text_overlay"] is False
-    assert attributes["offer"] is None and attributes["offer_type"] is None and attributes["cta"] is None
+    assert attributes["offer"] is None and attributes["cta"] is None
+    # the creative was read and holds no words: it states no offer and no call to action
+    assert attributes["offer_type"] == "none" and attributes["cta_type"] == "none" and attributes["urgency"] is False
     for name in ("claims", "benefits", "features", "social_proof", "urgency_phrases", "headline", "hook", "language"):
         assert not attributes[name], name
     assert attributes["layout"] == "no_text" and attributes["dominant_colors"]
@@ -408,9 +410,9 @@ def test_data_files_are_complete() -> None:
 
 def test_model_ids_are_stable(provider: LocalProvider) -> None:
     assert provider.name == "local"
-    assert provider.model_id("describe") == "local-describe-v1"
-    assert provider.model_id("label") == "local-label-v1+wordllama-l2-256"
-    assert provider.model_id("embed") == "wordllama-l2-256+local-visual-v1"
+    assert provider.model_id("describe") == "local-describe-v2+ppocrv6-small"
+    assert provider.model_id("label") == "local-label-v2+wordllama-l2-256+ppocrv6-small"
+    assert provider.model_id("embed") == "wordllama-l2-256+local-visual-v1+ppocrv6-small"
     assert provider.model_id("visual") == "local-visual-v1"
     with pytest.raises(ValueError, match="unknown routine 'summarise'"):
         provider.model_id("summarise")

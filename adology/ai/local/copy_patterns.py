@@ -1,46 +1,111 @@
-"""The words ads use, as patterns on the *compact* form of text (upper case, whitespace removed: OCR
-drops the spaces between words, so "FREE SHIPPING" reads "FREESHIPPING"): offers, calls to action,
-urgency and scarcity, prices, claims, features, benefits, social proof, sustainability, seasons,
-launches, subscriptions, discount codes, ingredients. :mod:`adology.ai.local.text` applies them.
+"""The words ads use, as patterns on the *compact* form of text (upper case, whitespace removed,
+accents folded: OCR drops the spaces between words and often the accents, so "FREE SHIPPING" reads
+"FREESHIPPING" and "ENVÍO GRATIS" "ENVIOGRATIS"): offers, calls to action, urgency and scarcity,
+prices, claims, features, benefits, social proof, sustainability, seasons, launches,
+subscriptions, discount codes, ingredients. Offers, calls to action and urgency are English here
+and in five more languages in :mod:`.european_copy`. :mod:`adology.ai.local.text` applies them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
+
+from adology.ai.local import european_copy
+from adology.ai.schema import attribute_schema, taxonomies
 
 Source = Literal["creative", "copy", "platform"]
 
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A unit of text: one OCR line or one clause of copy, with its compact form."""
+    """A unit of text: one paragraph read on a creative or one clause of copy, with its compact form
+    (for text read on a creative, with OCR's letter-for-digit confusions in numbers undone)."""
 
     source: Source
     text: str
     compact: str = field(init=False)
+    _positions: list[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "compact", compact(self.text))
+        # ocr_numbers keeps every character's place, so positions in its result are positions in text
+        folded, positions = compact_with_positions(ocr_numbers(self.text) if self.source == "creative" else self.text)
+        object.__setattr__(self, "compact", folded)
+        object.__setattr__(self, "_positions", positions)
+
+    def as_read(self, match: re.Match[str]) -> str:
+        """The words of ``text`` a match on ``compact`` covers, spaces and accents as they were read."""
+        return self.text[self._positions[match.start()] : self._positions[match.end() - 1] + 1]
+
+    def spell(self, rule: Rule, match: re.Match[str]) -> str:
+        return rule.spell(match) if rule.spell is not None else self.as_read(match)
 
 
 def compact(text: str) -> str:
-    return "".join(text.split()).upper()
+    return compact_with_positions(text)[0]
+
+
+def compact_with_positions(text: str) -> tuple[str, list[int]]:
+    """The compact form of ``text`` and, for each of its characters, the index in ``text`` it came from."""
+    folded: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(text):
+        if char.isspace():
+            continue
+        for part in unicodedata.normalize("NFKD", _APOSTROPHES.get(char, char)).upper():
+            if not unicodedata.combining(part):
+                folded.append(part)
+                positions.append(index)
+    return "".join(folded), positions
+
+
+_APOSTROPHES = {"’": "'", "‘": "'", "`": "'", "´": "'", '"': "'"}  # OCR reads an apostrophe as any of these
+
+
+def letters_and_digits(text: str) -> str:
+    """The compact form without punctuation: how a button's label is compared with a call to action,
+    since OCR adds and drops marks around it ("SIGN:UP", "SHOP NOW >", "S'INSCRIRE")."""
+    return "".join(char for char in compact(text) if char.isalnum())
+
+
+# OCR reads a digit as the letter it resembles ("$1O OFF", "$IO", "5O%") and "OFF" after a number
+# as "0FF". A word that is a currency amount or a percentage is a number, so its look-alike letters
+# are the digits drawn; "0FF" is no word at all.
+_LOOKALIKE_DIGITS = str.maketrans("OoIlS|", "001151")
+_AMOUNT_WORD = re.compile(r"(?<!\S)([$£€])([0-9OoIlS|]{1,4})(?=[.,][0-9Oo]{2}(?!\S)|(?!\S))")
+_PERCENT_WORD = re.compile(r"(?<!\S)([0-9OoIl|]{1,2})%")
+_ZERO_FF = re.compile(r"(?<![A-Za-z])0FF(?![A-Za-z])", re.IGNORECASE)
+
+
+def ocr_numbers(text: str) -> str:
+    """``text`` with look-alike letters in amounts and percentages read as digits, and "0FF" as "OFF"."""
+    text = _AMOUNT_WORD.sub(lambda m: m[1] + m[2].translate(_LOOKALIKE_DIGITS), text)
+    text = _PERCENT_WORD.sub(lambda m: m[1].translate(_LOOKALIKE_DIGITS) + "%", text)
+    return _ZERO_FF.sub("OFF", text)
+
+
+# Characters OCR takes for one another: a call to action read with one of them swapped is the
+# same call to action misread, not another word.
+OCR_LOOKALIKES = frozenset(
+    frozenset(pair) for pair in ("0O", "1I", "1L", "IL", "5S", "8B", "2Z", "VW", "UV", "CG", "0D", "0Q")
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A pattern on the compact form and how to spell what it matched."""
+    """A pattern on the compact form and how to spell what it matched (None: as it was read)."""
 
     pattern: re.Pattern[str]
     kind: str
-    spell: Callable[[re.Match[str]], str]
+    spell: Callable[[re.Match[str]], str] | None
 
 
-def rule(pattern: str, kind: str, spell: str | Callable[[re.Match[str]], str]) -> Rule:
-    if callable(spell):
+def rule(pattern: str, kind: str, spell: str | Callable[[re.Match[str]], str] | None) -> Rule:
+    if spell is None or callable(spell):
         return Rule(re.compile(pattern), kind, spell)
 
     def expand(match: re.Match[str]) -> str:
@@ -49,17 +114,13 @@ def rule(pattern: str, kind: str, spell: str | Callable[[re.Match[str]], str]) -
     return Rule(re.compile(pattern), kind, expand)
 
 
-OFFER_RULES = (
-    rule(r"(UPTO)?(\d{1,2})%OFF", "percent_off", lambda m: ("UP TO " if m[1] else "") + f"{m[2]}% OFF"),
-    rule(r"SAVE(\d{1,2})%", "percent_off", r"SAVE \1%"),
-    rule(r"(\d{1,2})%DISCOUNT", "percent_off", r"\1% DISCOUNT"),
-    rule(r"([$£€])(\d{1,4})OFF", "amount_off", r"\1\2 OFF"),
-    rule(r"SAVE([$£€])(\d{1,4})", "amount_off", r"SAVE \1\2"),
-    rule(
-        r"FREE(?:US)?(SHIPPING|DELIVERY)|(SHIPS)FREE",
-        "free_shipping",
-        lambda m: "FREE DELIVERY" if m[1] == "DELIVERY" else "FREE SHIPPING",
-    ),
+def _as_read(patterns: dict[str, tuple[str, ...]]) -> tuple[Rule, ...]:
+    return tuple(rule(pattern, kind, None) for kind, kind_patterns in patterns.items() for pattern in kind_patterns)
+
+
+# Most specific first: where two offers overlap in the text ("BUY 1 GET 1 50% OFF", "1 ACHETÉ =
+# 1 OFFERT"), the first rule's reading is kept.
+_ENGLISH_OFFER_RULES = (
     rule(
         r"BUY(\d|ONE)GET(\d|ONE)(FREE|\d{1,2}%OFF)?|BOGO",
         "bogo",
@@ -69,11 +130,22 @@ OFFER_RULES = (
             else " ".join(["BUY", m[1], "GET", m[2]] + ([m[3].replace("%OFF", "% OFF")] if m[3] else []))
         ),
     ),
+    # the bogo_offer definition's "two for one, 2 for 1"
+    rule(r"(?<![\d.,])(2FOR1|TWOFORONE|3FOR2)(?![\d%])", "bogo", lambda m: m[0].replace("FOR", " FOR ")),
     rule(
         r"FREEGIFT(WITHPURCHASE)?|GIFTWITHPURCHASE|FREEMINI",
         "free_gift",
         lambda m: {"GIFTWITHPURCHASE": "GIFT WITH PURCHASE", "FREEMINI": "FREE MINI"}.get(
             m[0], "FREE GIFT WITH PURCHASE" if m[1] else "FREE GIFT"
+        ),
+    ),
+    # the free_gift_offer definition's "free travel size, bonus item included"
+    rule(r"(?:FREE|BONUS)(?:GIFT|MINI|ITEM|TRAVELSIZE)|(?:GIFT|MINI|ITEM)INCLUDED", "free_gift", None),
+    rule(
+        r"FREETRIAL|TRYITFREE|TRYFORFREE|FREESAMPLE",
+        "trial",
+        lambda m: {"FREETRIAL": "FREE TRIAL", "TRYITFREE": "TRY IT FREE", "TRYFORFREE": "TRY FOR FREE"}.get(
+            m[0], "FREE SAMPLE"
         ),
     ),
     rule(
@@ -83,46 +155,112 @@ OFFER_RULES = (
             m[0], "BUNDLE & SAVE" if m[1] else "BUNDLE"
         ),
     ),
+    # the bundle_offer definition: "a bundle, set, kit or routine ... gift set"
+    # (not "ROUTINE SETS YOU UP" or "GIFT SETTING": compact text has no word ends, so what follows
+    # must not continue the word)
+    rule(r"(?:GIFT|ROUTINE)(?:SET|KIT)(?!T|S[A-Z]|UP)", "bundle", None),
     rule(
-        r"FREETRIAL|TRYITFREE|TRYFORFREE|FREESAMPLE",
-        "trial",
-        lambda m: {"FREETRIAL": "FREE TRIAL", "TRYITFREE": "TRY IT FREE", "TRYFORFREE": "TRY FOR FREE"}.get(
-            m[0], "FREE SAMPLE"
-        ),
+        r"FREE(?:US)?(SHIPPING|DELIVERY)|(SHIPS)FREE",
+        "free_shipping",
+        lambda m: "FREE DELIVERY" if m[1] == "DELIVERY" else "FREE SHIPPING",
     ),
+    rule(r"(UPTO)?(\d{1,2})%OFF", "percent_off", lambda m: ("UP TO " if m[1] else "") + f"{m[2]}% OFF"),
+    rule(r"SAVE(\d{1,2})%", "percent_off", r"SAVE \1%"),
+    rule(r"(\d{1,2})%DISCOUNT", "percent_off", r"\1% DISCOUNT"),
+    rule(r"([$£€])(\d{1,4})OFF", "amount_off", r"\1\2 OFF"),
+    rule(r"SAVE([$£€])(\d{1,4})", "amount_off", r"SAVE \1\2"),
+    # OCR often drops a currency symbol ("£5 OFF" read "5 OFF"); a bare number off is still money off
+    rule(r"(?<![\d%$£€.,])(\d{1,4})OFF(?!ER|IC)", "amount_off", r"\1 OFF"),
+)
+_OFFER_ORDER = ("bogo", "free_gift", "trial", "bundle", "free_shipping", "percent_off", "amount_off")
+OFFER_RULES = tuple(
+    sorted(_ENGLISH_OFFER_RULES + _as_read(european_copy.OFFERS), key=lambda found: _OFFER_ORDER.index(found.kind))
 )
 
-# (compact phrase, canonical spelling, cta_type): longest first so "SHOPTHESALE" wins over "SHOP".
-CTAS = (
-    ("SHOPTHESALE", "SHOP THE SALE", "shop_now"),
-    ("SHOPNOW", "SHOP NOW", "shop_now"),
-    ("BUYNOW", "BUY NOW", "buy_now"),
-    ("ADDTOCART", "ADD TO CART", "buy_now"),
-    ("ORDERNOW", "ORDER NOW", "order_now"),
-    ("LEARNMORE", "LEARN MORE", "learn_more"),
-    ("FINDOUTMORE", "FIND OUT MORE", "learn_more"),
-    ("DISCOVERMORE", "DISCOVER MORE", "learn_more"),
-    ("READMORE", "READ MORE", "learn_more"),
-    ("SIGNUP", "SIGN UP", "sign_up"),
-    ("JOINNOW", "JOIN NOW", "sign_up"),
-    ("REGISTERNOW", "REGISTER NOW", "sign_up"),
-    ("SUBSCRIBENOW", "SUBSCRIBE NOW", "subscribe"),
-    ("SUBSCRIBE", "SUBSCRIBE", "subscribe"),
-    ("GETOFFER", "GET OFFER", "get_offer"),
-    ("CLAIMOFFER", "CLAIM OFFER", "get_offer"),
-    ("GETTHEDEAL", "GET THE DEAL", "get_offer"),
-    ("REDEEMNOW", "REDEEM NOW", "get_offer"),
-    ("DOWNLOADNOW", "DOWNLOAD NOW", "download"),
-    ("DOWNLOAD", "DOWNLOAD", "download"),
-    ("INSTALLNOW", "INSTALL NOW", "download"),
-    ("BOOKNOW", "BOOK NOW", "book_now"),
-    ("GETSTARTED", "GET STARTED", "get_started"),
-    ("CONTACTUS", "CONTACT US", "contact_us"),
-    ("WATCHMORE", "WATCH MORE", "watch_more"),
-    ("WATCHNOW", "WATCH NOW", "watch_more"),
-    ("APPLYNOW", "APPLY NOW", "apply_now"),
+# Calls to action the schema and taxonomies do not spell out, with their ``cta_type``.
+CTA_SYNONYMS = (
+    ("ADD TO CART", "buy_now"),
+    ("DISCOVER MORE", "learn_more"),
+    ("REGISTER NOW", "sign_up"),
+    ("SUBSCRIBE NOW", "subscribe"),
+    ("INSTALL NOW", "download"),
+    ("WATCH NOW", "watch_more"),
 )
-CTA_LINE_TRAILER = re.compile(r"[!>→»›.]*$")
+_NOT_A_CTA_TYPE = frozenset({"other", "none"})
+_EXAMPLES = re.compile(r":\s*([^:]+?)\.?$")
+
+
+@dataclass(frozen=True, slots=True)
+class CtaPhrase:
+    """One call to action of the vocabulary: its canonical spelling, compact form and ``cta_type``."""
+
+    text: str
+    kind: str
+    compact: str = field(init=False)
+    letters: str = field(init=False)  # what a phrase read is compared with (see letters_and_digits)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compact", compact(self.text))
+        object.__setattr__(self, "letters", letters_and_digits(self.text))
+
+    @property
+    def verb(self) -> str:
+        return self.text.split()[0]
+
+
+@functools.cache
+def cta_vocabulary() -> tuple[CtaPhrase, ...]:
+    """Every call to action this provider knows, longest first ("SHOP THE SALE" before "SHOP").
+
+    Read from the data files, so a new schema or taxonomy version widens it: each ``cta_type`` value
+    spelled as words ("shop_now" is "SHOP NOW"), :data:`CTA_SYNONYMS` and the other languages'
+    (:mod:`.european_copy`), then the examples each ``*_cta`` label's definition lists after its
+    colon ("Shop now, Buy now, Order now, ..."), each with the ``cta_type`` of its own spelling, or
+    else of its label ("shop_now_cta": shop_now).
+    """
+    kinds = next(spec.values or [] for spec in attribute_schema().attributes if spec.name == "cta_type")
+    found = {compact(kind.replace("_", " ")): CtaPhrase(kind.replace("_", " ").upper(), kind) for kind in kinds}
+    found = {key: value for key, value in found.items() if value.kind not in _NOT_A_CTA_TYPE}
+    for text, kind in CTA_SYNONYMS:
+        found.setdefault(compact(text), CtaPhrase(text, kind))
+    for kind, texts in european_copy.CTAS.items():
+        for text in texts:
+            found.setdefault(compact(text), CtaPhrase(text, kind))
+    for taxonomy in taxonomies().values():
+        for label in taxonomy.labels:
+            examples = _EXAMPLES.search(label.definition)
+            if not label.label.endswith("_cta") or examples is None:
+                continue
+            kind = label.label.removesuffix("_cta")
+            for example in examples[1].split(","):
+                text = " ".join(example.split()).upper()
+                if text:
+                    found.setdefault(compact(text), CtaPhrase(text, kind))
+    return tuple(sorted(found.values(), key=lambda phrase: (-len(phrase.compact), phrase.compact)))
+
+
+@functools.cache
+def _ctas_by_letters() -> dict[str, CtaPhrase]:
+    return {phrase.letters: phrase for phrase in reversed(cta_vocabulary())}
+
+
+@functools.cache
+def _ctas_by_length() -> dict[int, tuple[CtaPhrase, ...]]:
+    lengths: dict[int, list[CtaPhrase]] = {}
+    for phrase in cta_vocabulary():
+        lengths.setdefault(len(phrase.letters), []).append(phrase)
+    return {length: tuple(phrases) for length, phrases in lengths.items()}
+
+
+def cta_spelled(letters: str) -> CtaPhrase | None:
+    """The call to action whose letters and digits are exactly ``letters``, if any."""
+    return _ctas_by_letters().get(letters)
+
+
+def ctas_of_length(length: int) -> tuple[CtaPhrase, ...]:
+    """The calls to action with ``length`` letters and digits (what one edit can reach)."""
+    return _ctas_by_length().get(length, ())
+
 
 URGENCY_RULES = (
     rule(r"(\d{1,3})(?:HOURS?|HRS?)ONLY", "deadline", r"\1 HOURS ONLY"),
@@ -159,6 +297,7 @@ URGENCY_RULES = (
             m[0], f"{m[1]} HOUR SALE"
         ),
     ),
+    *_as_read(european_copy.URGENCY),
 )
 SCARCITY_WORDS = {
     "LOWSTOCK": "LOW STOCK",

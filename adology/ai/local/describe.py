@@ -2,9 +2,10 @@
 
 Nothing here is inferred beyond what was measured or read. Attributes that need judgement
 (audience, setting, tone other than urgency, logo, product visibility) stay ``None``.
-Attributes derived from the ad's words are ``None`` when the ad has no readable text at all
-(copy or creative): an empty result then would claim an absence nobody checked. A list or
-flag is empty or False only when there was text and the rules found nothing in it.
+Attributes derived from the ad's words are ``None`` when there was nothing to read at all (no
+copy and no creative): an empty result then would claim an absence nobody checked. A list or
+flag is empty or False (and ``offer_type`` "none") when there was copy or a creative to read
+and the rules found nothing in what was read: a creative OCR read no words on states no offer.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from urllib.parse import urlsplit
 
 from adology.ai.local.colour import Look
 from adology.ai.local.measurements import AdAnalysis, frames_of
-from adology.ai.local.text import Offer
+from adology.ai.local.phrases import assemble_blocks
+from adology.ai.local.reading import findings_of
+from adology.ai.local.text import Offer, TextFindings
 from adology.ai.local.video import VideoMeasurements
-from adology.ai.local.vision import aspect_ratio_label, orientation
+from adology.ai.local.vision import ImageMeasurements, aspect_ratio_label, orientation
 from adology.ai.types import MAX_DESCRIPTION_WORDS
 
 _QUOTED_LINES = 24  # lines of creative text quoted at most; the rest are counted
@@ -40,13 +43,12 @@ _OFFER_KINDS = {
     "bundle": "bundle",
     "trial": "trial or sample",
 }
-_SOURCES = {"creative": "on the creative", "copy": "in the copy", "platform": "the platform's button"}
 
 
 def attribute_values(analysis: AdAnalysis) -> dict[str, Any]:
     """A value (or ``None``) for every attribute this provider can measure."""
-    f = analysis.findings
-    known = f.has_text
+    f = findings_of(analysis)
+    known = f.has_text or analysis.lead is not None
     ad = analysis.ad
     lead = analysis.lead
     look = analysis.lead_look
@@ -136,15 +138,16 @@ def attribute_values(analysis: AdAnalysis) -> dict[str, Any]:
 
 def compose_description(analysis: AdAnalysis) -> str:
     """At most 500 words stating what was measured, most telling first."""
-    f = analysis.findings
+    f = findings_of(analysis)
     sentences = [_opening(analysis), *_text_read(analysis)]
+    # Each offer and call to action names what it was read from: the words and the button they sit in.
     if f.offers:
-        offers = ", ".join(f"{o.text} ({_OFFER_KINDS[o.kind]}, {_SOURCES[o.source]})" for o in f.offers)
+        offers = "; ".join(f"{o.text} ({_OFFER_KINDS[o.kind]}: {o.evidence})" for o in f.offers)
         sentences.append(f"Offer{'s' if len(f.offers) > 1 else ''}: {offers}.")
     elif f.has_text:
         sentences.append("No offer was found in the text read.")
     if f.cta:
-        sentences.append(f"Call to action: {f.cta.text} ({_SOURCES[f.cta.source]}).")
+        sentences.append(f"Call to action: {f.cta.text} ({f.cta.evidence}).")
     urgency = [*f.flash_sale_phrases, *f.urgency_phrases, *f.countdown_phrases]
     for label, items in (
         ("Urgency", urgency),
@@ -167,7 +170,7 @@ def compose_description(analysis: AdAnalysis) -> str:
     if f.hashtags:
         sentences.append("Hashtags: " + " ".join(f.hashtags[:_LIST_ITEMS]) + ".")
     sentences += _visual(analysis)
-    sentences += _copy(analysis)
+    sentences += _copy(analysis, f)
     return _limit(" ".join(sentences))
 
 
@@ -213,19 +216,24 @@ def _text_read(analysis: AdAnalysis) -> list[str]:
                 if isinstance(creative, VideoMeasurements)
                 else ""
             )
-            lines = list(dict.fromkeys(line.text for frame in frames_of(creative) for line in frame.text_lines))
+            lines = list(dict.fromkeys(text for frame in frames_of(creative) for text in _phrases_read(frame)))
             sentences.append(f"Card {number}{kind} text: {_lines(lines, budget)}.")
         return sentences
     if isinstance(lead, VideoMeasurements):
         return [
             f"Scene {number} ({scene.start_seconds:.1f}-{scene.end_seconds:.1f} s) text: "
-            f"{_lines([line.text for line in scene.keyframe.text_lines], budget)}."
+            f"{_lines(_phrases_read(scene.keyframe), budget)}."
             for number, scene in enumerate(lead.scenes, start=1)
             if scene.keyframe is not None
         ]
     if not analysis.text_lines:
         return ["No text was read from the creative."]
-    return [f"Text read from the creative: {_lines(analysis.text_lines, budget)}."]
+    return [f"Text read from the creative: {_lines(_phrases_read(lead), budget)}."]
+
+
+def _phrases_read(frame: ImageMeasurements) -> list[str]:
+    """A frame's text as a viewer reads it: the words of each row together, in reading order."""
+    return [phrase.text for block in assemble_blocks(frame.text_lines, frame.width, frame.height) for phrase in block]
 
 
 def _lines(lines: list[str], budget: list[int]) -> str:
@@ -270,14 +278,14 @@ def _visual(analysis: AdAnalysis) -> list[str]:
     return sentences
 
 
-def _copy(analysis: AdAnalysis) -> list[str]:
+def _copy(analysis: AdAnalysis, f: TextFindings) -> list[str]:
     ad = analysis.ad
     sentences = []
     if ad.title:
         sentences.append(f'Ad title: "{_words(ad.title, 30)}".')
     if ad.body:
         sentences.append(f'Body copy: "{_words(ad.body, _QUOTED_COPY_WORDS)}".')
-    if analysis.findings.language == "en":
+    if f.language == "en":
         sentences.append("The copy is in English.")
     domain = _domain(ad.link_url)
     if domain:

@@ -77,10 +77,8 @@ class AdAnalysis:
 
     @property
     def face_count(self) -> int | None:
-        counts = [frame.face_count for frame in self.frames]
-        if not counts or None in counts:
-            return None  # no creative, or no face detector: not measured
-        return max(count or 0 for count in counts)
+        """The most faces in any frame; None for an ad without a creative (nothing was looked at)."""
+        return max((frame.face_count for frame in self.frames), default=None)
 
     @property
     def text_coverage(self) -> float | None:

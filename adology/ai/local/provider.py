@@ -1,37 +1,46 @@
 """``LocalProvider``: describe, label and embed offline, from measurements, at no cost.
 
-It implements :class:`adology.ai.types.Provider` without a network or a model hub: OCR from
-rapidocr's bundled models, pixels through OpenCV, text through WordLlama's bundled weights.
-It is deterministic (the same ad gives the same result in any process) and honest: every
+It implements :class:`adology.ai.types.Provider` without a network or a model hub: OCR from the
+PP-OCRv6 models in rapidocr's wheel, pixels through OpenCV, text through WordLlama's bundled
+weights. It is deterministic (the same ad gives the same result in any process) and honest: every
 statement and attribute comes from something measured or read, and what was not measured is
 ``None``.
 
-The measuring is CPU work and runs in worker threads (``asyncio.to_thread``) so the event
-loop keeps serving other ads. Each creative is measured once per process: results are kept by
-``(kind, sha256)`` in a bounded LRU, and concurrent requests for the same creative wait for
-the first measurement instead of repeating it. Usage counts one call per routine, with no
-tokens and no cost.
+Measuring a creative is the CPU work. Inside ``with LocalProvider() as provider`` (how
+:func:`adology.ai.registry.open_provider` opens it) creatives are measured in a
+:class:`~adology.ai.local.pool.MeasurementPool` of worker processes, one per core, started at
+the first creative and stopped when the block ends; used without ``with`` (a test, a one-off
+call) it measures in this process on a thread per core. Either way each creative is measured
+once per process: results are kept here, in the caller's process, by ``(kind, sha256)`` in a
+bounded LRU, and ads waiting for a creative already being measured wait for that measurement
+instead of repeating it. What is composed from the measurements (description, labels, vectors)
+costs a few milliseconds an ad and runs on a worker thread, so the event loop keeps serving other
+ads. Usage counts one call per routine, with no tokens and no cost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
-import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from types import TracebackType
 
 from adology.ai.local.describe import attribute_values, compose_description
 from adology.ai.local.embeddings import EMBED_DIM, TEXT_MODEL_ID, embed_texts
 from adology.ai.local.labels import score_labels
 from adology.ai.local.measurements import AdAnalysis, Measured, measure_creative
+from adology.ai.local.ocr import OCR_MODEL_ID
+from adology.ai.local.pool import MeasurementPool, available_cores
 from adology.ai.local.visual_vector import VISUAL_DIM
 from adology.ai.schema import attribute_schema
 from adology.ai.types import (
     AdInput,
     AIError,
+    CreativeInput,
     Description,
     Embedding,
     EmbeddingKind,
@@ -44,52 +53,68 @@ from adology.logs import get_logger
 
 log = get_logger(__name__)
 
-DESCRIBE_MODEL_ID = "local-describe-v1"
-LABEL_MODEL_ID = "local-label-v1"
+DESCRIBE_MODEL_ID = "local-describe-v2"  # v2: phrases, button evidence, evidenced labels
+LABEL_MODEL_ID = "local-label-v2"
 VISUAL_MODEL_ID = "local-visual-v1"
 EMBEDDING_MODELS = {
     EmbeddingKind.TEXT: (TEXT_MODEL_ID, EMBED_DIM),
     EmbeddingKind.VISUAL: (VISUAL_MODEL_ID, VISUAL_DIM),
     EmbeddingKind.RETRIEVAL: (TEXT_MODEL_ID, EMBED_DIM),
 }
+# Every routine rests on the words OCR read (description, findings, labels, the text vector), so the
+# OCR model is part of each: a new one re-analyses every ad. Labels depend on the text model too: a
+# new WordLlama changes every zero-shot score.
 _MODEL_IDS = {
-    "describe": DESCRIBE_MODEL_ID,
-    # Labels depend on the text model too: a new WordLlama changes every zero-shot score.
-    "label": f"{LABEL_MODEL_ID}+{TEXT_MODEL_ID}",
-    "embed": f"{TEXT_MODEL_ID}+{VISUAL_MODEL_ID}",
+    "describe": f"{DESCRIBE_MODEL_ID}+{OCR_MODEL_ID}",
+    "label": f"{LABEL_MODEL_ID}+{TEXT_MODEL_ID}+{OCR_MODEL_ID}",
+    "embed": f"{TEXT_MODEL_ID}+{VISUAL_MODEL_ID}+{OCR_MODEL_ID}",
     **{kind.value: model for kind, (model, _) in EMBEDDING_MODELS.items()},
 }
 
 
 class MeasurementCache:
-    """A bounded LRU of creative measurements; one measurement per key at a time, across threads."""
+    """A bounded LRU of creative measurements; a creative is measured once however many callers
+    ask for it meanwhile (from any thread or event loop), and a failure is not kept."""
 
     def __init__(self, capacity: int) -> None:
         self._capacity = capacity
         self._items: OrderedDict[Hashable, Measured] = OrderedDict()
-        self._pending: dict[Hashable, threading.Lock] = {}
+        self._pending: dict[Hashable, concurrent.futures.Future[Measured]] = {}
         self._lock = threading.Lock()
 
-    def get_or_measure(self, key: Hashable, measure: Callable[[], Measured]) -> Measured:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            key_lock = self._pending.setdefault(key, threading.Lock())
-        with key_lock:
+    async def get_or_measure(
+        self, key: Hashable, start_measuring: Callable[[], concurrent.futures.Future[Measured]]
+    ) -> Measured:
+        while True:
+            started = None
             with self._lock:
-                if key in self._items:  # measured by the caller we waited for
+                if key in self._items:
+                    self._items.move_to_end(key)
                     return self._items[key]
+                measuring = self._pending.get(key)
+                if measuring is None:
+                    measuring = started = start_measuring()
+                    self._pending[key] = measuring
+            if started is not None:  # outside the lock: a future already done runs its callback at once
+                started.add_done_callback(lambda done: self._keep(key, done))
             try:
-                value = measure()  # a failure is not cached: the next call measures again
-                with self._lock:
-                    self._items[key] = value
-                    while len(self._items) > self._capacity:
-                        self._items.popitem(last=False)
-            finally:
-                with self._lock:
-                    self._pending.pop(key, None)
-            return value
+                # shielded: a caller that is cancelled stops waiting, but the measurement goes on
+                # for every other caller waiting for it (a cancelled wrapper would cancel it)
+                return await asyncio.shield(asyncio.wrap_future(measuring))
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not measuring.cancelled() or (task is not None and task.cancelling()):
+                    raise
+                # the measurement was another provider's, whose pool closed before measuring it
+
+    def _keep(self, key: Hashable, done: concurrent.futures.Future[Measured]) -> None:
+        with self._lock:
+            self._pending.pop(key, None)
+            if done.cancelled() or done.exception() is not None:
+                return  # the next caller measures again
+            self._items[key] = done.result()
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
 
     def __len__(self) -> int:
         with self._lock:
@@ -99,20 +124,51 @@ class MeasurementCache:
 # Measurements are small (text lines, colours, a 192-float vector), so thousands fit in memory.
 PROCESS_MEASUREMENTS = MeasurementCache(8192)
 
+# Creatives measured in this process, by a provider used without ``with``: a thread per core,
+# made when first needed and shared, like asyncio's default executor.
+_in_process_lock = threading.Lock()
+_in_process: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _in_process_threads() -> concurrent.futures.ThreadPoolExecutor:
+    global _in_process
+    with _in_process_lock:
+        if _in_process is None:
+            _in_process = concurrent.futures.ThreadPoolExecutor(
+                max_workers=available_cores(), thread_name_prefix="adology-measure"
+            )
+        return _in_process
+
 
 class LocalProvider:
-    """The offline provider; creatives are measured once per process (see ``PROCESS_MEASUREMENTS``)."""
+    """The offline provider; creatives are measured once per process (see ``PROCESS_MEASUREMENTS``).
+
+    ``workers`` sizes the process pool used inside ``with`` (default: one per core this process may use).
+    """
 
     name = "local"
     creative_routines = frozenset({"describe", "label", "embed"})  # every routine measures the pixels
     embed_batch_size = 1
 
-    def __init__(self, *, cache: MeasurementCache | None = None) -> None:
+    def __init__(self, *, cache: MeasurementCache | None = None, workers: int | None = None) -> None:
         # Shared by every provider in the process by default: the describe, label and embed steps
         # of one run each open a provider, and must not OCR the same creative three times.
         self._cache = cache if cache is not None else PROCESS_MEASUREMENTS
-        # the work is CPU-bound: more measurements at once than cores only thrash
-        self._cores = asyncio.Semaphore(os.cpu_count() or 1)
+        self._workers = workers if workers is not None else available_cores()
+        self._pool: MeasurementPool | None = None
+
+    def __enter__(self) -> LocalProvider:
+        if self._pool is not None:
+            raise RuntimeError("this LocalProvider is already open; open a new one for another block")
+        self._pool = MeasurementPool(self._workers)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     def model_id(self, routine: str) -> str:
         """``describe``, ``label`` or ``embed`` (or an embedding kind: ``text``, ``visual``, ``retrieval``)."""
@@ -122,14 +178,12 @@ class LocalProvider:
             raise ValueError(f"unknown routine {routine!r}; expected one of {sorted(_MODEL_IDS)}") from None
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:
-        async with self._cores:
-            description = await asyncio.to_thread(self._describe_sync, ad)
-        return description, Usage(calls=1)
+        analysis = await self.analyse(ad)
+        return await asyncio.to_thread(self._describe, analysis), Usage(calls=1)
 
     async def label(self, ad: AdInput, description: Description | None) -> tuple[Labels, Usage]:
-        async with self._cores:
-            labels = await asyncio.to_thread(self._label_sync, ad, description)
-        return labels, Usage(calls=1)
+        analysis = await self.analyse(ad)
+        return await asyncio.to_thread(self._label, analysis, description), Usage(calls=1)
 
     async def embed_many(
         self, items: list[tuple[AdInput, Description | None]]
@@ -137,25 +191,32 @@ class LocalProvider:
         return await run_each(self.embed, items)
 
     async def embed(self, ad: AdInput, description: Description | None) -> tuple[Embeddings, Usage]:
-        async with self._cores:
-            embeddings = await asyncio.to_thread(self._embed_sync, ad, description)
-        return embeddings, Usage(calls=1)
+        analysis = await self.analyse(ad)
+        return await asyncio.to_thread(self._embed, analysis, description), Usage(calls=1)
 
-    # synchronous work, run in worker threads
-
-    def analyse(self, ad: AdInput) -> AdAnalysis:
-        """The ad's measurements (each creative measured once per process)."""
-        measured = tuple(
-            self._cache.get_or_measure(
-                (creative.kind.value, creative.sha256), functools.partial(measure_creative, creative)
+    async def analyse(self, ad: AdInput) -> AdAnalysis:
+        """The ad's measurements, its creatives measured side by side (each once per process)."""
+        measured = await asyncio.gather(
+            *(
+                self._cache.get_or_measure(
+                    (creative.kind.value, creative.sha256), functools.partial(self._start_measuring, creative)
+                )
+                for creative in ad.creatives
             )
-            for creative in ad.creatives
         )
-        return AdAnalysis(ad=ad, creatives=measured)
+        return AdAnalysis(ad=ad, creatives=tuple(measured))
 
-    def _describe_sync(self, ad: AdInput) -> Description:
+    def _start_measuring(self, creative: CreativeInput) -> concurrent.futures.Future[Measured]:
+        pool = self._pool
+        if pool is not None:
+            return pool.submit(creative)
+        return _in_process_threads().submit(measure_creative, creative)
+
+    # composed from the measurements, on worker threads
+
+    def _describe(self, analysis: AdAnalysis) -> Description:
         started = time.perf_counter()
-        analysis = self.analyse(ad)
+        ad = analysis.ad
         schema = attribute_schema()
         names = set(schema.names)
         # Only the attributes this schema version names; any it adds that we do not measure are null.
@@ -177,8 +238,7 @@ class LocalProvider:
         )
         return description
 
-    def _label_sync(self, ad: AdInput, description: Description | None) -> Labels:
-        analysis = self.analyse(ad)
+    def _label(self, analysis: AdAnalysis, description: Description | None) -> Labels:
         # Our own description restates the measurements in template words ("Image ad for ..."),
         # which would only add noise to the similarity; another provider's prose adds meaning.
         prose = description.description if description is not None else None
@@ -186,8 +246,8 @@ class LocalProvider:
             prose = None
         return Labels(labels=score_labels(analysis, prose))
 
-    def _embed_sync(self, ad: AdInput, description: Description | None) -> Embeddings:
-        analysis = self.analyse(ad)
+    def _embed(self, analysis: AdAnalysis, description: Description | None) -> Embeddings:
+        ad = analysis.ad
         visual = analysis.visual_vector
         if visual is None and not ad.copy_text().strip():
             raise AIError("no_creative", f"ad {ad.ad_id} has neither a creative nor copy to embed")

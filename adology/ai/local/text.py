@@ -1,9 +1,16 @@
-"""The offers, calls to action and cues an ad's words state.
+"""The offers, calls to action and cues an ad's words state, each with the evidence it was read from.
 
-The findings are pattern matches (:mod:`adology.ai.local.copy_patterns`), never guesses. Offers,
-calls to action and urgency phrases are reported in a canonical spelling ("48 HOURS ONLY"); claims,
-benefits and the like as the whole OCR line or clause of copy that holds the cue, verbatim. Findings
-carry ``has_text``: with no text at all, "nothing found" means "unknown", not "none".
+The findings are pattern matches (:mod:`adology.ai.local.copy_patterns`), never guesses. The text
+on a creative arrives as paragraphs of phrases (:mod:`adology.ai.local.phrases`): offers, urgency
+and the other cues are looked for in each paragraph, so a badge wrapped over two lines still reads
+"FREE GIFT WITH PURCHASE"; a call to action is a phrase that *is* one, where a phrase drawn in a
+button (:mod:`adology.ai.local.buttons`) may be misread by one character and still count, as may
+a phrase standing alone whose one difference is a character OCR confuses or one cut off its end.
+Offers and calls to action carry their evidence: the words read, and the button they sit in.
+Offers, calls to action and urgency phrases are reported in a canonical spelling ("48 HOURS ONLY");
+claims, benefits and the like as the whole paragraph or clause of copy that holds the cue,
+verbatim. Findings carry ``has_text``: with no text at all, "nothing found" means "unknown", not
+"none".
 """
 
 from __future__ import annotations
@@ -19,14 +26,13 @@ from adology.ai.local.copy_patterns import (
     CLAUSE_SPLIT,
     CODE_IN_COPY,
     CODE_IN_LINE,
-    CTA_LINE_TRAILER,
-    CTAS,
     ENGLISH_FUNCTION_WORDS,
     EXPERT_CUES,
     FEATURE_CUES,
     HASHTAG,
     INGREDIENT_PATTERNS,
     NEW_LAUNCH,
+    OCR_LOOKALIKES,
     OFFER_RULES,
     PRICE,
     SCARCITY_RULES,
@@ -37,11 +43,25 @@ from adology.ai.local.copy_patterns import (
     SUSTAINABILITY_CUES,
     URGENCY_RULES,
     WORD,
+    CtaPhrase,
     Rule,
     Segment,
     Source,
     compact,
+    cta_spelled,
+    cta_vocabulary,
+    ctas_of_length,
+    letters_and_digits,
 )
+from adology.ai.local.phrases import Block, Phrase, block_text
+
+# A misread call to action is recognised only when the vocabulary's phrase is at least this long,
+# so that one wrong character is a small part of it ("ORDER NO" for "ORDER NOW", not "GO" for "GET").
+MIN_FUZZY_CTA = 6
+# A button's label is a call to action when it starts with a call-to-action verb and is this short.
+MAX_BUTTON_CTA_WORDS = 4
+# Calls to action a clause of copy may contain (a verb alone, "discover", is prose, not a button).
+_COPY_CTA_KINDS = frozenset({"shop_now", "learn_more", "sign_up", "get_offer", "buy_now"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +70,7 @@ class Offer:
     text: str  # canonical spelling, e.g. "50% OFF"
     source: Source
     value: float | None  # the percentage or amount, for percent_off and amount_off
+    evidence: str  # the words it was read from, and where
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +78,7 @@ class CallToAction:
     text: str  # canonical spelling, e.g. "SHOP NOW"
     kind: str  # a ``cta_type`` value
     source: Source
+    evidence: str  # the words read (and how they differ from ``text``), and the button they sit in
 
 
 @dataclass(frozen=True)
@@ -114,21 +136,35 @@ def analyse_text(
     platform_cta: str | None = None,
     brand: str | None = None,
 ) -> TextFindings:
-    """Findings over the creative's lines (reading order), the copy, then the platform's CTA button."""
-    segments = [Segment("creative", line) for line in creative_lines if line.strip()]
-    segments += [Segment("copy", sentence) for sentence in CLAUSE_SPLIT.split(copy) if sentence.strip()]
+    """Findings over lines read with no place on a frame (each its own paragraph), then the copy."""
+    blocks = [(Phrase(line),) for line in creative_lines if line.strip()]
+    return analyse_blocks(blocks, copy, platform_cta=platform_cta, brand=brand)
+
+
+def analyse_blocks(
+    blocks: Sequence[Block],
+    copy: str,
+    *,
+    platform_cta: str | None = None,
+    brand: str | None = None,
+) -> TextFindings:
+    """Findings over the creatives' paragraphs (reading order), the copy, then the platform's CTA button."""
+    blocks = [block for block in blocks if block_text(block).strip()]
+    read: list[tuple[Segment, Block | None]] = [(Segment("creative", block_text(block)), block) for block in blocks]
+    read += [(Segment("copy", clause), None) for clause in CLAUSE_SPLIT.split(copy) if clause.strip()]
+    segments = [segment for segment, _ in read]
     if not segments and not (platform_cta and platform_cta.strip()):
         return TextFindings(has_text=False)
     brand_compact = compact(brand) if brand else None
-    # Lines that only name the brand say nothing about claims or benefits ("Glow Botanicals").
+    # Paragraphs that only name the brand say nothing about claims or benefits ("Glow Botanicals").
     content = [s for s in segments if not (brand_compact and s.compact == brand_compact)]
     all_text = "\n".join(s.text for s in segments)
     all_compact = "|".join(s.compact for s in segments)
-    offers = _offers(segments)
+    creative_texts = [segment.text for segment, block in read if block is not None]
     return TextFindings(
         has_text=True,
-        offers=offers,
-        cta=_call_to_action(segments, platform_cta),
+        offers=_offers(read),
+        cta=_call_to_action(blocks, segments, platform_cta),
         urgency_phrases=_phrases(segments, URGENCY_RULES, "deadline"),
         countdown_phrases=_phrases(segments, URGENCY_RULES, "countdown"),
         flash_sale_phrases=_phrases(segments, URGENCY_RULES, "flash_sale"),
@@ -150,51 +186,156 @@ def analyse_text(
         emoji_count=count_emoji(copy),
         exclamation_count=all_text.count("!"),
         question="?" in all_text,
-        language=detect_language([copy, *creative_lines]),
+        language=detect_language([copy, *creative_texts]),
         readability=flesch_reading_ease(copy) if detect_language([copy]) == "en" else None,
     )
 
 
-def _offers(segments: Iterable[Segment]) -> tuple[Offer, ...]:
+def _offers(read: Iterable[tuple[Segment, Block | None]]) -> tuple[Offer, ...]:
+    """Every offer stated, in the order read; where two rules match the same words, the first rule's."""
     found: dict[str, Offer] = {}
-    for segment in segments:
+    for segment, block in read:
+        taken: list[tuple[re.Match[str], Offer]] = []
         for rule in OFFER_RULES:
             for match in rule.pattern.finditer(segment.compact):
-                text = rule.spell(match)
+                if any(match.start() < other.end() and other.start() < match.end() for other, _ in taken):
+                    continue
                 value = None
                 if rule.kind in ("percent_off", "amount_off"):
                     value = float(next(g for g in reversed(match.groups()) if g and g[0].isdigit()))
-                found.setdefault(text, Offer(kind=rule.kind, text=text, source=segment.source, value=value))
+                text = segment.spell(rule, match)
+                evidence = _seen(segment.as_read(match), segment, block)
+                taken.append((match, Offer(rule.kind, text, segment.source, value, evidence)))
+        for _, offer in sorted(taken, key=lambda item: item[0].start()):
+            found.setdefault(offer.text, offer)
     return tuple(found.values())
 
 
+def _seen(words: str, segment: Segment, block: Block | None) -> str:
+    """Where ``words`` were read: on the creative (in its button), or in a clause of the copy."""
+    if block is None:
+        return f'the copy says "{segment.text.strip()}"'
+    button = next((phrase.button for phrase in block if phrase.button is not None), None)
+    return f'read "{words}" on the creative' + (f", {button.describe()}" if button else "")
+
+
 def _is_offer_or_cta(segment: Segment) -> bool:
-    return any(rule.pattern.search(segment.compact) for rule in OFFER_RULES) or _cta_line(segment) is not None
+    return cta_spelled(letters_and_digits(segment.text)) is not None or any(
+        rule.pattern.search(segment.compact) for rule in OFFER_RULES
+    )
 
 
-def _cta_line(segment: Segment) -> tuple[str, str] | None:
-    """The CTA a line *is* (a button reads only its call to action), or None."""
-    line = CTA_LINE_TRAILER.sub("", segment.compact)
-    return next(((text, kind) for phrase, text, kind in CTAS if line == phrase), None)
-
-
-def _call_to_action(segments: Sequence[Segment], platform_cta: str | None) -> CallToAction | None:
-    # A button on the creative is what the viewer sees; the platform's button comes next, and a
-    # call to action inside a sentence of copy last.
-    for segment in segments:
-        if segment.source == "creative" and (found := _cta_line(segment)):
-            return CallToAction(text=found[0], kind=found[1], source="creative")
+def _call_to_action(
+    blocks: Sequence[Block], segments: Sequence[Segment], platform_cta: str | None
+) -> CallToAction | None:
+    # A button on the creative is what the viewer sees; then any other phrase on the creative that
+    # is a call to action, the platform's button next, and a call to action inside copy last.
+    on_creative = [
+        (phrase.button is None, cta)
+        for block in blocks
+        for phrase in _cta_candidates(block)
+        if (cta := _creative_cta(phrase, alone=len(block) == 1))
+    ]
+    if on_creative:
+        return min(on_creative, key=lambda found: found[0])[1]  # in a button first, then reading order
     if platform_cta and platform_cta.strip():
         button = compact(platform_cta.replace("_", " "))
-        for phrase, text, kind in CTAS:
-            if button == phrase:
-                return CallToAction(text=text, kind=kind, source="platform")
-        return CallToAction(text=platform_cta.replace("_", " ").strip().upper(), kind="other", source="platform")
+        for phrase in cta_vocabulary():
+            if button == phrase.compact:
+                return CallToAction(phrase.text, phrase.kind, "platform", "the platform's call-to-action button")
+        text = platform_cta.replace("_", " ").strip().upper()
+        return CallToAction(text, "other", "platform", "the platform's call-to-action button")
     for segment in segments:
         if segment.source == "copy":
-            for phrase, text, kind in CTAS:
-                if phrase in segment.compact and kind in ("shop_now", "learn_more", "sign_up", "get_offer", "buy_now"):
-                    return CallToAction(text=text, kind=kind, source="copy")
+            for phrase in cta_vocabulary():
+                if phrase.kind in _COPY_CTA_KINDS and " " in phrase.text and phrase.compact in segment.compact:
+                    return CallToAction(phrase.text, phrase.kind, "copy", _seen(phrase.text, segment, None))
+    return None
+
+
+def _cta_candidates(block: Block) -> list[Phrase]:
+    """The phrases of a paragraph, then the paragraph itself when it is short enough to be one
+    call to action wrapped over two lines ("MEHR" / "ERFAHREN" in one button)."""
+    if len(block) == 1 or len(block_text(block).split()) > MAX_BUTTON_CTA_WORDS:
+        return list(block)
+    button = next((phrase.button for phrase in block if phrase.button is not None), None)
+    return [*block, Phrase(block_text(block), button=button)]
+
+
+def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
+    """The call to action a phrase on a creative *is*, or None.
+
+    A phrase that reads exactly as one is one. A phrase one character away from one is one when it
+    sits in a button, or when it stands alone as its own paragraph and the difference is one OCR
+    commonly makes (a look-alike character, the last character cut off). A short phrase in a button
+    that starts with a call-to-action verb ("SHOP THE RANGE") is one of that verb's kind.
+    """
+    read = letters_and_digits(phrase.text)
+    if not read:
+        return None
+    where = f", {phrase.button.describe()}" if phrase.button else ""
+    exact = cta_spelled(read)
+    if exact is not None:
+        return CallToAction(exact.text, exact.kind, "creative", f'read "{phrase.text}" on the creative{where}')
+    near = _nearest_cta(read)
+    if near is not None:
+        cta, difference = near
+        short = len(phrase.text.split()) <= MAX_BUTTON_CTA_WORDS
+        if phrase.button is not None or (alone and short and difference != "other"):
+            context = where or ", on a line of its own"
+            return CallToAction(
+                cta.text,
+                cta.kind,
+                "creative",
+                f'read "{phrase.text}" on the creative{context}, {_DIFFERENCES[difference]} "{cta.text}"',
+            )
+    words = phrase.text.upper().split()
+    if phrase.button is not None and 2 <= len(words) <= MAX_BUTTON_CTA_WORDS:
+        kinds = {cta.kind for cta in cta_vocabulary() if cta.verb == words[0]}
+        if kinds and not any(rule.pattern.search(compact(phrase.text)) for rule in OFFER_RULES):
+            return CallToAction(
+                " ".join(words),
+                kinds.pop() if len(kinds) == 1 else "other",
+                "creative",
+                f'read "{phrase.text}" on the creative{where}, starting with the call-to-action verb "{words[0]}"',
+            )
+    return None
+
+
+_DIFFERENCES = {
+    "lookalike": "one look-alike character from",
+    "cut_off": "the last character cut off from",
+    "other": "one character from",
+}
+
+
+def _nearest_cta(read: str) -> tuple[CtaPhrase, str] | None:
+    """The one vocabulary phrase ``read`` is a single edit from, and what the edit is; None when
+    there is none, or when two calls to action of different kinds are equally near."""
+    near = [
+        (cta, difference)
+        for length in (len(read) - 1, len(read), len(read) + 1)
+        for cta in ctas_of_length(length)
+        if length >= MIN_FUZZY_CTA and (difference := _one_edit(read, cta.letters)) is not None
+    ]
+    if not near or len({cta.kind for cta, _ in near}) > 1:
+        return None
+    return near[0]
+
+
+def _one_edit(read: str, word: str) -> str | None:
+    """How ``read`` differs from ``word`` by exactly one edit ("lookalike", "cut_off", "other"), or None."""
+    if len(read) == len(word):
+        diffs = [(a, b) for a, b in zip(read, word, strict=True) if a != b]
+        if len(diffs) != 1:
+            return None
+        return "lookalike" if frozenset(diffs[0]) in OCR_LOOKALIKES else "other"
+    if len(read) == len(word) - 1:
+        if word[:-1] == read:
+            return "cut_off"
+        return "other" if any(word[:i] + word[i + 1 :] == read for i in range(len(word))) else None
+    if len(read) == len(word) + 1:
+        return "other" if any(read[:i] + read[i + 1 :] == word for i in range(len(read))) else None
     return None
 
 
@@ -204,7 +345,7 @@ def _phrases(segments: Iterable[Segment], rules: Iterable[Rule], kind: str) -> t
         for rule in rules:
             if rule.kind == kind:
                 for match in rule.pattern.finditer(segment.compact):
-                    found.setdefault(rule.spell(match), None)
+                    found.setdefault(segment.spell(rule, match), None)
     return tuple(found)
 
 

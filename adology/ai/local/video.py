@@ -6,6 +6,10 @@ Motion inside a shot (a moving highlight, a pan) changes both only a little. Fra
 sampled at about :data:`SAMPLE_FPS`, and a cut closer than :data:`MIN_SCENE_SECONDS` to the
 previous one is taken as a flash, not a new scene. Each scene's middle frame then gets every
 image measurement (OCR included), so the text of the first scene is the video's hook.
+
+A keyframe costs a frame's OCR, so at most :data:`MAX_KEYFRAMES` are read: past that, the first
+scene (the hook), the last (where an ad puts its call to action and brand) and the longest of the
+others, which are on screen long enough to be read; the rest are counted and timed.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ log = get_logger(__name__)
 
 SAMPLE_FPS = 12.0
 MIN_SCENE_SECONDS = 0.25
-MAX_KEYFRAMES = 8  # scenes past this are counted and timed, not read
+MAX_KEYFRAMES = 6
 _HIST_CUT = 0.4  # Bhattacharyya distance between HSV histograms
 _PIXEL_CUT = 0.25  # mean absolute difference of 32x32 grey thumbnails, 0..1
 _MAX_FPS = 240.0
@@ -38,7 +42,7 @@ _MAX_FPS = 240.0
 class Scene:
     start_seconds: float
     end_seconds: float
-    keyframe: ImageMeasurements | None  # None past MAX_KEYFRAMES
+    keyframe: ImageMeasurements | None  # None for a scene not read (past MAX_KEYFRAMES)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -94,14 +98,13 @@ def measure_video(data: bytes) -> VideoMeasurements:
         fps, width, height, frame_count, cut_frames = _find_cuts(path)
         duration = frame_count / fps
         bounds = list(zip([0, *cut_frames], [*cut_frames, frame_count], strict=True))
-        middles = [(start + end - 1) // 2 for start, end in bounds[:MAX_KEYFRAMES]]
-        frames = _read_frames(path, middles)
-    keyframes = [measure_frame(frame) for frame in frames]
+        read = keyframe_scenes([end - start for start, end in bounds])
+        frames = _read_frames(path, [(bounds[i][0] + bounds[i][1] - 1) // 2 for i in read])
+    keyframes = dict(zip(read, (measure_frame(frame) for frame in frames), strict=True))
     scenes = tuple(
-        Scene(round(start / fps, 3), round(end / fps, 3), keyframes[i] if i < len(keyframes) else None)
-        for i, (start, end) in enumerate(bounds)
+        Scene(round(start / fps, 3), round(end / fps, 3), keyframes.get(i)) for i, (start, end) in enumerate(bounds)
     )
-    vector = np.mean([k.visual_vector for k in keyframes], axis=0)
+    vector = np.mean([k.visual_vector for k in keyframes.values()], axis=0)
     measured = VideoMeasurements(
         width=width,
         height=height,
@@ -122,6 +125,15 @@ def measure_video(data: bytes) -> VideoMeasurements:
         },
     )
     return measured
+
+
+def keyframe_scenes(scene_frames: list[int]) -> list[int]:
+    """Which scenes (by index, in order) get their keyframe read, given each scene's length in frames."""
+    count = len(scene_frames)
+    if count <= MAX_KEYFRAMES:
+        return list(range(count))
+    inner = sorted(range(1, count - 1), key=lambda i: (-scene_frames[i], i))[: MAX_KEYFRAMES - 2]
+    return sorted([0, *inner, count - 1])
 
 
 def _looks_like_video(data: bytes) -> bool:

@@ -1,8 +1,8 @@
 """Measurements of one still image: the text on it (:mod:`.ocr`), its colours and light
 (:mod:`.colour`), faces (:mod:`.faces`), layout and its visual vector (:mod:`.visual_vector`).
 
-Everything here is computed from pixels, offline, with fixed parameters, so the same bytes give
-the same numbers in every process.
+Everything here is computed from pixels, offline, with fixed parameters and single-threaded models,
+so the same bytes give the same numbers in every process.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class ImageMeasurements:
     text_area_ratio: float
     layout: str  # one of the attribute schema's ``layout`` values
     look: Look
-    face_count: int | None  # None: this OpenCV has no face detector
+    face_count: int
     visual_vector: np.ndarray  # float32, VISUAL_DIM, unit norm
 
 

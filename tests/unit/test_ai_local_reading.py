@@ -1,0 +1,287 @@
+"""How the ``local`` provider reads an ad's words, pinned on hand-made OCR lines (no OCR runs here).
+
+- OCR's pieces are put back together before any rule looks at them: lines on one row join, a
+  paragraph wrapped over two lines reads as one, a button's label stays its own phrase, and
+  phrases come in reading order.
+- Offers, calls to action and urgency are found in those phrases, each with its evidence; a call
+  to action misread by one character counts when it sits in a button or stands alone with a
+  misreading OCR commonly makes, and a short phrase starting with a call-to-action verb in a
+  button is one.
+- The issue's two creatives: "FREE" "SHIPPING" / "SHOP" "NOW" read as pieces get their offer, call
+  to action and labels; "BUY 1 GET 1 FREE" / "this weekend only" / "ORDER NO" in a button gets
+  bogo, ORDER NOW and urgency, and no free-shipping or free-gift label.
+- Creatives without an offer get no offer and no offer label, whatever words they share with one.
+- Every label the provider gives names its evidence: the phrase read, or the measurement.
+"""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from adology.ai.local.buttons import Button
+from adology.ai.local.colour import measure_look
+from adology.ai.local.copy_patterns import cta_vocabulary
+from adology.ai.local.describe import attribute_values, compose_description
+from adology.ai.local.labels import RULE_LABELS, evidenced_labels, score_labels
+from adology.ai.local.measurements import AdAnalysis
+from adology.ai.local.ocr import TextLine, text_layout
+from adology.ai.local.phrases import Phrase, assemble_blocks, block_text
+from adology.ai.local.text import analyse_blocks, analyse_text
+from adology.ai.local.vision import ImageMeasurements
+from adology.ai.local.visual_vector import visual_features
+from adology.ai.schema import attribute_schema
+from adology.ai.types import AdInput, CreativeInput, CreativeKind
+
+OFFER_LABELS = {"discount_offer", "free_shipping", "bogo_offer", "bundle_offer", "free_gift_offer"}
+Fraction = tuple[float, float, float, float]
+
+
+def _line(text: str, box: Fraction) -> TextLine:
+    return TextLine(text=text, confidence=0.99, box=box)
+
+
+def _ad_with_lines(
+    size: tuple[int, int],
+    lines: list[TextLine],
+    *,
+    buttons: list[tuple[Fraction, tuple[int, int, int]]] = (),  # type: ignore[assignment]
+    background: tuple[int, int, int] = (245, 238, 228),
+    ink: tuple[int, int, int] = (25, 25, 25),
+) -> AdAnalysis:
+    """An ad whose one image has ``buttons`` drawn at their boxes and ``lines`` written at theirs, with
+    the measurements an OCR that read exactly ``lines`` would give."""
+    width, height = size
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    for (x0, y0, x1, y1), fill in buttons:
+        box = (x0 * width, y0 * height, x1 * width, y1 * height)
+        draw.rounded_rectangle(box, radius=(y1 - y0) * height / 3, fill=fill)
+    for line in lines:
+        x0, y0, x1, y1 = line.box
+        font = ImageFont.load_default(size=max(8, round((y1 - y0) * height)))
+        inside = next((fill for box, fill in buttons if box[0] <= x0 and box[1] <= y0 and x1 <= box[2]), None)
+        colour = (255, 255, 255) if inside is not None and sum(inside) < 380 else ink
+        draw.text((x0 * width, y0 * height), line.text, font=font, fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    creative = CreativeInput.from_bytes(buffer.getvalue(), kind=CreativeKind.IMAGE, content_type="image/png")
+    bgr = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+    area = min(1.0, sum(line.area for line in lines))
+    measured = ImageMeasurements(
+        width=width,
+        height=height,
+        text_lines=tuple(lines),
+        text_area_ratio=round(area, 4),
+        layout=text_layout(tuple(lines), area),
+        look=measure_look(bgr),
+        face_count=0,
+        visual_vector=visual_features(bgr),
+    )
+    return AdAnalysis(ad=AdInput(ad_id="hand-made", creatives=[creative]), creatives=(measured,))
+
+
+def _labels(analysis: AdAnalysis) -> set[str]:
+    return {score.label for score in score_labels(analysis, None)}
+
+
+@pytest.fixture(scope="module")
+def free_shipping_in_pieces() -> AdAnalysis:
+    """The issue's 1080×1080 creative: "FREE SHIPPING" at the top and a "SHOP NOW" button, read as
+    four pieces."""
+    return _ad_with_lines(
+        (1080, 1080),
+        [
+            _line("FREE", (0.20, 0.08, 0.40, 0.15)),
+            _line("SHIPPING", (0.44, 0.08, 0.80, 0.15)),
+            _line("SHOP", (0.40, 0.86, 0.48, 0.90)),
+            _line("NOW", (0.51, 0.86, 0.58, 0.90)),
+        ],
+        buttons=[((0.35, 0.83, 0.63, 0.93), (20, 20, 20))],
+    )
+
+
+@pytest.fixture(scope="module")
+def bogo_with_misread_button() -> AdAnalysis:
+    """The issue's 1200×628 creative: "BUY 1 GET 1 FREE", "this weekend only" and an "ORDER NOW"
+    button OCR read as "ORDER NO"."""
+    return _ad_with_lines(
+        (1200, 628),
+        [
+            _line("BUY 1 GET 1 FREE", (0.05, 0.20, 0.60, 0.32)),
+            _line("this weekend only", (0.05, 0.42, 0.37, 0.50)),
+            _line("ORDER NO", (0.08, 0.71, 0.29, 0.78)),
+        ],
+        buttons=[((0.05, 0.66, 0.33, 0.83), (250, 200, 40))],
+        background=(30, 60, 110),
+        ink=(245, 245, 245),
+    )
+
+
+# --- the issue's two creatives ------------------------------------------------------------------
+
+
+def test_free_shipping_and_shop_now_read_in_pieces_are_found(free_shipping_in_pieces: AdAnalysis) -> None:
+    attributes = attribute_values(free_shipping_in_pieces)
+    assert (attributes["offer"], attributes["offer_type"]) == ("FREE SHIPPING", "free_shipping")
+    assert (attributes["cta"], attributes["cta_type"]) == ("SHOP NOW", "shop_now")
+    description = compose_description(free_shipping_in_pieces)
+    assert "No offer was found" not in description
+    assert "Offer: FREE SHIPPING" in description and "Call to action: SHOP NOW" in description
+    assert {"free_shipping", "shop_now_cta"} <= _labels(free_shipping_in_pieces)
+
+
+def test_bogo_weekend_and_misread_order_button(bogo_with_misread_button: AdAnalysis) -> None:
+    attributes = attribute_values(bogo_with_misread_button)
+    assert (attributes["offer"], attributes["offer_type"]) == ("BUY 1 GET 1 FREE", "bogo")
+    assert (attributes["cta"], attributes["cta_type"]) == ("ORDER NOW", "order_now")
+    assert attributes["urgency"] is True and attributes["urgency_phrases"] == ["THIS WEEKEND ONLY"]
+    labels = _labels(bogo_with_misread_button)
+    assert {"bogo_offer", "shop_now_cta", "urgency_limited_time"} <= labels
+    assert not {"free_shipping", "free_gift_offer", "discount_offer"} & labels, "the ad says neither"
+
+
+def test_the_misread_button_names_its_evidence(bogo_with_misread_button: AdAnalysis) -> None:
+    description = compose_description(bogo_with_misread_button)
+    assert 'Call to action: ORDER NOW (read "ORDER NO" on the creative, in a box' in description
+    assert 'the last character cut off from "ORDER NOW"' in description
+    evidence = {label.label: label.evidence for label in evidenced_labels(bogo_with_misread_button, None)}
+    assert evidence["shop_now_cta"].startswith('call to action "ORDER NOW": read "ORDER NO"')
+    assert evidence["bogo_offer"] == 'offer "BUY 1 GET 1 FREE": read "BUY 1 GET 1 FREE" on the creative'
+
+
+@pytest.mark.parametrize("fixture", ["free_shipping_in_pieces", "bogo_with_misread_button"])
+def test_every_label_names_its_evidence(fixture: str, request: pytest.FixtureRequest) -> None:
+    analysis = request.getfixturevalue(fixture)
+    labels = evidenced_labels(analysis, None)
+    assert labels and all(label.evidence.strip() for label in labels)
+    assert [(label.taxonomy, label.label, label.confidence) for label in labels] == [
+        (score.taxonomy, score.label, score.confidence) for score in score_labels(analysis, None)
+    ]
+
+
+# --- creatives without an offer -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["Glow that lasts", "Fragrance-free, paraben-free", "Dermatologist tested", "SHOP NOW"],
+        ["FREE FROM SULFATES", "Ships worldwide", "2 in 1 cleanser", "LEARN MORE"],
+        ["Your routine sets you up", "Feel free to glow", "24-hour hydration", "100% vegan"],
+        ["The perfect gift for her", "Gift-ready packaging", "Free your skin"],
+        ["Piel luminosa", "30% menos brillo", "Hidratación que dura"],
+    ],
+)
+def test_a_creative_without_an_offer_gets_no_offer_label(texts: list[str]) -> None:
+    lines = [_line(text, (0.1, 0.1 + 0.2 * i, 0.9, 0.16 + 0.2 * i)) for i, text in enumerate(texts)]
+    analysis = _ad_with_lines((1080, 1080), lines)
+    attributes = attribute_values(analysis)
+    assert attributes["offer"] is None and attributes["offer_type"] == "none"
+    assert not OFFER_LABELS & _labels(analysis)
+
+
+def test_a_creative_read_with_no_words_states_no_offer() -> None:
+    attributes = attribute_values(_ad_with_lines((600, 600), []))
+    assert (attributes["offer_type"], attributes["cta_type"], attributes["urgency"]) == ("none", "none", False)
+    assert attributes["offer"] is None and attributes["cta"] is None
+
+
+def test_labels_the_rules_decide_are_never_guessed_from_similar_words() -> None:
+    # "FREE", "GIFT", "ORDER", "DELIVERED" are close to several offer definitions, but state none of them.
+    lines = [_line("Free your skin, order your gift, delivered", (0.1, 0.1, 0.9, 0.2))]
+    labels = evidenced_labels(_ad_with_lines((800, 800), lines), None)
+    assert not {label.label for label in labels} & RULE_LABELS
+
+
+# --- phrases --------------------------------------------------------------------------------------
+
+
+def test_lines_on_one_row_join_left_to_right_and_columns_stay_apart() -> None:
+    lines = [
+        _line("SHIPPING", (0.44, 0.10, 0.80, 0.16)),
+        _line("FREE", (0.20, 0.10, 0.40, 0.16)),
+        _line("$29", (0.05, 0.50, 0.12, 0.55)),
+        _line("Hydrating serum", (0.60, 0.50, 0.95, 0.55)),
+    ]
+    texts = [[phrase.text for phrase in block] for block in assemble_blocks(lines, 1000, 1000)]
+    assert texts == [["FREE SHIPPING"], ["$29"], ["Hydrating serum"]]
+
+
+def test_a_wrapped_paragraph_is_one_block_and_a_split_word_is_joined() -> None:
+    lines = [
+        _line("FREE GIFT WITH", (0.10, 0.30, 0.70, 0.36)),
+        _line("PURCHASE", (0.10, 0.38, 0.45, 0.44)),
+        _line("FREE SHIP-", (0.10, 0.60, 0.60, 0.66)),
+        _line("PING TODAY", (0.10, 0.68, 0.55, 0.74)),
+    ]
+    blocks = assemble_blocks(lines, 1000, 1000)
+    assert [block_text(block) for block in blocks] == ["FREE GIFT WITH PURCHASE", "FREE SHIPPING TODAY"]
+    findings = analyse_blocks(blocks, "")
+    assert [offer.text for offer in findings.offers] == ["FREE GIFT WITH PURCHASE", "FREE SHIPPING"]
+
+
+def test_a_buttons_label_never_joins_text_outside_it() -> None:
+    button = Button(box=(0.05, 0.45, 0.40, 0.60), contrast=1.0)
+    lines = [_line("Hydration that stays", (0.08, 0.30, 0.60, 0.40)), _line("SHOP NOW", (0.10, 0.49, 0.35, 0.56))]
+    blocks = assemble_blocks(lines, 1000, 1000, [None, button])
+    assert [[phrase.text for phrase in block] for block in blocks] == [["Hydration that stays"], ["SHOP NOW"]]
+    assert blocks[1][0].button == button
+
+
+# --- calls to action ------------------------------------------------------------------------------
+
+_BUTTON = Button(box=(0.0, 0.0, 0.3, 0.1), contrast=1.0)
+
+
+def _cta(phrases: list[Phrase]) -> tuple[str, str] | None:
+    found = analyse_blocks([tuple(phrases)], "").cta
+    return (found.text, found.kind) if found else None
+
+
+def test_a_call_to_action_misread_by_one_character() -> None:
+    assert _cta([Phrase("ORDER NO", button=_BUTTON)]) == ("ORDER NOW", "order_now")
+    assert _cta([Phrase("ORDER NO")]) == ("ORDER NOW", "order_now")  # alone, its last letter cut off
+    assert _cta([Phrase("5HOP NOW")]) == ("SHOP NOW", "shop_now")  # alone, a look-alike character
+    assert _cta([Phrase("SHOW NOW")]) is None  # another word, and no button to say it is one
+    assert _cta([Phrase("SHOW NOW", button=_BUTTON)]) == ("SHOP NOW", "shop_now")
+    assert _cta([Phrase("Our best ORDER NO"), Phrase("ORDER NO")]) is None  # part of a paragraph
+
+
+def test_a_short_imperative_in_a_button_is_a_call_to_action() -> None:
+    assert _cta([Phrase("SHOP THE RANGE", button=_BUTTON)]) == ("SHOP THE RANGE", "shop_now")
+    assert _cta([Phrase("SHOP THE RANGE")]) is None
+    assert _cta([Phrase("50% OFF", button=_BUTTON)]) is None
+
+
+def test_call_to_action_vocabulary_comes_from_the_schema_and_taxonomies() -> None:
+    vocabulary = {phrase.text: phrase.kind for phrase in cta_vocabulary()}
+    kinds = next(spec.values or [] for spec in attribute_schema().attributes if spec.name == "cta_type")
+    for kind in set(kinds) - {"other", "none"}:
+        assert vocabulary[kind.replace("_", " ").upper()] == kind
+    assert vocabulary["FIND OUT MORE"] == "learn_more" and vocabulary["CLAIM OFFER"] == "get_offer"
+
+
+# --- OCR's misreadings and other languages --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "kind", "value"),
+    [("$IO OFF", "amount_off", 10.0), ("$10 0FF", "amount_off", 10.0), ("5O% OFF", "percent_off", 50.0)],
+)
+def test_look_alike_letters_in_numbers_are_read_as_digits(read: str, kind: str, value: float) -> None:
+    offer = analyse_text([read], "").offer
+    assert offer is not None and (offer.kind, offer.value) == (kind, value)
+
+
+def test_offers_calls_to_action_and_urgency_in_other_languages() -> None:
+    findings = analyse_text(["ENVÍO GRATIS", "Termina en 3 días", "JETZT KAUFEN"], "")
+    assert [(offer.kind, offer.text) for offer in findings.offers] == [("free_shipping", "ENVÍO GRATIS")]
+    assert findings.countdown_phrases == ("Termina en 3 días",)
+    assert findings.cta is not None and (findings.cta.text, findings.cta.kind) == ("JETZT KAUFEN", "shop_now")
+    bogo = analyse_text(["1 ACHETÉ = 1 OFFERT"], "").offers
+    assert [offer.kind for offer in bogo] == ["bogo"], "not also an amount off"
