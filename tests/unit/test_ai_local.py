@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from adology.ai.local import LocalProvider
 from adology.ai.local.provider import EMBEDDING_MODELS, MeasurementCache
-from adology.ai.local.text import analyse_text
+from adology.ai.local.text import analyse_text, detect_language
 from adology.ai.local.visual_vector import VISUAL_DIM
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import (
@@ -416,3 +416,30 @@ def test_model_ids_are_stable(provider: LocalProvider) -> None:
     assert provider.model_id("visual") == "local-visual-v1"
     with pytest.raises(ValueError, match="unknown routine 'summarise'"):
         provider.model_id("summarise")
+
+
+@pytest.mark.parametrize(
+    ("copy", "language"),
+    [
+        ("Meet the cleanser that works while you sleep, with nothing harsh in it", "en"),
+        ("La crema que cuida tu piel todo el día, con ingredientes de origen natural", "es"),
+        ("Le soin qui protège votre peau toute la journée, avec des actifs naturels", "fr"),
+        ("Die Pflege, die deine Haut den ganzen Tag schützt, mit natürlichen Wirkstoffen", "de"),
+        ("La crema che protegge la tua pelle per tutto il giorno, con ingredienti naturali", "it"),
+        ("O creme que protege a sua pele o dia todo, com ingredientes de origem natural", "pt"),
+    ],
+)
+def test_the_language_of_a_sentence_is_named_from_its_common_words(copy: str, language: str) -> None:
+    assert detect_language([copy]) == language
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["GLOW SERUM 50%"],  # too few words
+        ["HYALURONIC NIACINAMIDE PEPTIDE CERAMIDE SQUALANE RETINOL"],  # no common word of any language
+        ["SHOPNOWFREESHIPPINGONALLORDERS"],  # OCR that lost its spaces
+    ],
+)
+def test_a_language_is_not_named_without_evidence(texts: list[str]) -> None:
+    assert detect_language(texts) is None

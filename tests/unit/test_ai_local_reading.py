@@ -24,16 +24,14 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from adology.ai.local.buttons import Button
-from adology.ai.local.colour import measure_look
 from adology.ai.local.copy_patterns import cta_vocabulary
 from adology.ai.local.describe import attribute_values, compose_description
 from adology.ai.local.labels import RULE_LABELS, evidenced_labels, score_labels
 from adology.ai.local.measurements import AdAnalysis
-from adology.ai.local.ocr import TextLine, text_layout
+from adology.ai.local.ocr import TextLine
 from adology.ai.local.phrases import Phrase, assemble_blocks, block_text
 from adology.ai.local.text import analyse_blocks, analyse_text
-from adology.ai.local.vision import ImageMeasurements
-from adology.ai.local.visual_vector import visual_features
+from adology.ai.local.vision import measure_read_frame, ocr_sized
 from adology.ai.schema import attribute_schema
 from adology.ai.types import AdInput, CreativeInput, CreativeKind
 
@@ -71,17 +69,7 @@ def _ad_with_lines(
     image.save(buffer, format="PNG")
     creative = CreativeInput.from_bytes(buffer.getvalue(), kind=CreativeKind.IMAGE, content_type="image/png")
     bgr = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
-    area = min(1.0, sum(line.area for line in lines))
-    measured = ImageMeasurements(
-        width=width,
-        height=height,
-        text_lines=tuple(lines),
-        text_area_ratio=round(area, 4),
-        layout=text_layout(tuple(lines), area),
-        look=measure_look(bgr),
-        face_count=0,
-        visual_vector=visual_features(bgr),
-    )
+    measured = measure_read_frame(ocr_sized(bgr), tuple(lines), width=width, height=height)
     return AdAnalysis(ad=AdInput(ad_id="hand-made", creatives=[creative]), creatives=(measured,))
 
 

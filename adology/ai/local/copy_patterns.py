@@ -397,10 +397,26 @@ INGREDIENTS = (
     ("aha", r"(?<![A-Z])AHAS?(?![A-Z])"),
 )
 INGREDIENT_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in INGREDIENTS)
-ENGLISH_FUNCTION_WORDS = frozenset(
-    "the and for your you with to of in a an is are our on it this that my we be at by from or all more now "
-    "get new free off shop up no not what how why who can will just only".split()
-)
+# The commonest short words of each language an ad may be written in, with the everyday retail
+# ones; most are found in one language only, so a few of them tell the language of a short text.
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    language: frozenset(words.split())
+    for language, words in {
+        "en": "the and for your you with to of in a an is are our on it this that my we be at by from or all "
+        "more now get new free off shop up no not what how why who can will just only",
+        "es": "el la los las y para tu tus con de del en un una es son nuestro nuestra por al mas más ahora "
+        "gratis envío envio compra hoy todo todos nuevo nueva sin descubre hasta ya",
+        "fr": "le la les et pour votre vos avec de des du en un une est sont notre nos sur au aux plus "
+        "maintenant gratuit gratuite livraison achetez offert offerte nouveau nouvelle tout tous sans "
+        "découvrez decouvrez jusqu'à jusqu dès",
+        "de": "der die das und für fur dein deine ihr ihre mit zu von im ein eine ist sind unser unsere auf "
+        "jetzt kostenlos gratis versand kaufen neu neue alle nicht nur bis heute entdecke entdecken",
+        "it": "il lo la gli le e per tuo tua con di del della in un una è sono nostro nostra su al più ora "
+        "gratis spedizione gratuita acquista nuovo nuova tutto tutti senza scopri fino oggi",
+        "pt": "o a os as e para seu sua com de do da em um uma é são nosso nossa no na ao mais agora grátis "
+        "gratis frete entrega compre novo nova tudo todos sem descubra até hoje",
+    }.items()
+}
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 CLAUSE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from adology.ai.local.colour import Look
 from adology.ai.local.measurements import AdAnalysis, frames_of
 from adology.ai.local.phrases import assemble_blocks
-from adology.ai.local.reading import findings_of
 from adology.ai.local.text import Offer, TextFindings
 from adology.ai.local.video import VideoMeasurements
 from adology.ai.local.vision import ImageMeasurements, aspect_ratio_label, orientation
@@ -47,7 +46,7 @@ _OFFER_KINDS = {
 
 def attribute_values(analysis: AdAnalysis) -> dict[str, Any]:
     """A value (or ``None``) for every attribute this provider can measure."""
-    f = findings_of(analysis)
+    f = analysis.findings
     known = f.has_text or analysis.lead is not None
     ad = analysis.ad
     lead = analysis.lead
@@ -138,7 +137,7 @@ def attribute_values(analysis: AdAnalysis) -> dict[str, Any]:
 
 def compose_description(analysis: AdAnalysis) -> str:
     """At most 500 words stating what was measured, most telling first."""
-    f = findings_of(analysis)
+    f = analysis.findings
     sentences = [_opening(analysis), *_text_read(analysis)]
     # Each offer and call to action names what it was read from: the words and the button they sit in.
     if f.offers:

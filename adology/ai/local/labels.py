@@ -32,7 +32,6 @@ import numpy as np
 from adology.ai.local.embeddings import embed_texts
 from adology.ai.local.measurements import AdAnalysis
 from adology.ai.local.phrases import block_text
-from adology.ai.local.reading import ad_blocks, findings_of
 from adology.ai.local.text import TextFindings
 from adology.ai.local.video import VideoMeasurements
 from adology.ai.schema import Taxonomy, TaxonomyName, taxonomies
@@ -151,8 +150,8 @@ def label_query_parts(analysis: AdAnalysis, description: str | None) -> list[str
     affirmative = [s for s in _SENTENCE.split(description or "") if s.strip() and not _NOISE_SENTENCE.search(s)]
     parts = [
         analysis.ad.copy_text(),
-        *(block_text(block) for block in ad_blocks(analysis.ad, analysis.creatives)),
-        *findings_of(analysis).phrases,
+        *(block_text(block) for block in analysis.blocks),
+        *analysis.findings.phrases,
         *affirmative,
     ]
     return [part for part in parts if part.strip()]
@@ -188,7 +187,7 @@ def _definition_vectors(taxonomy: Taxonomy) -> np.ndarray:
 
 def evidence_scores(analysis: AdAnalysis) -> dict[str, dict[str, Evidence]]:
     """Confidence set by measured facts, per taxonomy and label, with the fact."""
-    f = findings_of(analysis)
+    f = analysis.findings
     universal: dict[str, Evidence] = {}
     trend: dict[str, Evidence] = {}
     for offer in f.offers:

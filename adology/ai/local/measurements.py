@@ -14,7 +14,8 @@ import numpy as np
 from adology.ai.local.colour import Look
 from adology.ai.local.copy_patterns import compact
 from adology.ai.local.ocr import TextLine
-from adology.ai.local.text import TextFindings, analyse_text
+from adology.ai.local.phrases import Block, assemble_blocks, block_text
+from adology.ai.local.text import TextFindings, analyse_blocks
 from adology.ai.local.video import VideoMeasurements, measure_video
 from adology.ai.local.vision import ImageMeasurements, measure_image
 from adology.ai.types import AdInput, CreativeInput, CreativeKind
@@ -68,8 +69,25 @@ class AdAnalysis:
         return list(dict.fromkeys(line.text for frame in self.frames for line in frame.text_lines))
 
     @cached_property
+    def blocks(self) -> list[Block]:
+        """The ad's text as a viewer reads it: every frame's OCR lines assembled into paragraphs of
+        phrases, each with the button or badge it is drawn in (creative, scene, reading order); a
+        paragraph repeated in a later frame (a video's text held over a cut) is kept once."""
+        seen: set[str] = set()
+        found: list[Block] = []
+        for frame in self.frames:
+            for block in assemble_blocks(frame.text_lines, frame.width, frame.height, frame.buttons):
+                key = block_text(block)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(block)
+        return found
+
+    @cached_property
     def findings(self) -> TextFindings:
-        return analyse_text(self.text_lines, self.ad.copy_text(), platform_cta=self.ad.cta, brand=self.ad.brand)
+        """What the ad's text states, read from its paragraphs, its copy and the platform's button;
+        describe and label both read it here, so they agree."""
+        return analyse_blocks(self.blocks, self.ad.copy_text(), platform_cta=self.ad.cta, brand=self.ad.brand)
 
     @property
     def has_text(self) -> bool:

@@ -26,9 +26,9 @@ from adology.ai.local.copy_patterns import (
     CLAUSE_SPLIT,
     CODE_IN_COPY,
     CODE_IN_LINE,
-    ENGLISH_FUNCTION_WORDS,
     EXPERT_CUES,
     FEATURE_CUES,
+    FUNCTION_WORDS,
     HASHTAG,
     INGREDIENT_PATTERNS,
     NEW_LAUNCH,
@@ -374,18 +374,27 @@ def _is_emoji(ch: str) -> bool:
 
 
 def detect_language(texts: Iterable[str]) -> str | None:
-    """'en' when the words are Latin letters with enough English function words; otherwise unknown.
+    """The ISO 639-1 code of the language whose common words the text uses most, or None.
 
-    A cheap, conservative test, not a classifier: it never names a language it has not seen
-    evidence for, and short or space-less (OCR) text stays unknown.
+    A cheap, conservative test, not a classifier: it names a language only when at least two of
+    its common words (:data:`FUNCTION_WORDS`), and a tenth of all words, are there and no other
+    language has as many; short or space-less (OCR) text stays unknown, and English must also be
+    written in plain Latin letters.
     """
     words = [w.lower() for text in texts for w in WORD.findall(text)]
     if len(words) < 4:
         return None
-    letters = "".join(words)
-    ascii_share = sum(ch.isascii() for ch in letters) / len(letters)
-    function_words = sum(w in ENGLISH_FUNCTION_WORDS for w in words)
-    return "en" if ascii_share >= 0.9 and function_words >= max(2, 0.1 * len(words)) else None
+    hits = sorted(
+        ((sum(w in common for w in words), language) for language, common in FUNCTION_WORDS.items()), reverse=True
+    )
+    (best, language), (runner_up, _) = hits[0], hits[1]
+    if best < max(2, 0.1 * len(words)) or best == runner_up:
+        return None
+    if language == "en":
+        letters = "".join(words)
+        if sum(ch.isascii() for ch in letters) / len(letters) < 0.9:
+            return None
+    return language
 
 
 def flesch_reading_ease(text: str) -> float | None:

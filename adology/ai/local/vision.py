@@ -1,5 +1,6 @@
-"""Measurements of one still image: the text on it (:mod:`.ocr`), its colours and light
-(:mod:`.colour`), faces (:mod:`.faces`), layout and its visual vector (:mod:`.visual_vector`).
+"""Measurements of one still image: the text on it (:mod:`.ocr`) and the button each line sits in
+(:mod:`.buttons`), its colours and light (:mod:`.colour`), faces (:mod:`.faces`), layout and its
+visual vector (:mod:`.visual_vector`).
 
 Everything here is computed from pixels, offline, with fixed parameters and single-threaded models,
 so the same bytes give the same numbers in every process.
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from adology.ai.local.buttons import Button, buttons_around
 from adology.ai.local.colour import Look, measure_look
 from adology.ai.local.faces import count_faces
 from adology.ai.local.ocr import OCR_MAX_SIDE, TextLine, read_text, text_layout
@@ -51,6 +53,7 @@ class ImageMeasurements:
     width: int
     height: int
     text_lines: tuple[TextLine, ...]  # reading order: top to bottom, then left to right
+    buttons: tuple[Button | None, ...]  # the button or badge each text line sits in, if any
     text_area_ratio: float
     layout: str  # one of the attribute schema's ``layout`` values
     look: Look
@@ -81,38 +84,46 @@ def measure_frame(bgr: np.ndarray) -> ImageMeasurements:
     """Every measurement of one BGR frame (an image, or a video keyframe)."""
     started = time.perf_counter()
     height, width = bgr.shape[:2]
-    # Every measurement is relative (fractions, shares, means), so all of them read one copy at
-    # most OCR_MAX_SIDE pixels long: a 4000-pixel photo costs what an 800-pixel one does.
-    scale = min(1.0, OCR_MAX_SIDE / max(height, width))
-    work = (
-        bgr
-        if scale == 1.0
-        else cv2.resize(
-            bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
-        )
+    work = ocr_sized(bgr)
+    measured = measure_read_frame(work, read_text(work), width=width, height=height)
+    log.debug(
+        "measured frame",
+        extra={
+            "width": width,
+            "height": height,
+            "text_lines": len(measured.text_lines),
+            "ms": round((time.perf_counter() - started) * 1000),
+        },
     )
-    lines = read_text(work)
+    return measured
+
+
+def ocr_sized(bgr: np.ndarray) -> np.ndarray:
+    """The frame at most OCR_MAX_SIDE pixels long. Every measurement is relative (fractions, shares,
+    means), so all of them read this one copy: a 4000-pixel photo costs what an 800-pixel one does."""
+    height, width = bgr.shape[:2]
+    scale = min(1.0, OCR_MAX_SIDE / max(height, width))
+    if scale == 1.0:
+        return bgr
+    return cv2.resize(bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+
+
+def measure_read_frame(work: np.ndarray, lines: tuple[TextLine, ...], *, width: int, height: int) -> ImageMeasurements:
+    """The measurements of a ``width``×``height`` frame, given as its :func:`ocr_sized` copy ``work``,
+    on which OCR read ``lines``: the button or badge around each line is measured here, on the same
+    pixels, so a keyframe's lines carry that evidence as an image's do."""
     text_area = min(1.0, sum(line.area for line in lines))
-    measured = ImageMeasurements(
+    return ImageMeasurements(
         width=width,
         height=height,
         text_lines=lines,
+        buttons=buttons_around(work, [line.box for line in lines]),
         text_area_ratio=round(text_area, 4),
         layout=text_layout(lines, text_area),
         look=measure_look(work),
         face_count=count_faces(work),
         visual_vector=visual_features(work),
     )
-    log.debug(
-        "measured frame",
-        extra={
-            "width": width,
-            "height": height,
-            "text_lines": len(lines),
-            "ms": round((time.perf_counter() - started) * 1000),
-        },
-    )
-    return measured
 
 
 def aspect_ratio_label(width: int, height: int) -> str:
