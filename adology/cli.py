@@ -288,8 +288,9 @@ def ai_run(routine_name: str, files: tuple[str, ...], provider_name: ProviderNam
     type=int,
     default=DEV_SEED,
     show_default=True,
-    help=f"Which evaluation set: odd seeds are for development ({DEV_SEED}), even seeds are held out "
-    f"({HELD_OUT_SEED}): drawn in other phrases, fonts and layouts.",
+    help=f"Which evaluation set: seeds ≡1 mod 3 are for development ({DEV_SEED}), ≡2 mod 3 are held out "
+    f"({HELD_OUT_SEED}), ≡0 mod 3 are blind (3), wording no rule author has seen: each drawn in its own "
+    "phrases; the held-out and blind sets share fonts and layouts, apart from development's.",
 )
 @click.option("--count", type=click.IntRange(1, 10_000), default=120, show_default=True, help="Ads in the set.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")

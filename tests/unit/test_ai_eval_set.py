@@ -1,8 +1,10 @@
 """The evaluation set and its truth: deterministic, varied, held out, and true to its own pixels.
 
 Pinned here: the same seed draws the same bytes and a smaller set is the start of a larger one;
-every 20 ads hold 14 images (one without text), 3 videos and 3 carousels; the held-out seed shares
-no phrase, font or layout with the development seed; the vocabulary is the schema's and the
+every 20 ads hold 14 images (one without text), 3 videos and 3 carousels; seeds fall in three
+pools (≡1 mod 3 development, ≡2 held out, ≡0 blind) whose phrases are pairwise disjoint; the
+held-out seed shares no phrase, font or layout with the development seed; the blind seed draws
+only blind wording (in the held-out fonts and layouts); the vocabulary is the schema's and the
 taxonomies' (offer and CTA types, labels); a BOGO ad must get bogo_offer and must not get
 free_shipping, an ad without an offer must get no offer label; each creative decodes to the size,
 aspect, kind and count its truth states.
@@ -17,6 +19,7 @@ import cv2
 import numpy as np
 import pytest
 
+from adology.ai.evaluation import vocabulary
 from adology.ai.evaluation.creatives import LANDSCAPE_LAYOUTS, LAYOUTS, EvaluationAd, render_ad, render_set
 from adology.ai.evaluation.fonts import typefaces, typefaces_for
 from adology.ai.evaluation.truth import (
@@ -30,6 +33,7 @@ from adology.ai.evaluation.truth import (
     vocabulary_problems,
 )
 from adology.ai.evaluation.vocabulary import (
+    BLIND_SEED,
     BRANDS,
     CTAS,
     DEV_SEED,
@@ -38,7 +42,9 @@ from adology.ai.evaluation.vocabulary import (
     OFFERS,
     URGENCY,
     Pool,
+    entries,
     pool_of,
+    variants,
 )
 from adology.ai.types import CreativeKind
 
@@ -55,8 +61,20 @@ def held_out() -> list[EvaluationAd]:
     return render_set(HELD_OUT_SEED, COUNT)
 
 
+@pytest.fixture(scope="module")
+def blind() -> list[EvaluationAd]:
+    return render_set(BLIND_SEED, COUNT)
+
+
 def test_the_vocabulary_is_the_schemas_and_the_taxonomies() -> None:
     assert vocabulary_problems() == []
+
+
+def test_the_vocabulary_check_covers_every_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vocabulary, "BRANDS", (("Dewpoint",), ("Northglow",), ("dewpoint",)))
+    assert vocabulary_problems() == ["brand: 'dewpoint' in both the development and blind pools"]
+    monkeypatch.setattr(vocabulary, "BRANDS", (("Dewpoint",), ("Northglow",), ()))
+    assert vocabulary_problems() == ["brand: no blind phrase"]
 
 
 def test_the_same_seed_draws_the_same_bytes_and_a_small_set_starts_a_large_one(
@@ -67,7 +85,7 @@ def test_the_same_seed_draws_the_same_bytes_and_a_small_set_starts_a_large_one(
     assert [[c.sha256 for c in ad.ad.creatives] for ad in again] == [
         [c.sha256 for c in ad.ad.creatives] for ad in development[:5]
     ]
-    assert render_ad(DEV_SEED, 7).truth != render_ad(DEV_SEED + 2, 7).truth
+    assert render_ad(DEV_SEED, 7).truth != render_ad(DEV_SEED + 3, 7).truth
 
 
 def test_every_twenty_ads_mix_images_videos_carousels_and_one_without_text(development: list[EvaluationAd]) -> None:
@@ -77,13 +95,66 @@ def test_every_twenty_ads_mix_images_videos_carousels_and_one_without_text(devel
     assert len({ad.truth.aspect for ad in development}) >= 3
 
 
+def test_seeds_fall_in_three_pools_by_their_remainder_mod_3() -> None:
+    assert (pool_of(1), pool_of(2), pool_of(3)) == (Pool.DEVELOPMENT, Pool.HELD_OUT, Pool.BLIND)
+    assert (pool_of(DEV_SEED), pool_of(HELD_OUT_SEED), pool_of(BLIND_SEED)) == tuple(Pool)
+    assert [pool_of(seed) for seed in (4, 5, 6, 0, 30, 31, 32)] == [
+        Pool.DEVELOPMENT,
+        Pool.HELD_OUT,
+        Pool.BLIND,
+        Pool.BLIND,
+        Pool.BLIND,
+        Pool.DEVELOPMENT,
+        Pool.HELD_OUT,
+    ]
+
+
+def test_the_three_pools_of_every_entry_are_pairwise_disjoint_and_none_is_empty() -> None:
+    named = list(entries())
+    expected = 1 + len(HEADLINES) + sum(len(phrases) for book in (OFFERS, CTAS, URGENCY) for phrases in book.values())
+    assert len(named) == expected
+    for name, entry in named:
+        assert len(entry) == 3, name
+        pools = [{phrase.casefold() for phrase in variants(entry, pool)} for pool in Pool]
+        assert all(pools), name
+        for first in range(3):
+            for second in range(first + 1, 3):
+                assert not pools[first] & pools[second], name
+
+
+def test_the_blind_set_draws_only_blind_wording(blind: list[EvaluationAd]) -> None:
+    seen = {
+        p.casefold()
+        for _, entry in entries()
+        for pool in (Pool.DEVELOPMENT, Pool.HELD_OUT)
+        for p in variants(entry, pool)
+    }
+    blind_phrases = {p.casefold() for _, entry in entries() for p in variants(entry, Pool.BLIND)}
+    drawn = {line.text.casefold() for ad in blind for line in ad.truth.lines}
+    assert drawn and drawn <= blind_phrases
+    assert not drawn & seen
+    for ad in blind:
+        truth = ad.truth
+        if truth.offer is not None:
+            assert truth.offer.text in variants(OFFERS[truth.language][truth.offer.offer_type], Pool.BLIND)
+        if truth.cta is not None:
+            assert truth.cta.text.upper() in variants(CTAS[truth.language][truth.cta.cta_type], Pool.BLIND)
+        if truth.urgency is not None:
+            assert truth.urgency.text.upper() in variants(URGENCY[truth.language][truth.urgency.kind], Pool.BLIND)
+    # only the wording is new: fonts and layouts are the held-out set's
+    faces_used = {face for ad in blind for face in ad.truth.typefaces}
+    assert faces_used <= {face.name for face in typefaces_for(Pool.HELD_OUT)}
+    for layouts in (LAYOUTS, LANDSCAPE_LAYOUTS):
+        assert layouts[Pool.BLIND] == layouts[Pool.HELD_OUT]
+
+
 def test_the_held_out_set_shares_no_phrase_font_or_layout_with_the_development_set(
     development: list[EvaluationAd], held_out: list[EvaluationAd]
 ) -> None:
     assert pool_of(DEV_SEED) is Pool.DEVELOPMENT and pool_of(HELD_OUT_SEED) is Pool.HELD_OUT
     tables = [BRANDS, *HEADLINES.values()]
     tables += [entry for book in (OFFERS, CTAS, URGENCY) for phrases in book.values() for entry in phrases.values()]
-    for dev_phrases, held_phrases in tables:
+    for dev_phrases, held_phrases, _blind in tables:
         assert not {p.casefold() for p in dev_phrases} & {p.casefold() for p in held_phrases}
 
     def drawn(ads: list[EvaluationAd]) -> set[str]:

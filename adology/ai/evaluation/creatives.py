@@ -102,6 +102,9 @@ _ENCODINGS: dict[Pool, tuple[int | None, ...]] = {  # JPEG quality, None for PNG
     Pool.DEVELOPMENT: (95, 80, 60, 40, None),
     Pool.HELD_OUT: (90, 70, 50, 35, None),
 }
+# The blind set draws the held-out qualities, fonts and layouts: only the held-out *wording* was
+# seen by the authors of a provider's rules, so only the wording needed a third pool.
+_ENCODINGS[Pool.BLIND] = _ENCODINGS[Pool.HELD_OUT]
 _PALETTES: tuple[PaletteName, ...] = ("pastel", "vibrant", "dark", "light", "monochrome")
 _BACKGROUNDS: tuple[BackgroundKind, ...] = ("flat", "gradient", "noisy")
 _CTA_STYLES: tuple[CtaStyle, ...] = ("button", "box", "plain")
@@ -123,7 +126,8 @@ def render_set(seed: int, count: int, *, progress: Callable[[int, int], None] | 
     problems = vocabulary_problems()
     if problems:
         raise EvaluationError(
-            "the evaluation vocabulary names values the schema in force lacks: " + "; ".join(problems)
+            "the evaluation vocabulary names values the schema in force lacks or mixes its pools: "
+            + "; ".join(problems)
         )
     ads = []
     for index in range(count):
@@ -389,6 +393,9 @@ LANDSCAPE_LAYOUTS: dict[Pool, tuple[Layout, ...]] = {
         ),
     ),
 }
+# the blind set draws the held-out layouts (see _ENCODINGS)
+LAYOUTS[Pool.BLIND] = LAYOUTS[Pool.HELD_OUT]
+LANDSCAPE_LAYOUTS[Pool.BLIND] = LANDSCAPE_LAYOUTS[Pool.HELD_OUT]
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@ installed packages, plus Pillow's bundled font, which is always there.
 
 The inventory depends on the machine, so it is sorted by the fonts' own names (not their paths)
 and a report names the fonts it drew with: two machines with the same fonts draw the same bytes.
-Alternate fonts go to the development and held-out sets. A font that lacks a glyph of a phrase
-(Pillow's bundled font has no accented capitals) is passed over for that phrase, never drawn with
-boxes in place of letters.
+Alternate fonts go to the development and held-out sets; the blind set draws the held-out half
+(only the held-out wording, not its fonts, was seen by the authors of a provider's rules). A font
+that lacks a glyph of a phrase (Pillow's bundled font has no accented capitals) is passed over for
+that phrase, never drawn with boxes in place of letters.
 """
 
 from __future__ import annotations
@@ -79,7 +80,9 @@ def typefaces() -> tuple[Typeface, ...]:
 
 
 def typefaces_for(pool: Pool) -> tuple[Typeface, ...]:
-    """Alternate faces of the sorted inventory per set; with a single face, both sets share it."""
+    """Alternate faces of the sorted inventory per set; with a single face, every set shares it.
+
+    The blind set draws the held-out half: only the held-out wording was seen by rule authors."""
     faces = typefaces()
     half = faces[0 if pool is Pool.DEVELOPMENT else 1 :: 2]
     return half or faces

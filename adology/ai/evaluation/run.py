@@ -50,7 +50,7 @@ class EvaluationReport(BaseModel):
     provider: str
     versions: dict[str, str]  # routine -> the version stored with its results
     seed: int
-    set: str  # "development" or "held-out"
+    set: str  # "development", "held-out" or "blind"
     ads: int
     formats: dict[str, int]
     languages: dict[str, int]

@@ -16,7 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from adology.ai.evaluation.vocabulary import CTAS, OFFERS, CtaType, Language, OfferType, UrgencyKind
+from adology.ai.evaluation.vocabulary import (
+    CTAS,
+    OFFERS,
+    CtaType,
+    Language,
+    OfferType,
+    Pool,
+    UrgencyKind,
+    entries,
+    variants,
+)
 from adology.ai.schema import TaxonomyName, attribute_schema, taxonomies
 from adology.errors import AdologyError
 
@@ -204,8 +214,12 @@ def attribute_truth(truth: AdTruth) -> dict[str, Any]:
 
 
 def vocabulary_problems() -> list[str]:
-    """Where the evaluation's vocabulary names a value the schema or taxonomies in force do not have."""
-    problems = []
+    """Where the evaluation's vocabulary names a value the schema or taxonomies in force do not have,
+    or an entry lacks wording for a pool or shares wording between pools.
+
+    The types are checked per offer and CTA entry, and every entry holds the phrases of all three
+    pools (development, held out, blind), so each pool's phrases are checked by the same test."""
+    problems = _pool_problems()
     schema = {spec.name: spec for spec in attribute_schema().attributes}
     enums = {name: set(schema[name].values or []) if name in schema else set() for name in ("offer_type", "cta_type")}
     for language, offers in OFFERS.items():
@@ -215,4 +229,20 @@ def vocabulary_problems() -> list[str]:
     names = {name: set(taxonomy.names) for name, taxonomy in taxonomies().items()}
     for taxonomy, labels in DECIDABLE_LABELS.items():
         problems += [f"{taxonomy} label {label!r}" for label in sorted(labels - names.get(taxonomy, set()))]
+    return problems
+
+
+def _pool_problems() -> list[str]:
+    """An entry with no phrase for some pool, or a phrase (case aside) in two pools of one entry."""
+    problems = []
+    for name, entry in entries():
+        pools = {pool: {phrase.casefold() for phrase in variants(entry, pool)} for pool in Pool}
+        problems += [f"{name}: no {pool.value} phrase" for pool, phrases in pools.items() if not phrases]
+        for first, second in (
+            (Pool.DEVELOPMENT, Pool.HELD_OUT),
+            (Pool.DEVELOPMENT, Pool.BLIND),
+            (Pool.HELD_OUT, Pool.BLIND),
+        ):
+            shared = sorted(pools[first] & pools[second])
+            problems += [f"{name}: {phrase!r} in both the {first.value} and {second.value} pools" for phrase in shared]
     return problems
