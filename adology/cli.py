@@ -249,16 +249,19 @@ def ai_list() -> None:
         click.echo(f"provider {name}")
 
 
-@ai.command("run")
-@click.argument("routine_name", metavar="ROUTINE", type=click.Choice(["describe", "label", "embed"]))
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option(
+provider_option = click.option(
     "--provider",
     "provider_name",
     type=click.Choice(PROVIDER_NAMES),
     default=None,
     help="Provider (default: ADOLOGY_AI_PROVIDER).",
 )
+
+
+@ai.command("run")
+@click.argument("routine_name", metavar="ROUTINE", type=click.Choice(["describe", "label", "embed"]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@provider_option
 @reports_errors
 def ai_run(routine_name: str, files: tuple[str, ...], provider_name: ProviderName | None) -> None:
     """Run ROUTINE on FILES (images, videos, or one JSON ad with title/body/cta/link_url and
@@ -276,13 +279,7 @@ def ai_run(routine_name: str, files: tuple[str, ...], provider_name: ProviderNam
 
 
 @ai.command("eval")
-@click.option(
-    "--provider",
-    "provider_name",
-    type=click.Choice(PROVIDER_NAMES),
-    default=None,
-    help="Provider (default: ADOLOGY_AI_PROVIDER).",
-)
+@provider_option
 @click.option(
     "--seed",
     type=int,

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from adology.ai.evaluation.creatives import wrap_words
 from adology.errors import AdologyError
 from adology.logs import get_logger
 from simulators.ad_sources.catalog import RGB, Ad, Brand, Card
@@ -261,21 +262,6 @@ def _background(size: tuple[int, int], palette: tuple[RGB, ...], kind: str, vari
     return image
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if current and font.getlength(candidate) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    return lines
-
-
 def _logo(
     draw: ImageDraw.ImageDraw, brand: Brand, palette: tuple[RGB, ...], center: tuple[int, int], radius: int
 ) -> None:
@@ -383,7 +369,7 @@ def _compose_ad(ad: Ad, card: Card | None, size: tuple[int, int]) -> Image.Image
     headline_size = int(short * style.headline_scale)
     while True:
         font = _font(headline_size)
-        lines = _wrap(headline, font, text_width - margin)
+        lines = wrap_words(headline, font, text_width - margin)
         line_h = int(headline_size * 1.2)
         band_h = line_h * len(lines) + margin
         used = top + band_h + offer_h + cta_h + 3 * gap + margin
@@ -436,7 +422,7 @@ def _centered_text(
 ) -> None:
     width, _ = size
     font = _font(font_size)
-    lines = _wrap(text, font, int(width * 0.86))
+    lines = wrap_words(text, font, int(width * 0.86))
     line_h = font_size * 1.2
     for i, line in enumerate(lines):
         draw.text((width / 2, y + i * line_h), line, font=font, fill=ink, anchor="mm")

@@ -556,14 +556,16 @@ def _sized(
         else:
             pad = (0, 0) if element.style in ("plain", "outline") else (round(px * 0.6), round(px * 0.35))
         available = room if element.style == "band" else room - 2 * pad[0]
-        lines = tuple(_wrap(element.text, font, available)) if element.role == "headline" else (element.text,)
+        lines = tuple(wrap_words(element.text, font, available)) if element.role == "headline" else (element.text,)
         width = max(font.getlength(line) for line in lines)
         if width <= available or px <= _MIN_FONT_PX:
             return font, lines, pad, width
         px = max(_MIN_FONT_PX, round(px * 0.9))
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
+def wrap_words(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: float) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` pixels in ``font`` (a single word
+    wider than that keeps a line of its own)."""
     lines: list[str] = []
     current = ""
     for word in text.split():
