@@ -273,3 +273,262 @@ def test_offers_calls_to_action_and_urgency_in_other_languages() -> None:
     assert findings.cta is not None and (findings.cta.text, findings.cta.kind) == ("JETZT KAUFEN", "shop_now")
     bogo = analyse_text(["1 ACHETÉ = 1 OFFERT"], "").offers
     assert [offer.kind for offer in bogo] == ["bogo"], "not also an amount off"
+
+
+# --- the many ways ads word offers, calls to action and urgency -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "kind"),
+    [
+        # percent off
+        ("EXTRA 20% OFF", "percent_off"),
+        ("Half price on all serums", "percent_off"),
+        ("Save up to 40% sitewide", "percent_off"),
+        ("30 PERCENT OFF", "percent_off"),
+        ("Hasta -50%", "percent_off"),
+        ("20% dto.", "percent_off"),
+        ("Descuentos de hasta el 30%", "percent_off"),
+        ("A mitad de precio", "percent_off"),
+        ("-30% de réduction", "percent_off"),
+        ("Soldes jusqu'à 50%", "percent_off"),
+        ("Moitié prix", "percent_off"),
+        ("30% auf alles", "percent_off"),
+        ("20% Nachlass", "percent_off"),
+        ("Zum halben Preis", "percent_off"),
+        ("Sconti fino al 70%", "percent_off"),
+        ("Risparmia il 20%", "percent_off"),
+        ("15% de desconto", "percent_off"),
+        ("Pela metade do preço", "percent_off"),
+        # amount off
+        ("$20 OFF orders $100+", "amount_off"),
+        ("Save up to $50", "amount_off"),
+        ("10€ OFF", "amount_off"),
+        ("10 € de descuento", "amount_off"),
+        ("15 € offerts dès 60 € d'achat", "amount_off"),
+        ("10 Euro sparen", "amount_off"),
+        ("€10 Rabatt", "amount_off"),
+        ("R$ 30 de desconto", "amount_off"),
+        # free shipping
+        ("FREE 2-DAY SHIPPING", "free_shipping"),
+        ("Ships free", "free_shipping"),
+        ("Shipping is on us", "free_shipping"),
+        ("No delivery fees", "free_shipping"),
+        ("Complimentary express delivery", "free_shipping"),
+        ("Free UK delivery", "free_shipping"),
+        ("Envío gratis", "free_shipping"),
+        ("Sin gastos de envío", "free_shipping"),
+        ("Frais de port offerts", "free_shipping"),
+        ("Livraison offerte dès 49€", "free_shipping"),
+        ("Versandkostenfrei", "free_shipping"),
+        ("Versand kostenlos", "free_shipping"),
+        ("Spedizione gratuita", "free_shipping"),
+        ("Spedizioni gratuite in tutta Italia", "free_shipping"),
+        ("Frete grátis", "free_shipping"),
+        # bogo / multi-buy
+        ("2nd item free", "bogo"),
+        ("Buy 2, get 1 free", "bogo"),
+        ("Two for the price of one", "bogo"),
+        ("3 for 2 on all masks", "bogo"),
+        ("Segunda unidad gratis", "bogo"),
+        ("2ª unidad al 50%", "bogo"),
+        ("Le deuxième offert", "bogo"),
+        ("Nimm 2, zahl 1", "bogo"),
+        ("Prendi 3 paghi 2", "bogo"),
+        ("Leve 3, pague 2", "bogo"),
+        ("3x2 en toda la tienda", "bogo"),
+        # free gift
+        ("Free tote with every order", "free_gift"),
+        ("Free rose candle with any purchase", "free_gift"),
+        ("Complimentary mini cleanser", "free_gift"),
+        ("Gift with purchase", "free_gift"),
+        ("Neceser de regalo", "free_gift"),
+        ("Trousse offerte", "free_gift"),
+        ("Gratis dazu: Kosmetiktasche", "free_gift"),
+        ("Pochette in regalo", "free_gift"),
+        ("Ganhe um brinde", "free_gift"),
+        # bundle
+        ("The Glow Duo", "bundle"),
+        ("Discovery set", "bundle"),
+        ("Skincare kit", "bundle"),
+        ("3-pack", "bundle"),
+        ("Coffret découverte", "bundle"),
+        ("Pack ahorro", "bundle"),
+        ("Geschenkset", "bundle"),
+        ("Kit viagem", "bundle"),
+        # trial
+        ("Risk-free trial", "trial"),
+        ("First month free", "trial"),
+        ("30-day free trial", "trial"),
+        ("Try it free for 30 days", "trial"),
+        ("Prueba gratis 14 días", "trial"),
+        ("Essai gratuit", "trial"),
+        ("Jetzt kostenlos testen", "trial"),
+        ("30 Tage kostenlos testen", "trial"),
+        ("Prova gratuita", "trial"),
+        ("Campioni omaggio", "trial"),
+        ("Teste grátis", "trial"),
+        ("Amostra grátis", "trial"),
+    ],
+)
+def test_offers_worded_many_ways_are_found_with_their_kind(read: str, kind: str) -> None:
+    offer = analyse_text([read], "").offer
+    assert offer is not None and offer.kind == kind, (read, offer)
+
+
+@pytest.mark.parametrize(
+    ("read", "kind"),
+    [
+        ("Start shopping", "shop_now"),
+        ("Shop the collection", "shop_now"),
+        ("Browse", "shop_now"),
+        ("Explore the collection", "shop_now"),
+        ("Ir a la tienda", "shop_now"),
+        ("J'achète", "shop_now"),
+        ("Zum Shop", "shop_now"),
+        ("Acquista ora", "shop_now"),
+        ("Compre já", "shop_now"),
+        ("Add to bag", "buy_now"),
+        ("Get yours", "buy_now"),
+        ("Buy today", "buy_now"),
+        ("Añadir al carrito", "buy_now"),
+        ("Place your order", "order_now"),
+        ("Order today", "order_now"),
+        ("Pídelo ya", "order_now"),
+        ("Je commande", "order_now"),
+        ("Zur Bestellung", "order_now"),
+        ("Jetzt bestellen", "order_now"),
+        ("Peça agora", "order_now"),
+        ("See how it works", "learn_more"),
+        ("Find out more", "learn_more"),
+        ("Saber más", "learn_more"),
+        ("Plus d'infos", "learn_more"),
+        ("Weitere Infos", "learn_more"),
+        ("Scopri di più", "learn_more"),
+        ("Saiba mais", "learn_more"),
+        ("Create account", "sign_up"),
+        ("Join today", "sign_up"),
+        ("Crea tu cuenta", "sign_up"),
+        ("Créer un compte", "sign_up"),
+        ("Konto erstellen", "sign_up"),
+        ("Registrati", "sign_up"),
+        ("Cadastre-se", "sign_up"),
+        ("Become a subscriber", "subscribe"),
+        ("Subscribe & save", "subscribe"),
+        ("Je m'abonne", "subscribe"),
+        ("Grab the deal", "get_offer"),
+        ("Claim your discount", "get_offer"),
+        ("Unlock offer", "get_offer"),
+        ("Redeem", "get_offer"),
+        ("Aprovecha la oferta", "get_offer"),
+        ("Bénéficier de l'offre", "get_offer"),
+        ("Gutschein einlösen", "get_offer"),
+        ("Angebot sichern", "get_offer"),
+        ("Approfittane", "get_offer"),
+        ("Aproveite", "get_offer"),
+    ],
+)
+def test_calls_to_action_worded_many_ways_are_found_with_their_kind(read: str, kind: str) -> None:
+    cta = analyse_text(["Glow Botanicals", read], "").cta
+    assert cta is not None and cta.kind == kind, (read, cta)
+
+
+@pytest.mark.parametrize(
+    ("read", "kind"),
+    [
+        ("Ends at midnight", "deadline"),
+        ("Ends Sunday", "deadline"),
+        ("One week only", "deadline"),
+        ("Final days", "deadline"),
+        ("Last chance", "deadline"),
+        ("Now or never", "deadline"),
+        ("Limited time", "deadline"),
+        ("Today only", "deadline"),
+        ("Offer expires tonight", "deadline"),
+        ("Por tiempo limitado", "deadline"),
+        ("Últimas horas", "deadline"),
+        ("Hasta medianoche", "deadline"),
+        ("Durée limitée", "deadline"),
+        ("Jusqu'à minuit", "deadline"),
+        ("Nur für kurze Zeit", "deadline"),
+        ("Nur noch heute", "deadline"),
+        ("Solo per poco tempo", "deadline"),
+        ("Ultimi giorni", "deadline"),
+        ("Só hoje", "deadline"),
+        ("Até domingo", "deadline"),
+        ("3 days to go", "countdown"),
+        ("2 days left", "countdown"),
+        ("Only 12 hours remaining", "countdown"),
+        ("Faltan 2 días", "countdown"),
+        ("Il reste 3 jours", "countdown"),
+        ("Noch 5 Stunden", "countdown"),
+        ("Mancano 2 giorni", "countdown"),
+        ("Faltam 3 dias", "countdown"),
+        ("Lightning deal", "flash_sale"),
+        ("Flash sale", "flash_sale"),
+        ("Flash deals", "flash_sale"),
+        ("Descuentos flash", "flash_sale"),
+        ("Promo flash", "flash_sale"),
+        ("24-Stunden-Sale", "flash_sale"),
+        ("Vendite flash", "flash_sale"),
+        ("Promoção relâmpago", "flash_sale"),
+    ],
+)
+def test_urgency_worded_many_ways_is_found_with_its_kind(read: str, kind: str) -> None:
+    findings = analyse_text([read], "")
+    found = {
+        "deadline": findings.urgency_phrases,
+        "countdown": findings.countdown_phrases,
+        "flash_sale": findings.flash_sale_phrases,
+    }
+    assert found[kind], (read, found)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["Skin that feels free", "Fragrance-free, cruelty-free, paraben free"],
+        ["Your daily routine, simplified", "Set and forget"],
+        ["Shop-quality results at home", "Oil-free formula"],
+        ["The perfect gift for her", "Gift-ready packaging", "Free your skin"],
+        ["Free from sulfates", "Ships worldwide", "2 in 1 cleanser"],
+        ["Reset your skin", "A mindset shift", "Sunset glow"],
+        ["30% menos brillo", "Hidratación que dura", "El regalo perfecto"],
+        ["Sans parfum", "Idée cadeau", "Peau éclatante en 7 jours"],
+        ["Ohne Duftstoffe", "Das perfekte Geschenk", "Reduziert Rötungen"],
+        ["Senza profumo", "Pelle luminosa", "Il regalo perfetto"],
+        ["Sem parabenos", "O presente perfeito", "Pele radiante"],
+        ["Up to 50% more hydration", "72-hour moisture", "10% niacinamide"],
+        ["Free to be you", "Sugar-free, gluten-free", "Feel free to glow"],
+        ["We ship worldwide", "Delivered to your door", "Shipping in 2 days"],
+    ],
+)
+def test_benefit_lines_and_free_from_claims_are_not_offers(texts: list[str]) -> None:
+    findings = analyse_text(texts, "")
+    assert findings.offers == () and findings.cta is None and not findings.urgency, findings.phrases
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "Forget yours stress, this serum works while you sleep.",
+        "We love to shop local and source responsibly.",
+        "Join us in our mission to make skincare simple.",
+    ],
+)
+def test_copy_without_a_call_to_action_gets_none(copy: str) -> None:
+    assert analyse_text([], copy).cta is None
+
+
+@pytest.mark.parametrize("read", ["PLUS QUE 2 JOURS", "MEHR ALS 100 SORTEN", "DEAL ENDS TONIGHT", "ZUM 1. MAL"])
+def test_a_button_starting_with_a_call_to_actions_first_word_that_is_no_verb_is_none(read: str) -> None:
+    assert _cta([Phrase(read, button=_BUTTON)]) is None
+
+
+@pytest.mark.parametrize(
+    ("read", "kind"),
+    [("BROWSE THE RANGE", "shop_now"), ("CLAIM MY GIFT", "get_offer"), ("UNLOCK 20% OFF", None)],
+)
+def test_a_short_imperative_with_a_new_verb_in_a_button_is_a_call_to_action(read: str, kind: str | None) -> None:
+    found = _cta([Phrase(read, button=_BUTTON)])
+    assert (found[1] if found else None) == kind

@@ -118,20 +118,44 @@ def _as_read(patterns: dict[str, tuple[str, ...]]) -> tuple[Rule, ...]:
     return tuple(rule(pattern, kind, None) for kind, kind_patterns in patterns.items() for pattern in kind_patterns)
 
 
+# What "the second one" may cost in a multi-buy, and the things given free with a purchase.
+_FREE_OR_HALF = r"FREE|HALF-?PRICE|HALFOFF|\d{1,2}%OFF|FOR(?:FREE|HALFPRICE|[$£€]1(?![\d.,]))"
+_GIFT_NOUNS = (
+    r"GIFTS?(?!CARD|SET|-?READY|ING|ED|GUIDE|IDEA|FOR(?:HER|HIM|MOM|DAD|THEM))|MINIS?|TOTE(?:BAG)?|POUCH|"
+    r"(?:MAKEUP|COSMETIC|BEAUTY|TRAVEL)BAG|TRAVEL-?SIZE|CANDLE|LIP(?:STICK|GLOSS|BALM)|MASCARA|SERUM|"
+    r"(?:FACE|SHEET|HAIR)?MASK|SCRUNCHIE|HEADBAND|BRUSH|MIRROR|CLEANSER|TONER|BOTTLE|SHAKER|SOCKS|"
+    r"KEYCHAIN|ROLLER|GUASHA|SCARF|GIFTBOX|CADDY|CASE|WITHPURCHASE"
+)
+
 # Most specific first: where two offers overlap in the text ("BUY 1 GET 1 50% OFF", "1 ACHETÉ =
 # 1 OFFERT"), the first rule's reading is kept.
 _ENGLISH_OFFER_RULES = (
     rule(
-        r"BUY(\d|ONE)GET(\d|ONE)(FREE|\d{1,2}%OFF)?|BOGO",
+        r"BUY(\d|ONE|TWO|THREE)[,+&:]?GET(\d|ONE|TWO|THREE)(FREE|\d{1,2}%OFF|HALF-?PRICE|HALFOFF)?|BOGO",
         "bogo",
         lambda m: (
             "BOGO"
             if m[0] == "BOGO"
-            else " ".join(["BUY", m[1], "GET", m[2]] + ([m[3].replace("%OFF", "% OFF")] if m[3] else []))
+            else " ".join(
+                ["BUY", m[1], "GET", m[2]]
+                + ([m[3].replace("%OFF", "% OFF").replace("HALF-", "HALF").replace("HALF", "HALF ")] if m[3] else [])
+            )
         ),
     ),
     # the bogo_offer definition's "two for one, 2 for 1"
     rule(r"(?<![\d.,])(2FOR1|TWOFORONE|3FOR2)(?![\d%])", "bogo", lambda m: m[0].replace("FOR", " FOR ")),
+    # multi-buys as ads word them: "2nd item free", "two for the price of one", "get one free"
+    *_as_read(
+        {
+            "bogo": (
+                r"(?<![\d.,])(?:THREEFORTWO|4FOR3)(?![\d%])",
+                r"(?:\d|TWO|THREE|FOUR)FORTHEPRICEOF(?:\d|ONE|TWO|THREE)",
+                rf"(?:2ND|SECOND|3RD|THIRD)(?:ITEM|ONE|PAIR|PRODUCT|UNIT|BOTTLE|JAR|TUBE)?(?:IS)?(?:{_FREE_OR_HALF})",
+                r"(?<!FOR)GET(?:ONE|1|ANOTHER|ASECOND|A2ND|THE2ND|THESECOND)(?:ITEM|ONE)?(?:FREE|HALF-?PRICE|HALFOFF)",
+                r"BUY(?:\d|ONE|TWO|THREE)[,+&]?(?:PAY|PAYFOR)(?:\d|ONE|TWO)",
+            )
+        }
+    ),
     rule(
         r"FREEGIFT(WITHPURCHASE)?|GIFTWITHPURCHASE|FREEMINI",
         "free_gift",
@@ -141,12 +165,37 @@ _ENGLISH_OFFER_RULES = (
     ),
     # the free_gift_offer definition's "free travel size, bonus item included"
     rule(r"(?:FREE|BONUS)(?:GIFT|MINI|ITEM|TRAVELSIZE)|(?:GIFT|MINI|ITEM)INCLUDED", "free_gift", None),
+    *_as_read(
+        {
+            "free_gift": (
+                rf"(?:FREE|BONUS|COMPLIMENTARY)(?:FULL-?SIZE|DELUXE|TRAVEL-?SIZE|MYSTERY|SURPRISE|LIMITED-?EDITION)?"
+                rf"(?:{_GIFT_NOUNS})",
+                # "free rose candle with every order": a free thing on condition of buying
+                r"(?:FREE|COMPLIMENTARY)(?:(?!SHIP|DELIVER|RETURN|POSTAGE|TRIAL|SAMPL|WITH|FROM|FOR)[A-Z-]){2,25}?"
+                r"WITH(?:ANY|EVERY|YOUR|ALL|EACH|A|THIS)(?:ORDER|PURCHASE)",
+                r"(?:GIFT|MINI|TOTE|POUCH)(?:IS)?(?:INCLUDED|ONUS)|MYSTERYGIFT|(?<![A-Z])GWP(?![A-Z])",
+            )
+        }
+    ),
     rule(
         r"FREETRIAL|TRYITFREE|TRYFORFREE|FREESAMPLE",
         "trial",
         lambda m: {"FREETRIAL": "FREE TRIAL", "TRYITFREE": "TRY IT FREE", "TRYFORFREE": "TRY FOR FREE"}.get(
             m[0], "FREE SAMPLE"
         ),
+    ),
+    *_as_read(
+        {
+            "trial": (
+                r"RISK-?FREE(?:TRIAL|FOR\d)|TRY(?:IT|US|THEM|ITOUT)?RISK-?FREE|\d{1,3}-?DAYRISK-?FREE",
+                r"(?:\d{1,3}|SEVEN|FOURTEEN|THIRTY|SIXTY|NINETY)-?DAY(?:FREE|RISK-?FREE)TRIAL",
+                r"(?:FIRST|1ST)(?:\d{1,3}|ONE|TWO|THREE|SEVEN|THIRTY)?(?:DAYS?|WEEKS?|MONTHS?|BOX|DELIVERY|CLASS|SESSION|LESSON)"
+                r"(?:IS|ARE|FOR|ON)?(?:FREE|ONUS)(?![A-Z-])",
+                r"(?:\d{1,3}|ONE|TWO|SEVEN|FOURTEEN|THIRTY)(?:DAYS?|WEEKS?|MONTHS?)(?:FOR)?FREE(?!-|FROM|OF|SHIPPING|DELIVERY)",
+                r"TRY(?:IT|US|THEM|ITOUT|ONE)?FREE(?:FOR\d{1,3}DAYS?)?(?!DOM|FROM|-|OF)|TRYITFORFREE|SAMPLE(?:IT)?FORFREE",
+                r"FREESAMPLES|FREE(?:\d{1,3}|7|14|30)-?DAYTRIAL|TRIALFOR[$£€]?[01](?![\d])",
+            )
+        }
     ),
     rule(
         r"BUNDLE(ANDSAVE|&SAVE)?|VALUESET|STARTERKIT",
@@ -159,16 +208,61 @@ _ENGLISH_OFFER_RULES = (
     # (not "ROUTINE SETS YOU UP" or "GIFT SETTING": compact text has no word ends, so what follows
     # must not continue the word)
     rule(r"(?:GIFT|ROUTINE)(?:SET|KIT)(?!T|S[A-Z]|UP)", "bundle", None),
+    *_as_read(
+        {
+            "bundle": (
+                r"(?:DISCOVERY|TRIAL|STARTER|TRAVEL|MINI|HOLIDAY|SKINCARE|BEAUTY|RITUAL|COMPLETE|FULL|ESSENTIALS?|"
+                r"DUO|TRIO|VALUE|SAMPLER|BODYCARE|HAIRCARE|SHAVE|GROOMING|FAMILY|REGIMEN|ROUTINE|MAKEUP|BATH|SPA)"
+                r"(?:SET|KIT|PACK|BOX|BUNDLE|COLLECTION)(?!T|S[A-Z]|UP|AG|ED|ING|CHEN|TEN|ER)",
+                r"(?<!TOOL)(?<![SK])KIT(?![A-Z])",
+                r"(?<!RESI)(?<!INDIVI)(?<!AR)DUO(?![A-Z])|(?<![PA])TRIO(?![A-Z])|(?:DUO|TRIO)(?:SET|KIT|PACK|BUNDLE)",
+                r"(?<![\d.,])(?:\d|TWO|THREE|SIX)-?PACK(?!AG|ED|ING)|MULTI-?PACK|VALUEPACK|PACKOF\d|TWINPACK|"
+                r"FAMILYPACK|COMBO(?![A-RT-Z])",
+                r"(?:FULL|COMPLETE|WHOLE|ENTIRE)SET(?![A-Z])|SETOF(?:\d|TWO|THREE|FOUR)(?![\d%])|(?:SHOP|GET|BUY)THE(?:SET|BUNDLE|KIT)(?![A-Z])",
+            )
+        }
+    ),
     rule(
-        r"FREE(?:US)?(SHIPPING|DELIVERY)|(SHIPS)FREE",
+        r"FREE(?:US|UK|EU|STANDARD|EXPRESS|NEXT-?DAY|SAME-?DAY|\d-?DAY|TWO-?DAY|WORLDWIDE|INTERNATIONAL|GROUND|"
+        r"PRIORITY|TRACKED|HOME|FAST|RETURNSAND|RETURNS&)?(SHIPPING|DELIVERY|POSTAGE|SHIP(?!S|PED))|"
+        r"(SHIPS|DELIVERED|DELIVERS)(?:FOR)?FREE(?!FROM|-)|COMPLIMENTARY(?:STANDARD|EXPRESS|\d-?DAY|TWO-?DAY)?"
+        r"(SHIPPING|DELIVERY)",
         "free_shipping",
-        lambda m: "FREE DELIVERY" if m[1] == "DELIVERY" else "FREE SHIPPING",
+        lambda m: "FREE DELIVERY" if "DELIVER" in m[0] else "FREE SHIPPING",
+    ),
+    *_as_read(
+        {
+            "free_shipping": (
+                r"(?:SHIPPING|DELIVERY|POSTAGE)(?:IS|'S)?(?:ALWAYS|ALSO)?(?:FREE|ONUS)(?!DOM|FROM|-)",
+                r"NO(?:SHIPPING|DELIVERY)(?:FEES?|COSTS?|CHARGES?)|(?:ZERO|[$£€]0|0[$£€])(?:SHIPPING|DELIVERY)(?!TIME)",
+                r"WESHIP(?:FOR)?FREE|SHIPPINGFREEOFCHARGE",
+            )
+        }
     ),
     rule(r"(UPTO)?(\d{1,2})%OFF", "percent_off", lambda m: ("UP TO " if m[1] else "") + f"{m[2]}% OFF"),
     rule(r"SAVE(\d{1,2})%", "percent_off", r"SAVE \1%"),
+    rule(r"HALF-?PRICE|HALFOFF", "percent_off", "HALF PRICE"),
+    *_as_read(
+        {
+            "percent_off": (
+                r"(?:SAVE|SAVINGSOF|SALE|DISCOUNTSOF|TAKE|ENJOY)(?:UPTO|ANEXTRA|EXTRA|AN)+(\d{1,2})%",
+                r"(\d{1,2})(?:PERCENT|PCT)OFF",
+                r"(\d{1,2})%(?:MARKDOWN|SAVINGS)",
+            )
+        }
+    ),
     rule(r"(\d{1,2})%DISCOUNT", "percent_off", r"\1% DISCOUNT"),
     rule(r"([$£€])(\d{1,4})OFF", "amount_off", r"\1\2 OFF"),
     rule(r"SAVE([$£€])(\d{1,4})", "amount_off", r"SAVE \1\2"),
+    *_as_read(
+        {
+            "amount_off": (
+                r"([$£€])(\d{1,4})(?:[.,]00)?(?:OFF|DISCOUNT|SAVINGS)",
+                r"(?<![\d.,])(\d{1,4})(?:[$£€]|EUR|EUROS|USD|GBP|DOLLARS|POUNDS|BUCKS)(?:OFF|DISCOUNT)",
+                r"SAVEUPTO[$£€](\d{1,4})|SAVE(?:UPTO)?(\d{1,4})(?:[$£€]|EUR|DOLLARS|POUNDS)",
+            )
+        }
+    ),
     # OCR often drops a currency symbol ("£5 OFF" read "5 OFF"); a bare number off is still money off
     rule(r"(?<![\d%$£€.,])(\d{1,4})OFF(?!ER|IC)", "amount_off", r"\1 OFF"),
 )
@@ -185,8 +279,209 @@ CTA_SYNONYMS = (
     ("SUBSCRIBE NOW", "subscribe"),
     ("INSTALL NOW", "download"),
     ("WATCH NOW", "watch_more"),
+    *(
+        (text, kind)
+        for kind, texts in {
+            "shop_now": (
+                "SHOP ALL",
+                "SHOP TODAY",
+                "SHOP HERE",
+                "SHOP ONLINE",
+                "SHOP SALE",
+                "SHOP DEALS",
+                "SHOP THE DEALS",
+                "SHOP THE COLLECTION",
+                "SHOP COLLECTION",
+                "SHOP THE NEW COLLECTION",
+                "SHOP NEW",
+                "SHOP NEW ARRIVALS",
+                "SHOP BESTSELLERS",
+                "SHOP BEST SELLERS",
+                "SHOP THE BESTSELLERS",
+                "SHOP OUR BESTSELLERS",
+                "SHOP THE EDIT",
+                "SHOP THE LOOK",
+                "SHOP THE DROP",
+                "SHOP GIFTS",
+                "SHOP WOMEN",
+                "SHOP MEN",
+                "SHOP NOW AND SAVE",
+                "SHOP & SAVE",
+                "START SHOPPING",
+                "GO SHOPPING",
+                "SHOP IT NOW",
+                "SHOP THE SET",
+                "VISIT THE STORE",
+                "VISIT OUR STORE",
+                "VISIT STORE",
+                "VISIT THE SHOP",
+                "BROWSE",
+                "BROWSE NOW",
+                "BROWSE ALL",
+                "BROWSE THE COLLECTION",
+                "EXPLORE THE COLLECTION",
+                "DISCOVER THE COLLECTION",
+                "VIEW THE COLLECTION",
+                "VIEW COLLECTION",
+                "SEE THE COLLECTION",
+                "EXPLORE THE RANGE",
+            ),
+            "buy_now": (
+                "ADD TO BAG",
+                "ADD TO BASKET",
+                "GET YOURS",
+                "GET YOURS NOW",
+                "GET YOURS TODAY",
+                "GET IT NOW",
+                "GET IT TODAY",
+                "BUY TODAY",
+                "BUY IT NOW",
+                "BUY YOURS",
+                "BUY ONLINE",
+                "BUY HERE",
+                "GRAB YOURS",
+                "GRAB YOURS NOW",
+                "GRAB ONE NOW",
+                "CHECK OUT NOW",
+                "CHECKOUT NOW",
+                "PURCHASE NOW",
+                "BUY ONE NOW",
+            ),
+            "order_now": (
+                "ORDER TODAY",
+                "ORDER YOURS",
+                "ORDER YOURS TODAY",
+                "ORDER YOURS NOW",
+                "ORDER HERE",
+                "ORDER ONLINE",
+                "PLACE YOUR ORDER",
+                "PLACE AN ORDER",
+                "PLACE ORDER",
+                "PRE-ORDER",
+                "PRE-ORDER NOW",
+                "PREORDER NOW",
+                "ORDER NOW ONLINE",
+                "REORDER NOW",
+            ),
+            "learn_more": (
+                "FIND OUT HOW",
+                "LEARN HOW",
+                "SEE HOW",
+                "DISCOVER HOW",
+                "LEARN MORE HERE",
+                "MORE INFO",
+                "MORE INFORMATION",
+                "GET THE DETAILS",
+                "SEE DETAILS",
+                "VIEW DETAILS",
+                "READ THE STORY",
+                "TELL ME MORE",
+                "KNOW MORE",
+                "FIND OUT WHY",
+                "SEE WHY",
+                "DISCOVER WHY",
+                "SEE THE SCIENCE",
+                "EXPLORE MORE",
+                "LEARN MORE NOW",
+                "READ NOW",
+                "SEE HOW IT'S MADE",
+            ),
+            "sign_up": (
+                "SIGN UP NOW",
+                "SIGN UP TODAY",
+                "SIGN ME UP",
+                "SIGN UP FREE",
+                "SIGN UP FOR FREE",
+                "CREATE ACCOUNT",
+                "CREATE YOUR ACCOUNT",
+                "CREATE MY ACCOUNT",
+                "JOIN",
+                "JOIN TODAY",
+                "JOIN FREE",
+                "JOIN FOR FREE",
+                "JOIN THE CLUB",
+                "JOIN THE COMMUNITY",
+                "JOIN THE WAITLIST",
+                "JOIN THE WAIT LIST",
+                "JOIN THE MOVEMENT",
+                "REGISTER TODAY",
+                "REGISTER HERE",
+                "REGISTER FOR FREE",
+                "ENROLL NOW",
+                "ENROL NOW",
+                "GET ON THE LIST",
+                "BECOME A MEMBER",
+                "JOIN THE PROGRAM",
+                "JOIN THE REWARDS",
+            ),
+            "subscribe": (
+                "SUBSCRIBE & SAVE",
+                "SUBSCRIBE AND SAVE",
+                "SUBSCRIBE TODAY",
+                "SUBSCRIBE HERE",
+                "BECOME A SUBSCRIBER",
+                "START YOUR SUBSCRIPTION",
+                "START SUBSCRIPTION",
+                "START MY SUBSCRIPTION",
+                "SUBSCRIBE FOR FREE",
+            ),
+            "get_offer": (
+                "GET THE OFFER",
+                "GET DEAL",
+                "GET DEALS",
+                "GET THIS DEAL",
+                "CLAIM YOUR OFFER",
+                "CLAIM THE OFFER",
+                "CLAIM NOW",
+                "CLAIM DEAL",
+                "CLAIM THE DEAL",
+                "CLAIM YOUR DISCOUNT",
+                "CLAIM DISCOUNT",
+                "CLAIM YOUR GIFT",
+                "CLAIM YOUR FREE GIFT",
+                "CLAIM YOUR CODE",
+                "GRAB THE DEAL",
+                "GRAB THIS DEAL",
+                "GRAB THE OFFER",
+                "GRAB DEAL",
+                "GRAB YOUR DISCOUNT",
+                "UNLOCK OFFER",
+                "UNLOCK THE OFFER",
+                "UNLOCK YOUR DISCOUNT",
+                "UNLOCK THE DEAL",
+                "UNLOCK DEAL",
+                "UNLOCK SAVINGS",
+                "REDEEM",
+                "REDEEM OFFER",
+                "REDEEM YOUR OFFER",
+                "REDEEM CODE",
+                "REDEEM NOW",
+                "GET DISCOUNT",
+                "GET MY DISCOUNT",
+                "GET YOUR DISCOUNT",
+                "GET CODE",
+                "GET THE CODE",
+                "GET MY CODE",
+                "SEE OFFER",
+                "VIEW OFFER",
+                "SEE THE OFFER",
+                "VIEW DEAL",
+                "SEE DEAL",
+                "GET THE DISCOUNT",
+                "CLAIM OFFER NOW",
+                "GET OFFER NOW",
+            ),
+        }.items()
+        for text in texts
+    ),
 )
 _NOT_A_CTA_TYPE = frozenset({"other", "none"})
+# First words of calls to action that are not verbs: a short line in a button starting with one of
+# them ("PLUS QUE 2 JOURS", "MEHR ALS 100 SORTEN") is not a call to action for that.
+_NOT_VERBS = frozenset(
+    "PLUS MORE MÁS PIÙ MAIS MEHR WEITERE MAGGIORI ULTERIORI IN LO EU EN HOW KNOW HIER KONTO KOLLEKTION "
+    "GUTSCHEIN RABATT DEAL CODE NEWSLETTER ABO GESCHENK ANGEBOT ZU ZUR ZUM".split()
+)
 _EXAMPLES = re.compile(r":\s*([^:]+?)\.?$")
 
 
@@ -205,7 +500,9 @@ class CtaPhrase:
 
     @property
     def verb(self) -> str:
-        return self.text.split()[0]
+        """The phrase's first word when it is a verb ("SHOP" of "SHOP NOW"), else "" ("PLUS D'INFOS")."""
+        first = self.text.split()[0]
+        return "" if first in _NOT_VERBS else first
 
 
 @functools.cache
@@ -262,13 +559,14 @@ def ctas_of_length(length: int) -> tuple[CtaPhrase, ...]:
     return _ctas_by_length().get(length, ())
 
 
+_WEEKDAYS = r"MONDAY|TUESDAY|WEDNESDAY|THURSDAY|FRIDAY|SATURDAY|SUNDAY|MIDNIGHT"
 URGENCY_RULES = (
     rule(r"(\d{1,3})(?:HOURS?|HRS?)ONLY", "deadline", r"\1 HOURS ONLY"),
     rule(r"(ONE|\d)DAYONLY", "deadline", lambda m: f"{'ONE' if m[1] == 'ONE' else m[1]} DAY ONLY"),
     rule(
-        r"ENDS(TONIGHT|TODAY|SOON|MIDNIGHT|ATMIDNIGHT|SUNDAY|FRIDAY)",
+        rf"ENDS(TONIGHT|TODAY|SOON|MIDNIGHT|ATMIDNIGHT|TOMORROW|THISWEEKEND|{_WEEKDAYS})",
         "deadline",
-        lambda m: "ENDS " + m[1].replace("ATMIDNIGHT", "AT MIDNIGHT"),
+        lambda m: "ENDS " + m[1].replace("AT", "AT ").replace("THIS", "THIS "),
     ),
     rule(r"(TODAY|TONIGHT|THISWEEKEND|THISWEEK)ONLY", "deadline", lambda m: m[1].replace("THIS", "THIS ") + " ONLY"),
     rule(
@@ -286,6 +584,35 @@ URGENCY_RULES = (
             "HURRY": "HURRY",
             "NOWORNEVER": "NOW OR NEVER",
         }.get(m[0], "DON'T MISS OUT"),
+    ),
+    *_as_read(
+        {
+            "deadline": (
+                r"(?:ONE|TWO|THREE|FOUR|FIVE|SEVEN|\d{1,2})(?:DAYS|WEEKS?|NIGHTS?|WEEKENDS?)ONLY",
+                r"FINAL(?:DAYS?|CALL|COUNTDOWN|WEEKEND|CHANCE)|LAST(?:CALL|HOURS|WEEKEND|FEWDAYS|FEWHOURS|MINUTE)|"
+                r"ENDINGSOON|ENDSON(?:MIDNIGHT|\d)|(?:OFFER|SALE|DEAL)S?(?:ENDS|EXPIRES?|CLOSES)(?!IN)",
+                rf"(?:EXPIRES|CLOSES|OVER)(?:AT)?(?:SOON|TONIGHT|TODAY|MIDNIGHT|TOMORROW|{_WEEKDAYS})",
+                rf"(?:UNTIL|'?TIL|TILL|THROUGH|THRU)(?:MIDNIGHT|TONIGHT|TOMORROW|{_WEEKDAYS})|ONLYUNTIL",
+                r"TIME'?S?(?:IS)?RUNNINGOUT|RUNNINGOUTOFTIME|(?<![FNP])ACT(?:NOW|FAST)|"
+                r"ONLYTODAY|ONLYTHISWEEK(?:END)?|TODAYANDTOMORROWONLY|WHILEITLASTS|BEFOREIT'?SGONE|ONETIMEONLY",
+            ),
+            "countdown": (
+                r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|\d{1,3})(?:MORE)?(?:DAYS?|HOURS?|HRS?|WEEKS?|MINUTES?)"
+                r"(?:TOGO|REMAINING)",
+                r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|\d{1,3}MORE)(?:DAYS?|HOURS?|HRS?)LEFT",
+                r"ONLY(?:\d{1,3}|ONE|TWO|THREE)(?:DAYS?|HOURS?)(?!LEFT)(?:TOGO|REMAINING)?",
+                r"(?:ENDING|EXPIRES|CLOSES|ENDS)IN(?:ONE|TWO|THREE|JUST\d{1,3}|ONLY\d{1,3})(?:DAYS?|HOURS?|HRS?|MINUTES?)",
+                r"(?:ENDING|EXPIRES|CLOSES)IN\d{1,3}(?:DAYS?|HOURS?|HRS?|MINUTES?|MINS?|H)",
+                r"\d{1,2}D:?\d{1,2}H:?\d{1,2}M|\d{1,2}H:?\d{1,2}M:?\d{1,2}S|TIMELEFT|TIMEREMAINING",
+            ),
+            "flash_sale": (
+                r"FLASH(?:DEALS?|PROMO|OFFERS?|DISCOUNTS?|EVENT|DROP|SAVINGS)|LIGHTNING(?:DEALS|SALE|OFFER)|"
+                r"(?<!\d)(?:12|6|36|72)-?(?:HOUR|HR)(?:FLASH)?(?:SALE|DEAL|EVENT)|"
+                r"(?:24|48)-?(?:HOUR|HR)(?:FLASH)?(?:DEAL|EVENT)|(?:24|48)-?HRSALE|"
+                r"(?:TWO|THREE|1|2|3)-?DAY(?:FLASH)?(?:SALE|EVENT|DEAL)|ONEDAY(?:EVENT|DEAL)|"
+                r"DEALOFTHEDAY|DAILYDEAL|DOORBUSTER|SURPRISESALE|FLASH!",
+            ),
+        }
     ),
     rule(r"ENDSIN(\d{1,3})(DAYS?|HOURS?|HRS?|MINUTES?|MINS?)", "countdown", r"ENDS IN \1 \2"),
     rule(r"(\d{1,3})(DAYS?|HOURS?|HRS?)LEFT", "countdown", r"\1 \2 LEFT"),

@@ -202,7 +202,9 @@ def _offers(read: Iterable[tuple[Segment, Block | None]]) -> tuple[Offer, ...]:
                     continue
                 value = None
                 if rule.kind in ("percent_off", "amount_off"):
-                    value = float(next(g for g in reversed(match.groups()) if g and g[0].isdigit()))
+                    # a percentage or amount as written; "half price" and the like state no number: 50%
+                    digits = next((g for g in reversed(match.groups()) if g and g[0].isdigit()), None)
+                    value = float(digits) if digits else (50.0 if rule.kind == "percent_off" else None)
                 text = segment.spell(rule, match)
                 evidence = _seen(segment.as_read(match), segment, block)
                 taken.append((match, Offer(rule.kind, text, segment.source, value, evidence)))
@@ -248,9 +250,20 @@ def _call_to_action(
     for segment in segments:
         if segment.source == "copy":
             for phrase in cta_vocabulary():
-                if phrase.kind in _COPY_CTA_KINDS and " " in phrase.text and phrase.compact in segment.compact:
+                if phrase.kind in _COPY_CTA_KINDS and " " in phrase.text and _says(segment, phrase):
                     return CallToAction(phrase.text, phrase.kind, "copy", _seen(phrase.text, segment, None))
     return None
+
+
+def _words(text: str) -> str:
+    """``text`` as whole words (upper case, accents folded, marks dropped) between single spaces."""
+    folded = " ".join(compact(word) for word in text.split())
+    return " " + " ".join("".join(char if char.isalnum() else " " for char in folded).split()) + " "
+
+
+def _says(segment: Segment, phrase: CtaPhrase) -> bool:
+    """Whether a clause of copy holds ``phrase`` as whole words ("get yours", not "forget yourself")."""
+    return phrase.compact in segment.compact and _words(phrase.text) in _words(segment.text)
 
 
 def _cta_candidates(block: Block) -> list[Phrase]:
@@ -292,7 +305,8 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
     words = phrase.text.upper().split()
     if phrase.button is not None and 2 <= len(words) <= MAX_BUTTON_CTA_WORDS:
         kinds = {cta.kind for cta in cta_vocabulary() if cta.verb == words[0]}
-        if kinds and not any(rule.pattern.search(compact(phrase.text)) for rule in OFFER_RULES):
+        folded = compact(phrase.text)
+        if kinds and not any(rule.pattern.search(folded) for rule in (*OFFER_RULES, *URGENCY_RULES, *SCARCITY_RULES)):
             return CallToAction(
                 " ".join(words),
                 kinds.pop() if len(kinds) == 1 else "other",
