@@ -11,7 +11,8 @@ Every phrase has three disjoint lists of variants, one per pool of seeds (:func:
 - *blind* (seeds ≡ 0 mod 3, 3 by default): wording written apart from any rule set, by someone who
   had not read those rules, and never used to check or adjust one. It is the set that says how a
   provider fares on ad copy nobody wrote rules for; keep it that way (a rule written after
-  reading it makes it a second held-out list, and a new blind list is then needed).
+  reading it makes it a second held-out list, and a new blind list is then needed). The blind
+  lists were rewritten once (2026-12-05), after the first blind wording was seen by the rules' authors.
 
 Fonts and layouts are split in two (:mod:`.fonts`, :mod:`.creatives`); the blind set draws the
 held-out half of them, since only the held-out *wording* was seen by rule authors.
@@ -59,100 +60,104 @@ OFFERS: dict[Language, dict[OfferType, Variants]] = {
         "percent_off": (
             ("50% OFF", "30% OFF EVERYTHING", "UP TO 40% OFF"),
             ("SAVE 25%", "20% OFF SITEWIDE", "35% OFF ALL SERUMS"),
-            ("EXTRA 15% OFF", "HALF PRICE", "45% OFF SKINCARE"),
+            ("TAKE 20% OFF", "SAVE UP TO 70%", "60% OFF BESTSELLERS"),
         ),
         "amount_off": (
             ("$10 OFF", "£5 OFF YOUR ORDER"),
             ("SAVE $15", "€20 OFF"),
-            ("$25 OFF $100+", "£10 OFF YOUR BASKET"),
+            ("TAKE $30 OFF", "£8 OFF ANY CLEANSER"),
         ),
         "free_shipping": (
             ("FREE SHIPPING", "FREE SHIPPING ON ALL ORDERS"),
             ("FREE DELIVERY", "SHIPS FREE"),
-            ("SHIPPING IS ON US", "FREE 2-DAY SHIPPING"),
+            ("FREE UK DELIVERY", "WE PAY THE SHIPPING"),
         ),
         "bogo": (
             ("BUY 1 GET 1 FREE", "BOGO"),
             ("BUY ONE GET ONE FREE", "2 FOR 1"),
-            ("2ND ITEM FREE", "TWO FOR THE PRICE OF ONE"),
+            ("BUY ONE, GET ONE ON US", "B1G1 FREE"),
         ),
         "free_gift": (
             ("FREE GIFT WITH PURCHASE", "FREE MINI WITH EVERY ORDER"),
             ("FREE GIFT INCLUDED", "BONUS MINI WITH PURCHASE"),
-            ("FREE TOTE WITH ANY ORDER", "COMPLIMENTARY GIFT INSIDE"),
+            ("FREE LIP BALM WITH ORDER", "FREE FACE MIST WITH ANY SERUM"),
         ),
         "bundle": (
             ("BUNDLE & SAVE", "STARTER KIT"),
             ("VALUE SET", "THE COMPLETE ROUTINE SET"),
-            ("ESSENTIALS TRIO", "DUO PACK"),
+            ("3-STEP ROUTINE KIT", "CLEANSER + SERUM SET"),
         ),
         "trial": (
             ("FREE TRIAL", "TRY IT FREE"),
             ("TRY FOR FREE", "30-DAY FREE TRIAL"),
-            ("RISK-FREE TRIAL", "FIRST 14 DAYS FREE"),
+            ("SAMPLE IT FREE", "TRY 1 MONTH ON US"),
         ),
     },
     "es": {
         "percent_off": (
             ("50% DE DESCUENTO", "-30% EN TODO"),
             ("AHORRA 25%", "40% MENOS"),
-            ("HASTA 60% DTO.", "A MITAD DE PRECIO"),
+            ("-20% EN SÉRUMS", "35% DE REBAJA"),
         ),
-        "amount_off": (("10 € DE DESCUENTO",), ("AHORRA 15 €",), ("-5 € EN TU PEDIDO",)),
-        "free_shipping": (("ENVÍO GRATIS",), ("ENVÍO GRATUITO",), ("SIN GASTOS DE ENVÍO",)),
-        "bogo": (("2X1",), ("LLEVA 2, PAGA 1",), ("SEGUNDA UNIDAD GRATIS",)),
-        "free_gift": (("REGALO CON TU COMPRA",), ("REGALO GRATIS",), ("NECESER DE REGALO",)),
+        "amount_off": (("10 € DE DESCUENTO",), ("AHORRA 15 €",), ("DESCUENTO DE 8 €",)),
+        "free_shipping": (("ENVÍO GRATIS",), ("ENVÍO GRATUITO",), ("ENVÍO SIN COSTE",)),
+        "bogo": (("2X1",), ("LLEVA 2, PAGA 1",), ("DOS POR EL PRECIO DE UNO",)),
+        "free_gift": (("REGALO CON TU COMPRA",), ("REGALO GRATIS",), ("TE REGALAMOS UN BÁLSAMO",)),
     },
     "fr": {
         "percent_off": (
             ("-50%", "30% DE RÉDUCTION"),
             ("JUSQU'À -40%", "REMISE DE 20%"),
-            ("-25% SUR TOUT", "MOITIÉ PRIX"),
+            ("-35% SUR LES SÉRUMS", "15% DE REMISE IMMÉDIATE"),
         ),
-        "amount_off": (("10 € OFFERTS",), ("-15 € SUR VOTRE COMMANDE",), ("ÉCONOMISEZ 20 €",)),
-        "free_shipping": (("LIVRAISON GRATUITE",), ("LIVRAISON OFFERTE",), ("FRAIS DE PORT OFFERTS",)),
-        "bogo": (("1 ACHETÉ = 1 OFFERT",), ("2 POUR 1",), ("LE DEUXIÈME OFFERT",)),
-        "free_gift": (("CADEAU OFFERT",), ("UN CADEAU POUR TOUT ACHAT",), ("TROUSSE OFFERTE",)),
+        "amount_off": (("10 € OFFERTS",), ("-15 € SUR VOTRE COMMANDE",), ("5 € DE RÉDUCTION",)),
+        "free_shipping": (("LIVRAISON GRATUITE",), ("LIVRAISON OFFERTE",), ("EXPÉDITION OFFERTE",)),
+        "bogo": (("1 ACHETÉ = 1 OFFERT",), ("2 POUR 1",), ("UN ACHETÉ, UN GRATUIT",)),
+        "free_gift": (("CADEAU OFFERT",), ("UN CADEAU POUR TOUT ACHAT",), ("MINI-SÉRUM EN CADEAU",)),
     },
     "de": {
-        "percent_off": (("50% RABATT",), ("SPARE 25%", "-30% AUF ALLES"), ("BIS ZU 40% REDUZIERT", "20% NACHLASS")),
-        "amount_off": (("10 € RABATT",), ("15 € SPAREN",), ("20 € PREISVORTEIL",)),
-        "free_shipping": (("KOSTENLOSER VERSAND",), ("GRATIS VERSAND",), ("VERSANDKOSTENFREI",)),
-        "bogo": (("2 FÜR 1",), ("1+1 GRATIS",), ("NIMM 2, ZAHL 1",)),
-        "free_gift": (("GRATIS GESCHENK",), ("GESCHENK ZUM EINKAUF",), ("GRATIS-ZUGABE",)),
+        "percent_off": (("50% RABATT",), ("SPARE 25%", "-30% AUF ALLES"), ("-35% AUF ALLE SEREN", "45% GÜNSTIGER")),
+        "amount_off": (("10 € RABATT",), ("15 € SPAREN",), ("SPAR DIR 8 €",)),
+        "free_shipping": (("KOSTENLOSER VERSAND",), ("GRATIS VERSAND",), ("PORTOFREI",)),
+        "bogo": (("2 FÜR 1",), ("1+1 GRATIS",), ("ZWEI ZUM PREIS VON EINEM",)),
+        "free_gift": (("GRATIS GESCHENK",), ("GESCHENK ZUM EINKAUF",), ("LIPPENBALSAM GESCHENKT",)),
     },
 }
 
 CTAS: dict[Language, dict[CtaType, Variants]] = {
     "en": {
-        "shop_now": (("SHOP NOW",), ("SHOP THE RANGE",), ("START SHOPPING",)),
-        "buy_now": (("BUY NOW",), ("ADD TO CART",), ("ADD TO BAG",)),
-        "order_now": (("ORDER NOW",), ("ORDER YOURS",), ("PLACE YOUR ORDER",)),
-        "learn_more": (("LEARN MORE",), ("DISCOVER MORE", "FIND OUT MORE"), ("SEE HOW IT WORKS", "READ MORE")),
-        "sign_up": (("SIGN UP",), ("JOIN NOW",), ("CREATE ACCOUNT",)),
-        "subscribe": (("SUBSCRIBE",), ("SUBSCRIBE NOW",), ("BECOME A SUBSCRIBER",)),
-        "get_offer": (("GET OFFER",), ("CLAIM OFFER",), ("GRAB THE DEAL",)),
+        "shop_now": (("SHOP NOW",), ("SHOP THE RANGE",), ("VISIT THE STORE",)),
+        "buy_now": (("BUY NOW",), ("ADD TO CART",), ("CHECK OUT NOW",)),
+        "order_now": (("ORDER NOW",), ("ORDER YOURS",), ("START YOUR ORDER",)),
+        "learn_more": (
+            ("LEARN MORE",),
+            ("DISCOVER MORE", "FIND OUT MORE"),
+            ("EXPLORE THE SCIENCE", "MEET THE FORMULA"),
+        ),
+        "sign_up": (("SIGN UP",), ("JOIN NOW",), ("REGISTER NOW",)),
+        "subscribe": (("SUBSCRIBE",), ("SUBSCRIBE NOW",), ("START MY SUBSCRIPTION",)),
+        "get_offer": (("GET OFFER",), ("CLAIM OFFER",), ("UNLOCK THE DEAL",)),
     },
     "es": {
-        "shop_now": (("COMPRAR AHORA",), ("COMPRA YA",), ("IR A LA TIENDA",)),
-        "order_now": (("PIDE AHORA",), ("HAZ TU PEDIDO",), ("PÍDELO YA",)),
-        "learn_more": (("MÁS INFORMACIÓN",), ("DESCUBRE MÁS",), ("SABER MÁS",)),
-        "sign_up": (("REGÍSTRATE",), ("ÚNETE",), ("CREA TU CUENTA",)),
-        "get_offer": (("OBTENER OFERTA",), ("CONSIGUE LA OFERTA",), ("APROVECHA LA OFERTA",)),
+        "shop_now": (("COMPRAR AHORA",), ("COMPRA YA",), ("EMPIEZA A COMPRAR",)),
+        "order_now": (("PIDE AHORA",), ("HAZ TU PEDIDO",), ("ENCARGAR AHORA",)),
+        "learn_more": (("MÁS INFORMACIÓN",), ("DESCUBRE MÁS",), ("VER DETALLES",)),
+        "sign_up": (("REGÍSTRATE",), ("ÚNETE",), ("DATE DE ALTA",)),
+        "get_offer": (("OBTENER OFERTA",), ("CONSIGUE LA OFERTA",), ("QUIERO LA OFERTA",)),
     },
     "fr": {
-        "shop_now": (("ACHETER",), ("ACHETEZ MAINTENANT",), ("J'ACHÈTE",)),
-        "order_now": (("COMMANDER",), ("COMMANDEZ",), ("JE COMMANDE",)),
-        "learn_more": (("EN SAVOIR PLUS",), ("DÉCOUVRIR",), ("PLUS D'INFOS",)),
-        "sign_up": (("S'INSCRIRE",), ("INSCRIVEZ-VOUS",), ("CRÉER UN COMPTE",)),
-        "get_offer": (("PROFITER DE L'OFFRE",), ("J'EN PROFITE",), ("BÉNÉFICIER DE L'OFFRE",)),
+        "shop_now": (("ACHETER",), ("ACHETEZ MAINTENANT",), ("VOIR LA BOUTIQUE",)),
+        "order_now": (("COMMANDER",), ("COMMANDEZ",), ("PASSER COMMANDE",)),
+        "learn_more": (("EN SAVOIR PLUS",), ("DÉCOUVRIR",), ("TOUT SAVOIR",)),
+        "sign_up": (("S'INSCRIRE",), ("INSCRIVEZ-VOUS",), ("REJOINDRE LE CLUB",)),
+        "get_offer": (("PROFITER DE L'OFFRE",), ("J'EN PROFITE",), ("OBTENIR L'OFFRE",)),
     },
     "de": {
-        "shop_now": (("JETZT KAUFEN",), ("JETZT SHOPPEN",), ("ZUM SHOP",)),
-        "order_now": (("JETZT BESTELLEN",), ("BESTELLEN",), ("ZUR BESTELLUNG",)),
-        "learn_more": (("MEHR ERFAHREN",), ("MEHR ENTDECKEN",), ("WEITERE INFOS",)),
-        "sign_up": (("JETZT ANMELDEN",), ("REGISTRIEREN",), ("KONTO ERSTELLEN",)),
-        "get_offer": (("ANGEBOT SICHERN",), ("ZUM ANGEBOT",), ("GUTSCHEIN EINLÖSEN",)),
+        "shop_now": (("JETZT KAUFEN",), ("JETZT SHOPPEN",), ("HIER EINKAUFEN",)),
+        "order_now": (("JETZT BESTELLEN",), ("BESTELLEN",), ("BESTELLUNG AUFGEBEN",)),
+        "learn_more": (("MEHR ERFAHREN",), ("MEHR ENTDECKEN",), ("DETAILS ANSEHEN",)),
+        "sign_up": (("JETZT ANMELDEN",), ("REGISTRIEREN",), ("MITGLIED WERDEN",)),
+        "get_offer": (("ANGEBOT SICHERN",), ("ZUM ANGEBOT",), ("VORTEIL SICHERN",)),
     },
 }
 
@@ -161,25 +166,25 @@ URGENCY: dict[Language, dict[UrgencyKind, Variants]] = {
         "deadline": (
             ("48 HOURS ONLY", "ENDS TONIGHT", "LIMITED TIME ONLY", "LAST CHANCE"),
             ("THIS WEEKEND ONLY", "TODAY ONLY", "HURRY, ENDS SUNDAY", "DON'T MISS OUT"),
-            ("ENDS AT MIDNIGHT", "ONE WEEK ONLY", "FINAL DAYS", "NOW OR NEVER"),
+            ("OFFER ENDS FRIDAY", "WHILE STOCKS LAST", "LAST CALL", "ENDS MAY 31"),
         ),
-        "countdown": (("ENDS IN 3 DAYS",), ("ONLY 12 HOURS LEFT",), ("2 DAYS TO GO",)),
-        "flash_sale": (("FLASH SALE",), ("ONE DAY SALE",), ("LIGHTNING DEAL",)),
+        "countdown": (("ENDS IN 3 DAYS",), ("ONLY 12 HOURS LEFT",), ("4 DAYS REMAINING",)),
+        "flash_sale": (("FLASH SALE",), ("ONE DAY SALE",), ("FLASH DEAL",)),
     },
     "es": {
-        "deadline": (("SOLO HOY",), ("ÚLTIMA OPORTUNIDAD",), ("POR TIEMPO LIMITADO",)),
-        "countdown": (("TERMINA EN 3 DÍAS",), ("QUEDAN 24 HORAS",), ("FALTAN 2 DÍAS",)),
-        "flash_sale": (("VENTA FLASH",), ("OFERTA RELÁMPAGO",), ("DESCUENTOS FLASH",)),
+        "deadline": (("SOLO HOY",), ("ÚLTIMA OPORTUNIDAD",), ("HASTA EL DOMINGO",)),
+        "countdown": (("TERMINA EN 3 DÍAS",), ("QUEDAN 24 HORAS",), ("ACABA EN 6 HORAS",)),
+        "flash_sale": (("VENTA FLASH",), ("OFERTA RELÁMPAGO",), ("OFERTA FUGAZ",)),
     },
     "fr": {
-        "deadline": (("AUJOURD'HUI SEULEMENT",), ("DERNIÈRE CHANCE",), ("DURÉE LIMITÉE",)),
-        "countdown": (("PLUS QUE 2 JOURS",), ("SE TERMINE DANS 48 H",), ("IL RESTE 3 JOURS",)),
-        "flash_sale": (("VENTE FLASH",), ("OFFRE ÉCLAIR",), ("PROMO FLASH",)),
+        "deadline": (("AUJOURD'HUI SEULEMENT",), ("DERNIÈRE CHANCE",), ("JUSQU'À DIMANCHE",)),
+        "countdown": (("PLUS QUE 2 JOURS",), ("SE TERMINE DANS 48 H",), ("J-2 AVANT LA FIN",)),
+        "flash_sale": (("VENTE FLASH",), ("OFFRE ÉCLAIR",), ("PRIX ÉCLAIR",)),
     },
     "de": {
-        "deadline": (("NUR HEUTE",), ("LETZTE CHANCE",), ("NUR FÜR KURZE ZEIT",)),
-        "countdown": (("NUR NOCH 3 TAGE",), ("ENDET IN 24 STUNDEN",), ("NOCH 12 STUNDEN",)),
-        "flash_sale": (("BLITZANGEBOT",), ("BLITZVERKAUF",), ("24-STUNDEN-SALE",)),
+        "deadline": (("NUR HEUTE",), ("LETZTE CHANCE",), ("NUR BIS SONNTAG",)),
+        "countdown": (("NUR NOCH 3 TAGE",), ("ENDET IN 24 STUNDEN",), ("IN 5 TAGEN VORBEI",)),
+        "flash_sale": (("BLITZANGEBOT",), ("BLITZVERKAUF",), ("BLITZ-DEAL",)),
     },
 }
 
@@ -202,35 +207,35 @@ HEADLINES: dict[Language, Variants] = {
             "Comfort for dry skin",
         ),
         (
-            "Skin that feels like silk",
-            "Plump, bouncy skin",
-            "Gentle enough for every day",
-            "Your barrier, restored",
-            "Balanced skin, less shine",
-            "Visibly smoother texture",
+            "Softer skin while you sleep",
+            "Less redness, more comfort",
+            "Refined-looking pores",
+            "Firmness you can feel",
+            "Glow without the grease",
+            "Skin that feels at ease",
         ),
     ),
     "es": (
         ("Piel luminosa cada día", "Hidratación que dura", "Cuidado para piel sensible"),
         ("Tu piel, más suave", "Calma para tu piel", "Un brillo natural"),
-        ("Una piel más firme", "Suavidad que se nota", "Frescura todo el día"),
+        ("Adiós a la piel tirante", "Poros menos visibles", "Un rostro descansado"),
     ),
     "fr": (
         ("Une peau éclatante", "L'hydratation qui dure", "Le soin des peaux sensibles"),
         ("Votre peau, plus douce", "Le soin qui apaise", "Un teint naturel"),
-        ("Une peau repulpée", "La douceur au quotidien", "Adieu les rougeurs"),
+        ("Des pores resserrés", "Un teint frais et reposé", "Confort intense pour peaux sèches"),
     ),
     "de": (
         ("Strahlende Haut jeden Tag", "Feuchtigkeit, die bleibt", "Pflege für sensible Haut"),
         ("Sanfte Pflege für dich", "Glatte Haut, ganz natürlich", "Ein frischer Teint"),
-        ("Spürbar weichere Haut", "Ruhe für gereizte Haut", "Prall und geschmeidig"),
+        ("Sichtbar feinere Poren", "Endlich weniger Rötungen", "Samtweich bis zum Abend"),
     ),
 }
 
 BRANDS: Variants = (
     ("Lumen & Leaf", "Dewpoint", "Oakmoss Lab"),
     ("Petal Theory", "Sable Skin", "Northglow"),
-    ("Fernhollow", "Tidewell", "Maris & Sage"),
+    ("Quillmere", "Ashby & Thorn", "Velvetine Botanics"),
 )
 
 
