@@ -5,7 +5,7 @@ supervises (:class:`adology.stack.supervisor.Supervisor`): the stack's servers, 
 and ``dagster-daemon run``, each of the two in a process group of its own with the stack's
 variables and ``DAGSTER_HOME``. A server or Dagster process that dies is started again and the
 restart logged; runs whose worker died are marked failed (:mod:`adology_assets.run_workers`), so
-run monitoring frees the pool slots they held.
+they stop counting against the ``ai`` pool.
 
 Two supervised processes rather than one ``dagster dev``: ``dagster dev`` stops the webserver when
 the daemon dies (and the daemon when the webserver dies), so restarting it whole would take the UI

@@ -1,19 +1,16 @@
 """Concurrency pool limits, set once when Dagster starts rather than lazily by the first runs.
 
-A pool that has no row yet is created by the first step that claims it. Two runs starting at
-once both insert it, and on Postgres the loser's transaction is aborted by the unique violation
-before Dagster's fallback update, so its run fails (dagster-io/dagster#33552). An explicit limit
-is never initialized by a run. Its value still comes from ``concurrency.pools.default_limit`` in
-``dagster.yaml``, so that file stays the one place the limit is configured.
+The run queue counts runs against a pool's limit (``granularity: run`` in ``dagster.yaml``) only
+for a pool the instance has a row for, and under that granularity no step ever creates one: without
+this module every run would go through. (Left to steps, under ``granularity: op``, two runs creating
+the row at once fail one of them on Postgres: dagster-io/dagster#33552.) The value still comes from
+``concurrency.pools.default_limit`` in ``dagster.yaml``, so that file stays the one place the limit
+is configured.
 
 ``python -m adology_assets.pools`` applies the limits to the instance in ``DAGSTER_HOME``, as a
 deployment does before starting the daemon; ``adology dev`` (and so the demo and the benchmark)
-calls :func:`ensure_pool_limits` before starting Dagster.
-
-A limit bounds the slots taken, not who holds them: the slots of a run whose worker was killed
-mid-step stay taken until run monitoring frees them once the run has ended
-(``free_slots_after_run_end_seconds`` in ``dagster.yaml``; :mod:`adology_assets.run_workers` ends
-such a run locally).
+calls :func:`ensure_pool_limits` before starting Dagster. A run whose worker was killed counts
+against the limit until it is ended (:mod:`adology_assets.run_workers` ends such a run locally).
 """
 
 import dagster as dg

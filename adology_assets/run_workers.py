@@ -1,17 +1,17 @@
-"""A run whose run worker died without ending it is marked failed, so the pool slots it held are freed.
+"""A run whose run worker died without ending it is marked failed, so it stops holding its place in the ``ai`` pool.
 
 A killed run worker (SIGKILL, the OOM killer, a crash of the machine) writes no end to its run.
 Dagster's code server notices the death of a run worker it started and fails the run, but only while
 it runs itself: when the code server died too (with the daemon that started it, or with the whole of
-``adology dev``), or could not write to Postgres at that moment, the run stays STARTED for good. So do
-the slots its steps hold in the ``ai`` pool and the steps it left waiting for one: run monitoring
-frees those only for a run that ended (``free_slots_after_run_end_seconds`` in ``dagster.yaml``).
+``adology dev``), or could not write to Postgres at that moment, the run stays STARTED for good, and
+the run queue counts every STARTED run with an ``ai`` step against that pool's limit
+(``granularity: run`` in ``dagster.yaml``): two such runs would stop all analysis.
 
 In production the run launcher checks its run workers' health itself (an ECS task's status); the
 default run launcher, which starts run workers as local processes, has no such check. So the
 supervisor of ``adology dev`` runs :meth:`DeadRunWorkers.fail_runs` every few seconds: a STARTED run
 whose worker process (the pid its "Started process for run" engine event names) is gone is marked
-failed, and run monitoring then frees its slots.
+failed, and the queue starts the next run in its place.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class DeadRunWorkers:
             self.instance.report_run_failed(
                 current,
                 f"The run worker (pid {worker.pid}) is gone and never ended the run: marked failed so that "
-                "run monitoring frees the pool slots its steps held.",
+                "it no longer holds a place in the ai pool.",
             )
             failed.append(run.run_id)
             log.warning(

@@ -64,7 +64,7 @@ class RunPriority(enum.IntEnum):
         return {"dagster/priority": str(int(self))}
 
 
-# pools: every AI step holds an `ai` slot for its whole step (limit: dagster.yaml's
+# pools: a run with an AI step holds an `ai` place until it ends (limit: dagster.yaml's
 # concurrency.pools.default_limit, applied by adology_assets.pools before Dagster starts)
 AI_POOL = "ai"
 POOLS = (AI_POOL,)

@@ -1,12 +1,13 @@
 """What ``adology dev`` survives, with no manual step: a server part (Postgres, SeaweedFS, SQS)
 killed with SIGKILL is started again, healthy, with its data; a Dagster daemon killed with SIGKILL
 is started again alone while the webserver keeps serving, and a run requested afterwards completes;
-a run worker killed mid-step of an ``ai``-pool step gives its pool slot back, and a later run of the
-same step finishes. And ``adology stack down`` after ``adology dev`` itself was killed with SIGKILL
-leaves no process of the stack or of Dagster running, and no pid file.
+a run worker killed mid-step of an ``ai``-pool step has its run ended, so the run no longer counts
+against the pool, and a later run of the same step finishes. And ``adology stack down`` after
+``adology dev`` itself was killed with SIGKILL leaves no process of the stack or of Dagster
+running, and no pid file.
 
 The first three share one supervised ``adology dev`` (a small library; the ``openai`` provider on the
-fake AI service in this process, slowed down to hold a step in the pool); the last starts its own,
+fake AI service in this process, slowed down to hold a run in its ai step); the last starts its own,
 as it kills it. Waits are bounded; nothing is timed.
 """
 
@@ -25,6 +26,7 @@ import httpx
 import psutil
 import psycopg
 import pytest
+from dagster._core.storage.dagster_run import ACTIVE_RUN_STATUSES
 
 from adology.requests.outbox import record_request
 from adology.settings import Settings
@@ -52,7 +54,7 @@ from tests.e2e.supervised import (
 log = logging.getLogger(__name__)
 
 RESTARTED_WITHIN_SECONDS = 120
-SLOTS_FREED_WITHIN_SECONDS = 180
+PLACE_FREED_WITHIN_SECONDS = 180
 SMALL_LIBRARY = {"ADOLOGY_LIBRARY_ADS": "30"}
 
 
@@ -134,13 +136,13 @@ def test_a_killed_dagster_daemon_is_restarted_alone_and_a_later_request_complete
     assert request_outcome(supervised, request_id) == "succeeded"
 
 
-def test_a_run_worker_killed_mid_step_gives_its_ai_pool_slot_back(
+def test_a_run_worker_killed_mid_step_ends_its_run_and_frees_its_place_in_the_ai_pool(
     supervised: Dev, fake_ai: FakeAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = supervised.settings
     for variable, value in settings.client_environment().items():
         monkeypatch.setenv(variable, value)
-    # created analyzed, so no backfill run joins in; every describe call waits, holding the step in the pool
+    # created analyzed, so no backfill run joins in; every describe call waits, holding the run in its ai step
     brand = register_library_brand(settings, index=1, status="analyzed")
     fake_ai.configure(latency_seconds=600)
     try:
@@ -148,11 +150,11 @@ def test_a_run_worker_killed_mid_step_gives_its_ai_pool_slot_back(
             record_request(conn, brand=brand.partition_key)
         with dg.DagsterInstance.get() as instance:
             supervised.wait_for(
-                lambda: _run_in_the_pool(instance, brand.partition_key) is not None,
+                lambda: _run_in_an_ai_step(instance, brand.partition_key) is not None,
                 timeout=REQUEST_DONE_WITHIN_SECONDS,
                 what="an ai step in progress",
             )
-            run_id = _run_in_the_pool(instance, brand.partition_key)
+            run_id = _run_in_an_ai_step(instance, brand.partition_key)
             assert run_id is not None
             worker = run_worker(instance, run_id)
             assert worker is not None
@@ -161,11 +163,11 @@ def test_a_run_worker_killed_mid_step_gives_its_ai_pool_slot_back(
             began = time.monotonic()
 
             supervised.wait_for(
-                lambda: run_id not in _ai_slot_holders(instance) | _ai_pending_runs(instance),
-                timeout=SLOTS_FREED_WITHIN_SECONDS,
-                what="the dead run's ai slot freed",
+                lambda: run_id not in _ai_pool_holders(instance),
+                timeout=PLACE_FREED_WITHIN_SECONDS,
+                what="the dead run's place in the ai pool freed",
             )
-            log.info("ai slot freed %.1f s after the run worker's SIGKILL", time.monotonic() - began)
+            log.info("ai pool place freed %.1f s after the run worker's SIGKILL", time.monotonic() - began)
             dead_run = instance.get_run_by_id(run_id)
             assert dead_run is not None and dead_run.status == dg.DagsterRunStatus.FAILURE
     finally:
@@ -225,13 +227,17 @@ def _processes_of(state_dir: Path) -> list[psutil.Process]:
     return found
 
 
-def _run_in_the_pool(instance: dg.DagsterInstance, brand: str) -> str | None:
-    """A run of ``brand`` whose step holds an ``ai`` slot while its run worker runs: the request's, or
+def _run_in_an_ai_step(instance: dg.DagsterInstance, brand: str) -> str | None:
+    """A run of ``brand`` in its ``ad_descriptions`` step while its run worker runs: the request's, or
     the spine schedule's refresh of the new brand when a quarter-hour tick came first (one run per
     brand at a time, so the request's run then waits behind it)."""
-    for run_id in _ai_slot_holders(instance) & _runs_of(instance, brand):
+    for run_id in _ai_pool_holders(instance) & _runs_of(instance, brand):
         worker = run_worker(instance, run_id)
-        if worker is not None and worker.running():
+        describing = any(
+            stats.step_key == "ad_descriptions" and stats.start_time is not None and stats.end_time is None
+            for stats in instance.get_run_step_stats(run_id)
+        )
+        if describing and worker is not None and worker.running():
             return run_id
     return None
 
@@ -240,9 +246,11 @@ def _runs_of(instance: dg.DagsterInstance, brand: str) -> set[str]:
     return {run.run_id for run in instance.get_runs(filters=dg.RunsFilter(tags={BRAND_TAG: brand}))}
 
 
-def _ai_slot_holders(instance: dg.DagsterInstance) -> set[str]:
-    return {slot.run_id for slot in instance.event_log_storage.get_concurrency_info(AI_POOL).claimed_slots}
-
-
-def _ai_pending_runs(instance: dg.DagsterInstance) -> set[str]:
-    return {step.run_id for step in instance.event_log_storage.get_concurrency_info(AI_POOL).pending_steps}
+def _ai_pool_holders(instance: dg.DagsterInstance) -> set[str]:
+    """The runs the queue counts against the ``ai`` pool's limit (``granularity: run`` in
+    ``dagster.yaml``): every run in progress with a step in the pool, until the run ends."""
+    return {
+        run.run_id
+        for run in instance.get_runs(filters=dg.RunsFilter(statuses=ACTIVE_RUN_STATUSES))
+        if run.run_op_concurrency is not None and AI_POOL in (run.run_op_concurrency.all_pools or [])
+    }

@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 import yaml
+from dagster._core.instance.config import PoolGranularity
 
 from adology.settings import Settings
 
@@ -46,12 +47,12 @@ def test_instance_uses_postgres_storage_and_queued_coordinator(
         assert {limit["key"] for limit in limits} == {"adology/brand", "dagster/backfill"}
         assert concurrency.run_queue_config.max_concurrent_runs == 4
         assert concurrency.pool_config.default_pool_limit == 2
+        assert concurrency.pool_config.pool_granularity == PoolGranularity.RUN
         assert not instance.telemetry_enabled
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_start_timeout_seconds == 180
         assert instance.run_monitoring_max_resume_run_attempts == 0
         assert instance.run_monitoring_poll_interval_seconds == 10
-        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] == 15
 
 
 def test_the_stack_instance_is_the_project_settings_plus_postgres_storage(stack_settings: Settings) -> None:
