@@ -242,7 +242,9 @@ def test_a_call_to_action_misread_by_one_character() -> None:
 
 def test_a_short_imperative_in_a_button_is_a_call_to_action() -> None:
     assert _cta([Phrase("SHOP THE RANGE", button=_BUTTON)]) == ("SHOP THE RANGE", "shop_now")
-    assert _cta([Phrase("SHOP THE RANGE")]) is None
+    # on a line of its own, the verb needs an article, a finishing word or an object beside it
+    assert _cta([Phrase("SHOP THE RANGE")]) == ("SHOP THE RANGE", "shop_now")
+    assert _cta([Phrase("SHOP SMARTER SKINCARE")]) is None
     assert _cta([Phrase("50% OFF", button=_BUTTON)]) is None
 
 
@@ -506,6 +508,80 @@ def test_urgency_worded_many_ways_is_found_with_its_kind(read: str, kind: str) -
 def test_benefit_lines_and_free_from_claims_are_not_offers(texts: list[str]) -> None:
     findings = analyse_text(texts, "")
     assert findings.offers == () and findings.cta is None and not findings.urgency, findings.phrases
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Shipping on the house", "free_shipping"),
+        ("Your mini bonus comes with every purchase", "free_gift"),
+        ("Regalo incluso nel tuo ordine", "free_gift"),
+        ("Test it 14 days, no commitment", "trial"),
+        ("Take 3, pay for 2", "bogo"),
+        ("Zweites Teil gratis", "bogo"),
+        ("$20 promo on serums", "amount_off"),
+    ],
+)
+def test_an_offer_worded_as_no_rule_words_it_is_known_by_its_two_halves(text: str, kind: str) -> None:
+    (offer,) = analyse_text([text], "").offers
+    assert (offer.kind, offer.text) == (kind, text)
+    assert "naming a" in offer.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Free your skin, order your gift, delivered",  # the halves are in different clauses
+        "Our gift to the planet: refillable glass bottles that ship in recycled paper, free of plastic",  # too long
+        "30% less shine by noon",
+        "Zero-waste shipping",
+        "Try our bestsellers",
+    ],
+)
+def test_words_of_an_offer_apart_or_in_a_long_line_are_no_offer(text: str) -> None:
+    assert analyse_text([text], "").offers == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline", "countdown", "flash_sale"),
+    [
+        ("Offer ends June 3", True, False, False),
+        ("Fin le 12/06", True, False, False),
+        ("While supplies last", True, False, False),
+        ("IN 5 TAGEN VORBEI", False, True, False),
+        ("J-2 avant la fin", False, True, False),
+        ("Quedan 3 días", False, True, False),
+        ("Oferta relámpago", False, False, True),
+        ("Éclaircit le teint", False, False, False),  # brightens: a claim, no flash sale
+        ("Hydration that lasts all day", False, False, False),
+    ],
+)
+def test_urgency_worded_by_its_parts(text: str, deadline: bool, countdown: bool, flash_sale: bool) -> None:
+    findings = analyse_text([text], "")
+    found = (bool(findings.urgency_phrases), bool(findings.countdown_phrases), bool(findings.flash_sale_phrases))
+    assert found == (deadline, countdown, flash_sale)
+
+
+@pytest.mark.parametrize(
+    ("read", "kind"),
+    [
+        ("JETZT ENTDECKEN", "learn_more"),
+        ("Explore today", "learn_more"),
+        ("Réservez maintenant", "book_now"),
+        ("Explore the science", "learn_more"),
+        ("DETAILS ANSEHEN", "learn_more"),  # the verb last, after what it acts on
+        ("START YOUR ORDER", "order_now"),  # a general verb: the object says the kind
+    ],
+)
+def test_a_line_of_its_own_with_an_imperative_and_a_finishing_word_is_a_call_to_action(read: str, kind: str) -> None:
+    assert _cta([Phrase(read)]) == (read.upper(), kind)
+
+
+@pytest.mark.parametrize(
+    "read", ["Discover radiance", "Explore the collection of serums", "Now in stores", "Firmness you can feel"]
+)
+def test_a_line_without_both_an_imperative_and_a_finishing_word_is_no_call_to_action(read: str) -> None:
+    assert _cta([Phrase(read)]) is None
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -271,6 +271,143 @@ OFFER_RULES = tuple(
     sorted(_ENGLISH_OFFER_RULES + _as_read(european_copy.OFFERS), key=lambda found: _OFFER_ORDER.index(found.kind))
 )
 
+# An offer no rule above words is still recognised by what any wording of it must say: a short line
+# (at most OFFER_CUE_MAX_LETTERS letters in compact form) naming both halves of one kind of offer in
+# any of the six languages — the thing given (delivery, a gift, a trial, a second item, a
+# percentage, an amount) and what makes it an offer (that it costs nothing, comes with a purchase,
+# is taken off). Each half is a word stem, so the wording around the stems is free. Tried only on a
+# line no rule matched, kind by kind in this order, so a rule's reading always wins.
+OFFER_CUE_MAX_LETTERS = 60
+_COSTS_NOTHING = (
+    r"FREE(?!DOM)|GRATIS|GRATUI|OFFERT|KOSTENLOS|UMSONST|GRATUIT|ONUS|ONTHEHOUSE|NOCOST|NOCHARGE|NOEXTRACOST|"
+    r"[$£€]0(?![\d.,])|(?<![\d.,])0[$£€]|SANSFRAIS|SINCOST|SINCARGO|SENZASPESE|SENZACOST|SEMCUSTO|OHNEKOSTEN|"
+    r"INKLUSIVE|INCLUS|INCLUID|INCLUSO|INCLUDED|COMPLIMENTARY|WEPAY|WECOVER|PAGAMOS|ZAHLENWIR|UBERNEHMENWIR|"
+    r"PAGHIAMO|NOUSPAYONS|NOUSOFFRONS"
+)
+_TAKEN_OFF = (
+    r"OFF(?!ER|IC)|SAVE|SAVING|DISCOUNT|RABATT|REDUZIER|REMISE|REDUC|DESCUENTO|DTO|SCONTO|SCONTAT|DESCONTO|"
+    r"SPAR|ECONOMI|AHORR|RISPARM|POUP|SALE(?!S)|SOLDE|REBAJ|SALDI|PROMO|^-"
+)
+_WITH_PURCHASE = (
+    r"PURCHASE|ORDER|ACHAT|COMMANDE|COMPRA|PEDIDO|KAUF|BESTELL|ACQUIST|ORDIN|ENCOMEND|SPEND|DES\d|"
+    r"DE[$£€]?\d|AB[$£€]?\d|DA[$£€]?\d|APARTIR|YOURS|TUYO"
+)
+_GIFT = r"GIFT(?!CARD)|CADEAU|REGALO|GESCHENK|OMAGGIO|BRINDE|FREEBIE|ZUGABE|BONUS"
+# The participles and phrases that say "given to you" by themselves ("LIPPENBALSAM GESCHENKT")
+_GIFTED = r"GESCHENKT|REGALAMOS|REGALADO|INREGALO|INOMAGGIO|DEREGALO|DEPRESENTE|DEBRINDE|ENCADEAU|GRATISDAZU"
+# Numbers as figures or words, for multi-buys written out ("DOS POR EL PRECIO DE UNO")
+_COUNT = r"\d|ONE|TWO|THREE|UNE?|DEUX|TROIS|UNO?|UNA|DOS|TRES|EIN(?:EM|S|E)?|ZWEI|DREI|UMA?|DOIS|DUAS"
+_BOUGHT = r"BOUGHT|PURCHASED|ACHETES?|COMPRADOS?|COMPRADAS?|GEKAUFT|ACQUISTATO"
+_PRICE_OF = r"FORTHEPRICEOF|POURLEPRIXD'?E?|PORELPRECIODE|ZUMPREISVON|ALPREZZODI|PELOPRECODE"
+_PERIOD = r"\d{1,3}(?:-?DAY|JOUR|DIA|TAG|GIORN|MONTH|MOIS|MES|MONAT|WEEK|SEMAIN|SEMANA|WOCHE|SETTIMAN)"
+
+
+def _short(pattern: str) -> str:
+    return rf"^(?=.{{0,{OFFER_CUE_MAX_LETTERS}}}$).*(?:{pattern}).*"
+
+
+# How far apart, in compact letters and within one clause, the two halves of an offer may be: "FREE
+# DELIVERY ON EVERY ORDER" names one, "FREE YOUR SKIN, ORDER YOUR GIFT, DELIVERED" none.
+_NEAR = r"[^,;!?]{0,16}"
+
+
+def _near(first: str, second: str) -> str:
+    """Both halves, in either order, close together in one clause."""
+    return _short(rf"(?:{first}){_NEAR}(?:{second})|(?:{second}){_NEAR}(?:{first})")
+
+
+def _then(first: str, second: str) -> str:
+    """``first``, then ``second`` close after it in the same clause ("GIFT WITH PURCHASE")."""
+    return _short(rf"(?:{first}){_NEAR}(?:{second})")
+
+
+_OFFER_CUES = (
+    rule(
+        _short(
+            r"\d(?:\+|X|FOR|POUR|POR|FUR|PER|PARA)\d|BUY\w{0,16}GET|ACHET\w{0,16}OFFERT|"
+            r"COMPR\w{0,16}(?:LLEV|GRATIS|REGAL|PRENDI|OMAGGIO|GANHE)|KAUF\w{0,16}(?:GRATIS|GESCHENK|BEKOMM)|"
+            r"LEVE\d\w{0,8}PAGUE|PAGUE\d\w{0,8}LEVE|PAY\d\W?\w{0,8}(?:TAKE|GET)|(?:GET|TAKE)\d\W?\w{0,8}PAY|PAGA\d\w{0,8}PRENDI|"
+            r"NIMM\d\w{0,8}ZAHL|ZAHL\d\w{0,8}NIMM|PRENE?Z?\d\w{0,8}PAYE|LLEVA\d\w{0,8}PAGA|B\dG\d|"
+            rf"(?:{_COUNT})(?:{_PRICE_OF})(?:{_COUNT})|(?:{_COUNT})(?:{_BOUGHT})\W?(?:{_COUNT})(?:{_COSTS_NOTHING}|{_GIFTED})"
+        ),
+        "bogo",
+        None,
+    ),
+    rule(
+        _near(
+            r"SECOND|2ND|DEUXIEM|2E(?:ME)?(?![A-Z])|SEGUND|ZWEIT|2[°º.]",
+            rf"{_COSTS_NOTHING}|HALF|MOITIE|MITAD|"
+            r"HALB|META|METADE|\d{1,2}%|1[$£€]|[$£€]1(?!\d)",
+        ),
+        "bogo",
+        None,
+    ),
+    rule(_near(_GIFT, _COSTS_NOTHING), "free_gift", None),
+    rule(_short(_GIFTED), "free_gift", None),
+    # "FREE FACE MIST WITH ANY SERUM": something free with each purchase of something else
+    rule(
+        _short(
+            r"(?:FREE|GRATIS|GRATUIT|OFFERT)\w{2,24}(?:WITH|AVEC|CON|MIT|COM)"
+            r"(?:ANY|EVERY|YOUR|TOUT|CHAQUE|CADA|JEDE|OGNI|QUALQUER|TU|VOTRE|DEINER|IHRER)"
+        ),
+        "free_gift",
+        None,
+    ),
+    rule(_then(_GIFT, _WITH_PURCHASE), "free_gift", None),
+    rule(
+        _near(
+            r"TRIAL|TRY|ESSAI|ESSAY|PRUEB|PROBA|TEST|PROVA|PROVE|PROVI|EXPERIMENT|PROBIER|AMOSTRA|SAMPLE|"
+            r"MUESTRA|ECHANTILLON|CAMPION|MUSTER",
+            rf"{_COSTS_NOTHING}|{_PERIOD}|RISK|NOCOMMIT|SANSENGAGEMENT|SINCOMPROMISO|SENZAIMPEGNO|"
+            r"SEMCOMPROMISSO|UNVERBINDLICH|FIRSTMONTH|FIRSTWEEK|PREMIERMOIS|PRIMERMES|ERSTENMONAT|PRIMOMESE|"
+            r"PRIMEIROMES",
+        ),
+        "trial",
+        None,
+    ),
+    rule(
+        _near(
+            r"SHIP|DELIVER|POSTAGE|LIVRAISON|LIVRE|ENVIO|ENVOI|VERSAND|LIEFER|SPEDIZ|SPEDIT|CONSEGN|ENTREGA|"
+            r"FRETE|PORTO|PORTES",
+            _COSTS_NOTHING,
+        ),
+        "free_shipping",
+        None,
+    ),
+    rule(
+        _near(
+            r"BUNDLE|SET(?!TLE)|KIT|DUO|TRIO|PACK|COFFRET|LOT(?!ION)|PAQUETE|PACCHETTO|CONFEZIONE|PACOTE|KOMBI",
+            rf"{_TAKEN_OFF}|VALUE|WORTH|VALEUR|VALOR|WERT|[$£€]\d|\d[$£€]|\d%",
+        ),
+        "bundle",
+        None,
+    ),
+    rule(_near(r"(?<![\d.,])\d{1,2}%", _TAKEN_OFF), "percent_off", None),
+    rule(
+        _near(
+            r"[$£€]\d|\d(?:[$£€]|EUR)", rf"{_TAKEN_OFF}|CREDIT|GUTSCHRIFT|VOUCHER|GUTSCHEIN|CUPON|BUONO|VALE|CUPOM|BON"
+        ),
+        "amount_off",
+        None,
+    ),
+)
+
+
+def offer_cue(compact_text: str) -> tuple[str, re.Match[str]] | None:
+    """The kind of offer a short line no rule matched still names (see _OFFER_CUES), with the match
+    (the whole line), or None."""
+    for cue in _OFFER_CUES:
+        match = cue.pattern.search(compact_text)
+        if match is not None:
+            return cue.kind, match
+    return None
+
+
+def states_offer(compact_text: str) -> bool:
+    """Whether a line states an offer, by a rule or by its cues."""
+    return any(rule.pattern.search(compact_text) for rule in OFFER_RULES) or offer_cue(compact_text) is not None
+
+
 # Calls to action the schema and taxonomies do not spell out, with their ``cta_type``.
 CTA_SYNONYMS = (
     ("ADD TO CART", "buy_now"),
@@ -505,6 +642,110 @@ class CtaPhrase:
         return "" if first in _NOT_VERBS else first
 
 
+# The imperatives calls to action open with, as stems of their compact form, by ``cta_type``, in
+# the six languages: how a call to action worded as no phrase of the vocabulary is still known for
+# one (a stem of three letters or fewer must be the whole word: "VER" is not "VERSAND").
+def _stem_table(stems_by_kind: dict[str, str]) -> dict[str, str]:
+    """Each stem's kind, from each kind's stems written as one string."""
+    return {stem: kind for kind, stems in stems_by_kind.items() for stem in stems.split()}
+
+
+CTA_VERB_STEMS: dict[str, str] = _stem_table(
+    {
+        "shop_now": "SHOP BROWSE STOBER EINKAUF MAGASIN ACQUISTA",
+        "buy_now": "BUY PURCHASE ACHET KAUF COMPRA COMPRE COMPRAR",
+        "order_now": "ORDER COMMANDE PIDE PIDA BESTELL ORDINA ENCOMEND PECA",
+        "learn_more": "LEARN DISCOVER EXPLORE FIND SEE READ MEET DECOUVR EXPLOR SAVOIR DESCUBR CONOC ENTDECK ERFAHR "
+        "ERKUND LIES SCOPRI CONOSC ESPLORA SAIBA CONHEC LEIA",
+        "sign_up": "SIGN REGISTER JOIN ENROL INSCRI REGISTR UNETE DATE ANMELD ISCRIV CADASTR JUNTE REJOIN MITGLIED",
+        "subscribe": "SUBSCRIB ABONN SUSCRIB ABBONA ASSIN",
+        "get_offer": "GET CLAIM GRAB UNLOCK REDEEM SNAG OBTEN CONSIG APROVECH PROFIT RECUPER SICHER HOL ERHALT "
+        "APPROFITT OTTIENI RISCATT APROVEIT GARANT RESGAT PEGUE RECLAM BENEFICI",
+        "download": "DOWNLOAD INSTALL TELECHARG DESCARG HERUNTERLAD SCARICA BAIXE",
+        "book_now": "BOOK RESERV BUCH PRENOT AGEND",
+        "get_started": "START BEGIN COMMENC EMPIEZ COMIENZ STARTE BEGINN INIZIA COMEC",
+        "contact_us": "CONTACT CALL APPEL LLAMA KONTAKT CHIAMA LIGUE FALE CHAT",
+        "watch_more": "WATCH VIEW REGARD MIRA VER SCHAU ANSEH GUARDA ASSIST",
+        "apply_now": "APPLY POSTUL BEWERB CANDID",
+        "other": "TRY ESSAY PRUEB PROBIER TESTE PROVA EXPERIMENT VISIT BESUCH TAKE TREAT CHOOSE PICK CHOISI ELIGE "
+        "WAHLE SCEGLI ESCOLH COMPARE CREATE BUILD CUSTOMI PERSONALI UPGRADE SAVE SPAR ECONOMI AHORR RISPARM POUP",
+    }
+)
+# What a call to action acts on, where that says its kind better than a general verb does ("START
+# YOUR ORDER": order_now, "VER DETALLES": learn_more): stems, by ``cta_type``.
+CTA_OBJECT_STEMS: dict[str, str] = _stem_table(
+    {
+        "order_now": "ORDER PEDIDO COMMANDE BESTELLUNG ORDINE ENCOMENDA",
+        "learn_more": "DETAIL DETALLE DETTAGL DETALHE INFO",
+        "shop_now": "STORE BOUTIQUE TIENDA NEGOZIO LOJA SHOP COLLECTION KOLLEKTION COLECCION COLLEZIONE",
+        "sign_up": "CLUB ALTA NEWSLETTER KONTO ACCOUNT COMPTE CUENTA",
+        "get_offer": "OFFER OFFRE OFERTA ANGEBOT DEAL",
+        "subscribe": "SUBSCRIPTION ABONNEMENT SUSCRIPCION ABO ASSINATURA",
+    }
+)
+# Kinds of verbs general enough that the object decides ("START", "VIEW", "TRY").
+_GENERAL_VERB_KINDS = frozenset({"get_started", "watch_more", "other"})
+# Words that may follow a call to action's verb on a line of its own ("EXPLORE THE SCIENCE").
+CTA_DETERMINERS = frozenset(
+    "THE YOUR MY OUR A AN LA LE LES L DES DU VOTRE TON TA MON MA NOS EL LOS LAS TU TUS MI AL "
+    "DIE DER DAS DEN DEIN DEINE IHRE IHR UNSERE".split()
+)
+# Words that finish a call to action ("SHOP NOW", "JETZT KAUFEN" with the word first), as
+# letters_and_digits spells them: a line of such a word and a call-to-action imperative is one even
+# with no button around it.
+CTA_COMPLEMENTS = frozenset(
+    "NOW TODAY HERE MORE ONLINE IT US FREE JETZT HEUTE HIER MEHR AHORA HOY AQUI YA MAS MAINTENANT "
+    "AUJOURDHUI ICI PLUS TOUT ORA OGGI QUI SUBITO AGORA HOJE JA MAIS".split()
+)
+
+
+@functools.cache
+def _verb_kinds() -> tuple[tuple[str, str], ...]:
+    """(stem, kind) pairs, longest stem first ("REGISTR" before "REG..."); a stem of
+    :data:`CTA_VERB_STEMS` has its kind there, any other first word of the vocabulary its
+    phrase's (the longest phrase's, when several share it)."""
+    kinds = {phrase.verb: phrase.kind for phrase in reversed(cta_vocabulary()) if phrase.verb and " " in phrase.text}
+    return _longest_first(kinds | CTA_VERB_STEMS)
+
+
+def _longest_first(kinds: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(kinds.items(), key=lambda pair: (-len(pair[0]), pair)))
+
+
+def _stem_kind(word: str, stems: Iterable[tuple[str, str]]) -> str | None:
+    folded = letters_and_digits(word)
+    for stem, kind in stems:
+        if folded == stem or (len(stem) > 3 and folded.startswith(stem)):
+            return kind
+    return None
+
+
+def cta_kind_of_object(word: str) -> str | None:
+    """The ``cta_type`` of a call to action acting on ``word`` (:data:`CTA_OBJECT_STEMS`), or None."""
+    return _stem_kind(word, _longest_first(CTA_OBJECT_STEMS))
+
+
+def cta_kind(words: Sequence[str]) -> tuple[str, str] | None:
+    """The imperative a short line opens or (verb last: "JETZT KAUFEN", "DETAILS ANSEHEN") ends
+    with and the ``cta_type`` of the call to action it makes, the object's when the verb is a
+    general one and the line names one ("START YOUR ORDER": order_now); None without such a verb."""
+    first = letters_and_digits(words[0])
+    verb_last = len(words) > 1 and (first in CTA_COMPLEMENTS or cta_kind_of_object(first) is not None)
+    for verb in (words[0], words[-1]) if verb_last else (words[0],):
+        kind = cta_kind_of_verb(verb)
+        if kind is not None:
+            if kind in _GENERAL_VERB_KINDS:
+                kind = next((found for word in words if (found := cta_kind_of_object(word))), kind)
+            return verb, kind
+    return None
+
+
+def cta_kind_of_verb(word: str) -> str | None:
+    """The ``cta_type`` a call to action opening with ``word`` is of, when ``word`` is such an
+    imperative (:data:`CTA_VERB_STEMS` and the vocabulary's first words); else None."""
+    return _stem_kind(word, _verb_kinds())
+
+
 @functools.cache
 def cta_vocabulary() -> tuple[CtaPhrase, ...]:
     """Every call to action this provider knows, longest first ("SHOP THE SALE" before "SHOP").
@@ -560,6 +801,16 @@ def ctas_of_length(length: int) -> tuple[CtaPhrase, ...]:
 
 
 _WEEKDAYS = r"MONDAY|TUESDAY|WEDNESDAY|THURSDAY|FRIDAY|SATURDAY|SUNDAY|MIDNIGHT"
+_ENDS = r"ENDS?|ENDING|EXPIRES?|FINIT|FIN|TERMINE|TERMINA|ACABA|ENDET|SCADE|BIS|JUSQU'?AU|HASTAEL|FINOAL|ATE"
+_MONTHS = (
+    r"JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|JAN|FEB|MAR|APR|JUN|"
+    r"JUL|AUG|SEPT?|OCT|NOV|DEC|JANVIER|FEVRIER|MARS|AVRIL|MAI|JUIN|JUILLET|AOUT|SEPTEMBRE|OCTOBRE|NOVEMBRE|"
+    r"DECEMBRE|ENERO|FEBRERO|MARZO|ABRIL|MAYO|JUNIO|JULIO|AGOSTO|SEPTIEMBRE|OCTUBRE|NOVIEMBRE|DICIEMBRE|JANUAR|"
+    r"FEBRUAR|MARZ|MAERZ|JUNI|JULI|OKTOBER|DEZEMBER|GENNAIO|FEBBRAIO|MAGGIO|GIUGNO|LUGLIO|SETTEMBRE|OTTOBRE|"
+    r"DICEMBRE|JANEIRO|FEVEREIRO|MARCO|MAIO|JUNHO|JULHO|SETEMBRO|OUTUBRO|NOVEMBRO|DEZEMBRO"
+)
+_UNITS = r"TAGEN?|JOURS?|DIAS|GIORNI|STUNDEN|HEURES|HORAS|ORE|DAYS?|HOURS?"
+_NUMBER = r"\d{1,3}|ZWEI|DREI|DEUX|TROIS|DOS|TRES|DUE|TRE|DOIS|TWO|THREE"
 URGENCY_RULES = (
     rule(r"(\d{1,3})(?:HOURS?|HRS?)ONLY", "deadline", r"\1 HOURS ONLY"),
     rule(r"(ONE|\d)DAYONLY", "deadline", lambda m: f"{'ONE' if m[1] == 'ONE' else m[1]} DAY ONLY"),
@@ -625,6 +876,29 @@ URGENCY_RULES = (
         ),
     ),
     *_as_read(european_copy.URGENCY),
+    # an end stated by its date ("ENDS MAY 31", "FIN LE 12/06"), time left written out in any of
+    # the languages ("IN 5 TAGEN VORBEI", "J-2"), a flash sale by its word, and stock as the limit
+    *_as_read(
+        {
+            "deadline": (
+                rf"(?:{_ENDS})(?:ON|LE|EL|AM|IL|O)?(?:{_MONTHS})\d{{1,2}}(?!\d)",
+                rf"(?:{_ENDS})(?:ON|LE|EL|AM|IL|O)?\d{{1,2}}(?:ST|ND|RD|TH|ER|\.)?(?:OF|DE)?(?:{_MONTHS})",
+                rf"(?:{_ENDS})(?:ON|LE|EL|AM|IL|O)?\d{{1,2}}[./]\d{{1,2}}(?!\d)",
+                r"WHILE(?:STOCKS?|SUPPLIES)LASTS?|JUSQU'?A(?:EPUISEMENT|LAFINDUSTOCK)|HASTAAGOTAR|"
+                r"SOLANGE(?:DER)?VORRAT|FINOAESAURIMENTO|ATEACABAR|ENQUANTODURAR",
+            ),
+            "countdown": (
+                r"J-\d{1,2}(?!\d)",
+                rf"\d{{1,3}}(?:{_UNITS})(?:VORBEI|ZUENDE|RESTANTS?|RESTAN|QUEDAN|MANCANO|FALTAM|LEFT|TOGO)",
+                rf"(?:NOCH|PLUSQUE|QUEDAN|RESTAN|MANCANO|FALTAM|ONLY)(?:{_NUMBER})(?:{_UNITS})",
+            ),
+            "flash_sale": (
+                r"(?:PRIX|VENTES?|OFFRES?|SOLDES?|PROMOS?)ECLAIR|(?:OFERTAS?|VENTAS?|PRECIOS?|REBAJAS?|PROMOS?|"
+                r"PRECOS?)RELAMPAGO|BLITZ(?:ANGEBOT|DEAL|VERKAUF|SALE|PREIS|RABATT)|(?:OFFERTE?|VENDITA|PREZZI|"
+                r"PROMO|SCONTI)LAMPO|FLASHPRICES?",
+            ),
+        }
+    ),
 )
 SCARCITY_WORDS = {
     "LOWSTOCK": "LOW STOCK",

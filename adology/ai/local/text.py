@@ -26,6 +26,8 @@ from adology.ai.local.copy_patterns import (
     CLAUSE_SPLIT,
     CODE_IN_COPY,
     CODE_IN_LINE,
+    CTA_COMPLEMENTS,
+    CTA_DETERMINERS,
     EXPERT_CUES,
     FEATURE_CUES,
     FUNCTION_WORDS,
@@ -48,10 +50,14 @@ from adology.ai.local.copy_patterns import (
     Segment,
     Source,
     compact,
+    cta_kind,
+    cta_kind_of_object,
     cta_spelled,
     cta_vocabulary,
     ctas_of_length,
     letters_and_digits,
+    offer_cue,
+    states_offer,
 )
 from adology.ai.local.phrases import Block, Phrase, block_text
 
@@ -60,6 +66,9 @@ from adology.ai.local.phrases import Block, Phrase, block_text
 MIN_FUZZY_CTA = 6
 # A button's label is a call to action when it starts with a call-to-action verb and is this short.
 MAX_BUTTON_CTA_WORDS = 4
+# A line on its own, outside any button, is a call to action when it is this short, holds a
+# call-to-action imperative and a word that finishes one ("SHOP TODAY", "JETZT ENTDECKEN").
+MAX_PLAIN_CTA_WORDS = 3
 # Calls to action a clause of copy may contain (a verb alone, "discover", is prose, not a button).
 _COPY_CTA_KINDS = frozenset({"shop_now", "learn_more", "sign_up", "get_offer", "buy_now"})
 
@@ -208,6 +217,13 @@ def _offers(read: Iterable[tuple[Segment, Block | None]]) -> tuple[Offer, ...]:
                 text = segment.spell(rule, match)
                 evidence = _seen(segment.as_read(match), segment, block)
                 taken.append((match, Offer(rule.kind, text, segment.source, value, evidence)))
+        cue = None if taken else offer_cue(segment.compact)
+        if cue is not None:  # no rule's wording: the whole short line, for what it names
+            kind, whole = cue
+            digits = re.search(r"\d{1,4}", segment.compact) if kind in ("percent_off", "amount_off") else None
+            text = segment.text.strip()
+            evidence = _seen(text, segment, block) + f", naming a {kind.replace('_', ' ')} offer"
+            taken.append((whole, Offer(kind, text, segment.source, float(digits[0]) if digits else None, evidence)))
         for _, offer in sorted(taken, key=lambda item: item[0].start()):
             found.setdefault(offer.text, offer)
     return tuple(found.values())
@@ -222,9 +238,7 @@ def _seen(words: str, segment: Segment, block: Block | None) -> str:
 
 
 def _is_offer_or_cta(segment: Segment) -> bool:
-    return cta_spelled(letters_and_digits(segment.text)) is not None or any(
-        rule.pattern.search(segment.compact) for rule in OFFER_RULES
-    )
+    return cta_spelled(letters_and_digits(segment.text)) is not None or states_offer(segment.compact)
 
 
 def _call_to_action(
@@ -280,8 +294,11 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
 
     A phrase that reads exactly as one is one. A phrase one character away from one is one when it
     sits in a button, or when it stands alone as its own paragraph and the difference is one OCR
-    commonly makes (a look-alike character, the last character cut off). A short phrase in a button
-    that starts with a call-to-action verb ("SHOP THE RANGE") is one of that verb's kind.
+    commonly makes (a look-alike character, the last character cut off). Any other short phrase in a
+    button that opens with a call-to-action imperative (:data:`CTA_VERB_STEMS`) and states no offer,
+    deadline or scarcity is one of that verb's kind ("SHOP THE RANGE": shop_now); outside a button,
+    a line of its own is one when it holds such an imperative and a word that finishes a call to
+    action ("JETZT ENTDECKEN").
     """
     read = letters_and_digits(phrase.text)
     if not read:
@@ -303,17 +320,37 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
                 f'read "{phrase.text}" on the creative{context}, {_DIFFERENCES[difference]} "{cta.text}"',
             )
     words = phrase.text.upper().split()
-    if phrase.button is not None and 2 <= len(words) <= MAX_BUTTON_CTA_WORDS:
-        kinds = {cta.kind for cta in cta_vocabulary() if cta.verb == words[0]}
-        folded = compact(phrase.text)
-        if kinds and not any(rule.pattern.search(folded) for rule in (*OFFER_RULES, *URGENCY_RULES, *SCARCITY_RULES)):
-            return CallToAction(
-                " ".join(words),
-                kinds.pop() if len(kinds) == 1 else "other",
-                "creative",
-                f'read "{phrase.text}" on the creative{where}, starting with the call-to-action verb "{words[0]}"',
-            )
+    if not 1 <= len(words) <= MAX_BUTTON_CTA_WORDS or _says_other_than_cta(compact(phrase.text)):
+        return None
+    found = cta_kind(words)
+    if found is None:
+        return None
+    verb, kind = found
+    if phrase.button is not None:  # a badge's claim ("MEHR ALS 100 SORTEN") has no such verb
+        return CallToAction(
+            " ".join(words),
+            kind,
+            "creative",
+            f'read "{phrase.text}" on the creative{where}, with the call-to-action verb "{verb}"',
+        )
+    folded = [letters_and_digits(word) for word in words]
+    others = [word for word in folded if word != letters_and_digits(verb)]
+    # a line of its own: the verb with a word finishing a call to action ("SHOP TODAY", "TOUT
+    # SAVOIR"), with what it acts on ("DETAILS ANSEHEN"), or with an article or possessive right
+    # after it ("EXPLORE THE SCIENCE")
+    finished = any(word in CTA_COMPLEMENTS or cta_kind_of_object(word) for word in others) or (
+        len(folded) > 2 and folded[0] == letters_and_digits(verb) and folded[1] in CTA_DETERMINERS
+    )
+    if alone and len(words) <= MAX_PLAIN_CTA_WORDS and finished:
+        return CallToAction(
+            " ".join(words), kind, "creative", f'read "{phrase.text}" on a line of its own, with the verb "{verb}"'
+        )
     return None
+
+
+def _says_other_than_cta(folded: str) -> bool:
+    """Whether a short line states an offer, a deadline or scarcity, which a call to action does not."""
+    return states_offer(folded) or any(rule.pattern.search(folded) for rule in (*URGENCY_RULES, *SCARCITY_RULES))
 
 
 _DIFFERENCES = {
