@@ -520,6 +520,14 @@ def test_benefit_lines_and_free_from_claims_are_not_offers(texts: list[str]) -> 
         ("Take 3, pay for 2", "bogo"),
         ("Zweites Teil gratis", "bogo"),
         ("$20 promo on serums", "amount_off"),
+        ("Versand geschenkt", "free_shipping"),
+        ("Buy two serums and the third is on us", "bogo"),
+        ("Get 2, pay 1", "bogo"),
+        ("Ten euros off your first order", "amount_off"),
+        ("Twenty percent off everything", "percent_off"),
+        ("Your gift is waiting", "free_gift"),
+        ("Buy any two, the cheapest one is free", "bogo"),
+        ("10 € weniger", "amount_off"),
     ],
 )
 def test_an_offer_worded_as_no_rule_words_it_is_known_by_its_two_halves(text: str, kind: str) -> None:
@@ -536,6 +544,13 @@ def test_an_offer_worded_as_no_rule_words_it_is_known_by_its_two_halves(text: st
         "30% less shine by noon",
         "Zero-waste shipping",
         "Try our bestsellers",
+        "Feel free when you glow",
+        "Free from parabens when you need it most",
+        "Feel free with every step",
+        "Duftstofffrei und vegan",
+        "Mini size, maximum glow",
+        "Buy online, enjoy free returns",
+        "Buy one for a friend, free your skin",
     ],
 )
 def test_words_of_an_offer_apart_or_in_a_long_line_are_no_offer(text: str) -> None:

@@ -279,26 +279,47 @@ OFFER_RULES = tuple(
 # line no rule matched, kind by kind in this order, so a rule's reading always wins.
 OFFER_CUE_MAX_LETTERS = 60
 _COSTS_NOTHING = (
-    r"FREE(?!DOM)|GRATIS|GRATUI|OFFERT|KOSTENLOS|UMSONST|GRATUIT|ONUS|ONTHEHOUSE|NOCOST|NOCHARGE|NOEXTRACOST|"
+    r"FREE(?!DOM|YOUR|FROM|OF|TO)|GRATIS|GRATUI|OFFERT|KOSTENLOS|UMSONST|GRATUIT|ONUS|ONTHEHOUSE|NOCOST|NOCHARGE|NOEXTRACOST|"
     r"[$£€]0(?![\d.,])|(?<![\d.,])0[$£€]|SANSFRAIS|SINCOST|SINCARGO|SENZASPESE|SENZACOST|SEMCUSTO|OHNEKOSTEN|"
     r"INKLUSIVE|INCLUS|INCLUID|INCLUSO|INCLUDED|COMPLIMENTARY|WEPAY|WECOVER|PAGAMOS|ZAHLENWIR|UBERNEHMENWIR|"
-    r"PAGHIAMO|NOUSPAYONS|NOUSOFFRONS"
+    r"PAGHIAMO|NOUSPAYONS|NOUSOFFRONS|OFFRONS|FREEOFCHARGE|WITHOUTCHARGE|GRATUITEMENT|SANSSUPPLEMENT|KOSTENFREI|"
+    r"GEBU?E?HRENFREI|OHNEAUFPREIS|(?<!DUFTSTOFF)(?<!PARABEN)(?<!ALKOHOL)FREI(?!TAG|HEIT|ZEIT|E?N)|GESCHENKT|"
+    r"SINGASTOS|CORTESIA|NUESTRACUENTA|NOSOTROSPAGAMOS|WIRZAHLEN|UBERNEHMEN"
 )
 _TAKEN_OFF = (
     r"OFF(?!ER|IC)|SAVE|SAVING|DISCOUNT|RABATT|REDUZIER|REMISE|REDUC|DESCUENTO|DTO|SCONTO|SCONTAT|DESCONTO|"
-    r"SPAR|ECONOMI|AHORR|RISPARM|POUP|SALE(?!S)|SOLDE|REBAJ|SALDI|PROMO|^-"
+    r"SPAR|ECONOMI|AHORR|RISPARM|POUP|SALE(?!S)|SOLDE|REBAJ|SALDI|PROMO|^-|REBATE|CASHBACK|BACK(?!PACK)|MINUS|"
+    r"DEDUCT|RABAIS|NACHLASS|ERMA?E?SSIG|VORTEIL|REDUZ|DESCONT"
 )
 _WITH_PURCHASE = (
     r"PURCHASE|ORDER|ACHAT|COMMANDE|COMPRA|PEDIDO|KAUF|BESTELL|ACQUIST|ORDIN|ENCOMEND|SPEND|DES\d|"
-    r"DE[$£€]?\d|AB[$£€]?\d|DA[$£€]?\d|APARTIR|YOURS|TUYO"
+    r"DE[$£€]?\d|AB[$£€]?\d|DA[$£€]?\d|APARTIR|YOURS|TUYO|CHECKOUT|BASKET|PANIER|CESTA|WARENKORB|CARRITO|ACHATS"
 )
 _GIFT = r"GIFT(?!CARD)|CADEAU|REGALO|GESCHENK|OMAGGIO|BRINDE|FREEBIE|ZUGABE|BONUS"
 # The participles and phrases that say "given to you" by themselves ("LIPPENBALSAM GESCHENKT")
+# Things given that say "gift" only beside a word saying they cost nothing ("A SURPRISE TREAT, ON US")
+_GIFT_NEAR_FREE = rf"{_GIFT}|SURPRISE|TREAT|EXTRA(?!CT|ORD)|PRESENT|MINI|GOODIE|GOODY|OBSEQUIO|BEIGABE|PRAE?SENT|MIMO"
 _GIFTED = r"GESCHENKT|REGALAMOS|REGALADO|INREGALO|INOMAGGIO|DEREGALO|DEPRESENTE|DEBRINDE|ENCADEAU|GRATISDAZU"
 # Numbers as figures or words, for multi-buys written out ("DOS POR EL PRECIO DE UNO")
 _COUNT = r"\d|ONE|TWO|THREE|UNE?|DEUX|TROIS|UNO?|UNA|DOS|TRES|EIN(?:EM|S|E)?|ZWEI|DREI|UMA?|DOIS|DUAS"
 _BOUGHT = r"BOUGHT|PURCHASED|ACHETES?|COMPRADOS?|COMPRADAS?|GEKAUFT|ACQUISTATO"
 _PRICE_OF = r"FORTHEPRICEOF|POURLEPRIXD'?E?|PORELPRECIODE|ZUMPREISVON|ALPREZZODI|PELOPRECODE"
+# The condition of a gift with purchase
+_ON_PURCHASE = (
+    r"(?:WHEN|IF)YOU(?:SPEND|BUY|ORDER|SHOP|PURCHASE)|WITH(?:EVERY|ANY|EACH|YOUR)(?:ORDER|PURCHASE)|ONORDERS|"
+    r"ORDERSOVER|SPEND\w{0,6}[$£€\d]|DES[$£€]?\d|AB[$£€]?\d|APARTIRDE|POURTOUTE?(?:COMMANDE|ACHAT)|"
+    r"(?:PARA|POR|CON)(?:TODA|CADA|TU)(?:COMPRA|PEDIDO)|(?:BEI|ZU|MIT)JEDER(?:BESTELLUNG|KAUF)|"
+    r"AVEC(?:CHAQUE|VOTRE)(?:COMMANDE|ACHAT)"
+)
+_FOR_YOU = (
+    r"AWAITS|WAITING|ATTEND|ESPERA|WARTET|INCLUDED|INCLUS|INCLUID|INKLUSIVE|INSIDE|INTHEBOX|ISYOURS|ISREADY|"
+    r"FORYOU|POURVOUS|POURTOI|PARATI|PARAUSTED|FURDICH|FURSIE"
+)
+# Amounts and percentages written as words ("TEN EUROS OFF", "TWENTY PERCENT")
+_NUMBER_WORDS = (
+    r"FIVE|TEN|FIFTEEN|TWENTY|THIRTY|FORTY|FIFTY|CINQ|DIX|QUINZE|VINGT|TRENTE|QUARANTE|CINQUANTE|CINCO|DIEZ|"
+    r"QUINCE|VEINTE|TREINTA|CUARENTA|CINCUENTA|FUNF|ZEHN|FUNFZEHN|ZWANZIG|DREISSIG|VIERZIG|FUNFZIG"
+)
 _PERIOD = r"\d{1,3}(?:-?DAY|JOUR|DIA|TAG|GIORN|MONTH|MOIS|MES|MONAT|WEEK|SEMAIN|SEMANA|WOCHE|SETTIMAN)"
 
 
@@ -308,7 +329,7 @@ def _short(pattern: str) -> str:
 
 # How far apart, in compact letters and within one clause, the two halves of an offer may be: "FREE
 # DELIVERY ON EVERY ORDER" names one, "FREE YOUR SKIN, ORDER YOUR GIFT, DELIVERED" none.
-_NEAR = r"[^,;!?]{0,16}"
+_NEAR = r"[^,;!?]{0,24}"
 
 
 def _near(first: str, second: str) -> str:
@@ -324,26 +345,27 @@ def _then(first: str, second: str) -> str:
 _OFFER_CUES = (
     rule(
         _short(
-            r"\d(?:\+|X|FOR|POUR|POR|FUR|PER|PARA)\d|BUY\w{0,16}GET|ACHET\w{0,16}OFFERT|"
+            r"\d-?(?:\+|X|×|FOR|POUR|POR|FUR|PER|PARA)-?\d|BUY\w{0,16}GET|ACHET\w{0,16}OFFERT|"
             r"COMPR\w{0,16}(?:LLEV|GRATIS|REGAL|PRENDI|OMAGGIO|GANHE)|KAUF\w{0,16}(?:GRATIS|GESCHENK|BEKOMM)|"
             r"LEVE\d\w{0,8}PAGUE|PAGUE\d\w{0,8}LEVE|PAY\d\W?\w{0,8}(?:TAKE|GET)|(?:GET|TAKE)\d\W?\w{0,8}PAY|PAGA\d\w{0,8}PRENDI|"
             r"NIMM\d\w{0,8}ZAHL|ZAHL\d\w{0,8}NIMM|PRENE?Z?\d\w{0,8}PAYE|LLEVA\d\w{0,8}PAGA|B\dG\d|"
-            rf"(?:{_COUNT})(?:{_PRICE_OF})(?:{_COUNT})|(?:{_COUNT})(?:{_BOUGHT})\W?(?:{_COUNT})(?:{_COSTS_NOTHING}|{_GIFTED})"
+            rf"(?:{_COUNT})(?:{_PRICE_OF}|FOR|POUR|POR|FUR|PER|PARA)(?:{_COUNT})(?![A-Z\d])|"
+            rf"(?:BUY|ACHET|COMPR|KAUF|ACQUIST|PURCHASE|NIMM|PRENE?Z?|LLEVA|LEVE|TAKE)\w{{0,4}}(?:{_COUNT}|ANY)"
+            rf"[^!?]{{0,30}}(?:{_COSTS_NOTHING}|{_GIFTED})|(?:{_COUNT})(?:{_BOUGHT})\W?(?:{_COUNT})(?:{_COSTS_NOTHING}|{_GIFTED})"
         ),
         "bogo",
         None,
     ),
     rule(
         _near(
-            r"SECOND|2ND|DEUXIEM|2E(?:ME)?(?![A-Z])|SEGUND|ZWEIT|2[°º.]",
+            r"SECOND|2ND|DEUXIEM|2E(?:ME)?(?![A-Z])|SEGUND|ZWEIT|2[°º.]|ANOTHER|OTR[OA]|UNAUTRE|NOCHEIN|THIRD|3RD|TROISIEME|TERCER|DRITT|TERZ",
             rf"{_COSTS_NOTHING}|HALF|MOITIE|MITAD|"
             r"HALB|META|METADE|\d{1,2}%|1[$£€]|[$£€]1(?!\d)",
         ),
         "bogo",
         None,
     ),
-    rule(_near(_GIFT, _COSTS_NOTHING), "free_gift", None),
-    rule(_short(_GIFTED), "free_gift", None),
+    rule(_near(_GIFT_NEAR_FREE, _COSTS_NOTHING), "free_gift", None),
     # "FREE FACE MIST WITH ANY SERUM": something free with each purchase of something else
     rule(
         _short(
@@ -354,6 +376,8 @@ _OFFER_CUES = (
         None,
     ),
     rule(_then(_GIFT, _WITH_PURCHASE), "free_gift", None),
+    # a gift said to be the reader's ("YOUR GIFT IS WAITING", "UN CADEAU POUR VOUS")
+    rule(_then(_GIFT, _FOR_YOU), "free_gift", None),
     rule(
         _near(
             r"TRIAL|TRY|ESSAI|ESSAY|PRUEB|PROBA|TEST|PROVA|PROVE|PROVI|EXPERIMENT|PROBIER|AMOSTRA|SAMPLE|"
@@ -367,11 +391,19 @@ _OFFER_CUES = (
     ),
     rule(
         _near(
-            r"SHIP|DELIVER|POSTAGE|LIVRAISON|LIVRE|ENVIO|ENVOI|VERSAND|LIEFER|SPEDIZ|SPEDIT|CONSEGN|ENTREGA|"
-            r"FRETE|PORTO|PORTES",
+            r"SHIP|DELIVER|POSTAGE|LIVRAISON|LIVRE|ENVIO|ENVIA|ENVOI|VERSAND|VERSEND|LIEFER|ZUSTELL|SPEDIZ|SPEDIT|"
+            r"CONSEGN|ENTREGA|DESPACHO|EXPEDI|FRETE|PORTO|PORTES|P&P",
             _COSTS_NOTHING,
         ),
         "free_shipping",
+        None,
+    ),
+    rule(_short(_GIFTED), "free_gift", None),
+    # something free on a condition of buying ("A FREE TOTE WHEN YOU SPEND $50"); free delivery on
+    # such a condition is caught above
+    rule(
+        _then(r"FREE(?!FROM|OF|TO|DOM|WHEN|IF|WITH)|GRATIS|GRATUIT|OFFERT|GESCHENKT|REGALAMOS|OMAGGIO", _ON_PURCHASE),
+        "free_gift",
         None,
     ),
     rule(
@@ -383,9 +415,13 @@ _OFFER_CUES = (
         None,
     ),
     rule(_near(r"(?<![\d.,])\d{1,2}%", _TAKEN_OFF), "percent_off", None),
+    rule(_near(rf"(?:{_NUMBER_WORDS})(?:PERCENT|POURCENT|PORCIENTO|PROZENT)", _TAKEN_OFF), "percent_off", None),
+    rule(_near(rf"(?:{_NUMBER_WORDS})(?:DOLLARS?|EUROS?|POUNDS?|BUCKS)", _TAKEN_OFF), "amount_off", None),
     rule(
+        # an amount of money less is a discount ("10 € WENIGER"); a percentage less is a claim ("30% LESS SHINE")
         _near(
-            r"[$£€]\d|\d(?:[$£€]|EUR)", rf"{_TAKEN_OFF}|CREDIT|GUTSCHRIFT|VOUCHER|GUTSCHEIN|CUPON|BUONO|VALE|CUPOM|BON"
+            r"[$£€]\d|\d(?:[$£€]|EUR)",
+            rf"{_TAKEN_OFF}|CREDIT|GUTSCHRIFT|VOUCHER|GUTSCHEIN|CUPON|BUONO|VALE|CUPOM|BON|LESS|MOINS|MENOS|WENIGER|MENO",
         ),
         "amount_off",
         None,

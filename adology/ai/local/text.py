@@ -323,16 +323,26 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
     if not 1 <= len(words) <= MAX_BUTTON_CTA_WORDS or _says_other_than_cta(compact(phrase.text)):
         return None
     found = cta_kind(words)
+    if phrase.button is not None:
+        if found is not None:
+            verb, kind = found
+            return CallToAction(
+                " ".join(words),
+                kind,
+                "creative",
+                f'read "{phrase.text}" on the creative{where}, with the call-to-action verb "{verb}"',
+            )
+        # words in a button are its call to action even with a verb no list has ("COUNT ME IN"); a
+        # badge says one word ("VEGAN"), a figure ("MEHR ALS 100 SORTEN") or a claim instead
+        labelled = len(words) >= 2 and all(letters_and_digits(word).isalpha() for word in words)
+        if labelled and not _is_badge_claim(compact(phrase.text)):
+            return CallToAction(
+                " ".join(words), "other", "creative", f'read "{phrase.text}" on the creative{where}, its label'
+            )
+        return None
     if found is None:
         return None
     verb, kind = found
-    if phrase.button is not None:  # a badge's claim ("MEHR ALS 100 SORTEN") has no such verb
-        return CallToAction(
-            " ".join(words),
-            kind,
-            "creative",
-            f'read "{phrase.text}" on the creative{where}, with the call-to-action verb "{verb}"',
-        )
     folded = [letters_and_digits(word) for word in words]
     others = [word for word in folded if word != letters_and_digits(verb)]
     # a line of its own: the verb with a word finishing a call to action ("SHOP TODAY", "TOUT
@@ -346,6 +356,15 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
             " ".join(words), kind, "creative", f'read "{phrase.text}" on a line of its own, with the verb "{verb}"'
         )
     return None
+
+
+def _is_badge_claim(folded: str) -> bool:
+    """Whether a button's words are a product claim, a feature, praise, a launch or a benefit
+    ("CRUELTY FREE", "BEST SELLER", "ALL NEW", "DEEP HYDRATION") rather than a call to action."""
+    return any(
+        cue.search(folded)
+        for cue in (CLAIM_CUES, FEATURE_CUES, SOCIAL_CUES, SUSTAINABILITY_CUES, NEW_LAUNCH, BENEFIT_CUES)
+    )
 
 
 def _says_other_than_cta(folded: str) -> bool:
