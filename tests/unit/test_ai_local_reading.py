@@ -248,6 +248,19 @@ def test_a_short_imperative_in_a_button_is_a_call_to_action() -> None:
     assert _cta([Phrase("50% OFF", button=_BUTTON)]) is None
 
 
+def test_words_in_a_button_are_its_call_to_action_even_with_an_unlisted_verb() -> None:
+    assert _cta([Phrase("COUNT ME IN", button=_BUTTON)]) == ("COUNT ME IN", "other")
+    assert _cta([Phrase("REVEAL MY OFFER", button=_BUTTON)]) == ("REVEAL MY OFFER", "get_offer")
+    assert _cta([Phrase("DEVENIR MEMBRE", button=_BUTTON)]) == ("DEVENIR MEMBRE", "sign_up")  # by its object
+    for badge in ("VEGAN", "BEST SELLER", "CRUELTY FREE", "DEEP HYDRATION", "ALL NEW"):
+        assert _cta([Phrase(badge, button=_BUTTON)]) is None, badge
+
+
+def test_a_call_to_action_known_by_its_verb_comes_before_a_bare_label() -> None:
+    found = analyse_blocks([(Phrase("COUNT ME IN", button=_BUTTON),), (Phrase("SHOP NOW", button=_BUTTON),)], "").cta
+    assert found is not None and (found.text, found.kind) == ("SHOP NOW", "shop_now")
+
+
 def test_call_to_action_vocabulary_comes_from_the_schema_and_taxonomies() -> None:
     vocabulary = {phrase.text: phrase.kind for phrase in cta_vocabulary()}
     kinds = next(spec.values or [] for spec in attribute_schema().attributes if spec.name == "cta_type")
@@ -528,6 +541,10 @@ def test_benefit_lines_and_free_from_claims_are_not_offers(texts: list[str]) -> 
         ("Your gift is waiting", "free_gift"),
         ("Buy any two, the cheapest one is free", "bogo"),
         ("10 € weniger", "amount_off"),
+        ("A gift in every parcel", "free_gift"),
+        ("Crème mains offerte", "free_gift"),
+        ("Pick two, pay for one", "bogo"),
+        ("Deux sérums pour le prix d'un", "bogo"),
     ],
 )
 def test_an_offer_worded_as_no_rule_words_it_is_known_by_its_two_halves(text: str, kind: str) -> None:
@@ -567,6 +584,11 @@ def test_words_of_an_offer_apart_or_in_a_long_line_are_no_offer(text: str) -> No
         ("J-2 avant la fin", False, True, False),
         ("Quedan 3 días", False, True, False),
         ("Oferta relámpago", False, False, True),
+        ("Gone at midnight", True, False, False),
+        ("Se acaba el viernes", True, False, False),
+        ("Closing in 90 minutes", False, True, False),
+        ("Opération flash", False, False, True),
+        ("Gone are the days of dull skin", False, False, False),
         ("Éclaircit le teint", False, False, False),  # brightens: a claim, no flash sale
         ("Hydration that lasts all day", False, False, False),
     ],
@@ -586,6 +608,8 @@ def test_urgency_worded_by_its_parts(text: str, deadline: bool, countdown: bool,
         ("Explore the science", "learn_more"),
         ("DETAILS ANSEHEN", "learn_more"),  # the verb last, after what it acts on
         ("START YOUR ORDER", "order_now"),  # a general verb: the object says the kind
+        ("JE COMMANDE", "order_now"),  # in the reader's voice
+        ("SUBSCRIBE TO REFILLS", "subscribe"),
     ],
 )
 def test_a_line_of_its_own_with_an_imperative_and_a_finishing_word_is_a_call_to_action(read: str, kind: str) -> None:

@@ -295,7 +295,7 @@ _WITH_PURCHASE = (
     r"PURCHASE|ORDER|ACHAT|COMMANDE|COMPRA|PEDIDO|KAUF|BESTELL|ACQUIST|ORDIN|ENCOMEND|SPEND|DES\d|"
     r"DE[$£€]?\d|AB[$£€]?\d|DA[$£€]?\d|APARTIR|YOURS|TUYO|CHECKOUT|BASKET|PANIER|CESTA|WARENKORB|CARRITO|ACHATS"
 )
-_GIFT = r"GIFT(?!CARD)|CADEAU|REGALO|GESCHENK|OMAGGIO|BRINDE|FREEBIE|ZUGABE|BONUS"
+_GIFT = r"GIFT(?!CARD)|CADEAU|REGALO|GESCHENK|OMAGGIO|BRINDE|FREEBIE|ZUGABE|BONUS|PRAE?SENT(?!IER)"
 # The participles and phrases that say "given to you" by themselves ("LIPPENBALSAM GESCHENKT")
 # Things given that say "gift" only beside a word saying they cost nothing ("A SURPRISE TREAT, ON US")
 _GIFT_NEAR_FREE = rf"{_GIFT}|SURPRISE|TREAT|EXTRA(?!CT|ORD)|PRESENT|MINI|GOODIE|GOODY|OBSEQUIO|BEIGABE|PRAE?SENT|MIMO"
@@ -313,7 +313,8 @@ _ON_PURCHASE = (
 )
 _FOR_YOU = (
     r"AWAITS|WAITING|ATTEND|ESPERA|WARTET|INCLUDED|INCLUS|INCLUID|INKLUSIVE|INSIDE|INTHEBOX|ISYOURS|ISREADY|"
-    r"FORYOU|POURVOUS|POURTOI|PARATI|PARAUSTED|FURDICH|FURSIE"
+    r"FORYOU|POURVOUS|POURTOI|PARATI|PARAUSTED|FURDICH|FURSIE|INEVERY|INEACH|DANSCHAQUE|INJEDE[MNR]?|ENCADA|"
+    r"BEIJEDE[MNR]?|INOGNI|EMCADA"
 )
 # Amounts and percentages written as words ("TEN EUROS OFF", "TWENTY PERCENT")
 _NUMBER_WORDS = (
@@ -346,10 +347,13 @@ _OFFER_CUES = (
     rule(
         _short(
             r"\d-?(?:\+|X|×|FOR|POUR|POR|FUR|PER|PARA)-?\d|BUY\w{0,16}GET|ACHET\w{0,16}OFFERT|"
-            r"COMPR\w{0,16}(?:LLEV|GRATIS|REGAL|PRENDI|OMAGGIO|GANHE)|KAUF\w{0,16}(?:GRATIS|GESCHENK|BEKOMM)|"
+            r"COMPR[^!?]{0,16}(?:LLEV|GRATIS|REGAL|PRENDI|OMAGGIO|GANHE)|KAUF[^!?]{0,16}(?:GRATIS|GESCHENK|BEKOMM)|"
             r"LEVE\d\w{0,8}PAGUE|PAGUE\d\w{0,8}LEVE|PAY\d\W?\w{0,8}(?:TAKE|GET)|(?:GET|TAKE)\d\W?\w{0,8}PAY|PAGA\d\w{0,8}PRENDI|"
             r"NIMM\d\w{0,8}ZAHL|ZAHL\d\w{0,8}NIMM|PRENE?Z?\d\w{0,8}PAYE|LLEVA\d\w{0,8}PAGA|B\dG\d|"
             rf"(?:{_COUNT})(?:{_PRICE_OF}|FOR|POUR|POR|FUR|PER|PARA)(?:{_COUNT})(?![A-Z\d])|"
+            rf"(?:{_COUNT})\w{{0,12}}(?:{_PRICE_OF})(?:{_COUNT})|"
+            rf"(?:PICK|TAKE|GET|CHOOSE|BUY|NIMM|PRENE?Z?|LLEVA|LEVE|COMPR|CHOISIS|ELIGE|WAHL)\w{{0,4}}(?:{_COUNT})"
+            rf"[^!?]{{0,12}}(?:PAY|PAGA|ZAHL|PAGUE)\w{{0,4}}(?:FOR|POUR|POR|FUR)?(?:{_COUNT})|"
             rf"(?:BUY|ACHET|COMPR|KAUF|ACQUIST|PURCHASE|NIMM|PRENE?Z?|LLEVA|LEVE|TAKE)\w{{0,4}}(?:{_COUNT}|ANY)"
             rf"[^!?]{{0,30}}(?:{_COSTS_NOTHING}|{_GIFTED})|(?:{_COUNT})(?:{_BOUGHT})\W?(?:{_COUNT})(?:{_COSTS_NOTHING}|{_GIFTED})"
         ),
@@ -399,6 +403,10 @@ _OFFER_CUES = (
         None,
     ),
     rule(_short(_GIFTED), "free_gift", None),
+    # a thing named, then said to be given, closing the line ("CRÈME MAINS OFFERTE")
+    rule(
+        _short(r"[A-Z]{3,}\W?(?:OFFERTE?S?|GESCHENKT|REGALADAS?|REGALADOS?|INOMAGGIO|DEPRESENTE)$"), "free_gift", None
+    ),
     # something free on a condition of buying ("A FREE TOTE WHEN YOU SPEND $50"); free delivery on
     # such a condition is caught above
     rule(
@@ -691,12 +699,12 @@ CTA_VERB_STEMS: dict[str, str] = _stem_table(
         "shop_now": "SHOP BROWSE STOBER EINKAUF MAGASIN ACQUISTA",
         "buy_now": "BUY PURCHASE ACHET KAUF COMPRA COMPRE COMPRAR",
         "order_now": "ORDER COMMANDE PIDE PIDA BESTELL ORDINA ENCOMEND PECA",
-        "learn_more": "LEARN DISCOVER EXPLORE FIND SEE READ MEET DECOUVR EXPLOR SAVOIR DESCUBR CONOC ENTDECK ERFAHR "
-        "ERKUND LIES SCOPRI CONOSC ESPLORA SAIBA CONHEC LEIA",
+        "learn_more": "LEARN DISCOVER EXPLORE FIND SEE READ MEET INFORM APPREN DECOUVR EXPLOR SAVOIR DESCUBR "
+        "CONOC ENTDECK ERFAHR ERKUND LIES SCOPRI CONOSC ESPLORA SAIBA CONHEC LEIA",
         "sign_up": "SIGN REGISTER JOIN ENROL INSCRI REGISTR UNETE DATE ANMELD ISCRIV CADASTR JUNTE REJOIN MITGLIED",
         "subscribe": "SUBSCRIB ABONN SUSCRIB ABBONA ASSIN",
-        "get_offer": "GET CLAIM GRAB UNLOCK REDEEM SNAG OBTEN CONSIG APROVECH PROFIT RECUPER SICHER HOL ERHALT "
-        "APPROFITT OTTIENI RISCATT APROVEIT GARANT RESGAT PEGUE RECLAM BENEFICI",
+        "get_offer": "GET CLAIM GRAB UNLOCK REVEAL ACTIVA REDEEM SNAG OBTEN CONSIG APROVECH PROFIT RECUPER SICHER "
+        "HOL ERHALT APPROFITT OTTIENI RISCATT APROVEIT GARANT RESGAT PEGUE RECLAM BENEFICI",
         "download": "DOWNLOAD INSTALL TELECHARG DESCARG HERUNTERLAD SCARICA BAIXE",
         "book_now": "BOOK RESERV BUCH PRENOT AGEND",
         "get_started": "START BEGIN COMMENC EMPIEZ COMIENZ STARTE BEGINN INIZIA COMEC",
@@ -714,24 +722,26 @@ CTA_OBJECT_STEMS: dict[str, str] = _stem_table(
         "order_now": "ORDER PEDIDO COMMANDE BESTELLUNG ORDINE ENCOMENDA",
         "learn_more": "DETAIL DETALLE DETTAGL DETALHE INFO",
         "shop_now": "STORE BOUTIQUE TIENDA NEGOZIO LOJA SHOP COLLECTION KOLLEKTION COLECCION COLLEZIONE",
-        "sign_up": "CLUB ALTA NEWSLETTER KONTO ACCOUNT COMPTE CUENTA",
+        "sign_up": "CLUB ALTA NEWSLETTER KONTO ACCOUNT COMPTE CUENTA MEMBER MEMBRE MIEMBRO MITGLIED SOCIO ANMELDUNG",
         "get_offer": "OFFER OFFRE OFERTA ANGEBOT DEAL",
         "subscribe": "SUBSCRIPTION ABONNEMENT SUSCRIPCION ABO ASSINATURA",
     }
 )
+# A call to action in the reader's voice opens with one of these ("JE COMMANDE", "ICH WILL ES")
+_SPEAKERS = frozenset("I JE ICH YO IO EU".split())
 # Kinds of verbs general enough that the object decides ("START", "VIEW", "TRY").
 _GENERAL_VERB_KINDS = frozenset({"get_started", "watch_more", "other"})
 # Words that may follow a call to action's verb on a line of its own ("EXPLORE THE SCIENCE").
 CTA_DETERMINERS = frozenset(
     "THE YOUR MY OUR A AN LA LE LES L DES DU VOTRE TON TA MON MA NOS EL LOS LAS TU TUS MI AL "
-    "DIE DER DAS DEN DEIN DEINE IHRE IHR UNSERE".split()
+    "DIE DER DAS DEN DEIN DEINE IHRE IHR UNSERE TO AU AUX ZU HOW COMO COMMENT WIE".split()
 )
 # Words that finish a call to action ("SHOP NOW", "JETZT KAUFEN" with the word first), as
 # letters_and_digits spells them: a line of such a word and a call-to-action imperative is one even
 # with no button around it.
 CTA_COMPLEMENTS = frozenset(
     "NOW TODAY HERE MORE ONLINE IT US FREE JETZT HEUTE HIER MEHR AHORA HOY AQUI YA MAS MAINTENANT "
-    "AUJOURDHUI ICI PLUS TOUT ORA OGGI QUI SUBITO AGORA HOJE JA MAIS".split()
+    "AUJOURDHUI ICI PLUS TOUT ORA OGGI QUI SUBITO AGORA HOJE JA MAIS GLEICH SOFORT ZUM ZUR DAVANTAGE MONTHLY".split()
 )
 
 
@@ -765,6 +775,8 @@ def cta_kind(words: Sequence[str]) -> tuple[str, str] | None:
     """The imperative a short line opens or (verb last: "JETZT KAUFEN", "DETAILS ANSEHEN") ends
     with and the ``cta_type`` of the call to action it makes, the object's when the verb is a
     general one and the line names one ("START YOUR ORDER": order_now); None without such a verb."""
+    if len(words) > 1 and letters_and_digits(words[0]) in _SPEAKERS:  # "JE COMMANDE": the reader speaking
+        words = words[1:]
     first = letters_and_digits(words[0])
     verb_last = len(words) > 1 and (first in CTA_COMPLEMENTS or cta_kind_of_object(first) is not None)
     for verb in (words[0], words[-1]) if verb_last else (words[0],):
@@ -774,6 +786,11 @@ def cta_kind(words: Sequence[str]) -> tuple[str, str] | None:
                 kind = next((found for word in words if (found := cta_kind_of_object(word))), kind)
             return verb, kind
     return None
+
+
+def cta_kind_of_words(words: Sequence[str]) -> str | None:
+    """The ``cta_type`` the first word of ``words`` that is a call-to-action verb or object says, if any."""
+    return next((kind for word in words if (kind := cta_kind_of_verb(word) or cta_kind_of_object(word))), None)
 
 
 def cta_kind_of_verb(word: str) -> str | None:
@@ -837,7 +854,16 @@ def ctas_of_length(length: int) -> tuple[CtaPhrase, ...]:
 
 
 _WEEKDAYS = r"MONDAY|TUESDAY|WEDNESDAY|THURSDAY|FRIDAY|SATURDAY|SUNDAY|MIDNIGHT"
-_ENDS = r"ENDS?|ENDING|EXPIRES?|FINIT|FIN|TERMINE|TERMINA|ACABA|ENDET|SCADE|BIS|JUSQU'?AU|HASTAEL|FINOAL|ATE"
+_ENDS = (
+    r"ENDS?|ENDING|EXPIRES?|FINIT|FIN|TERMINE|TERMINA|ACABA|FINALIZA|ENDET|SCADE|BIS|JUSQU'?AU|HASTAEL|FINOAL|ATE|"
+    r"GONE|CLOSING|CLOSES|SCHLUSS|VORBEI|VALID\w{0,7}|VALABLE\w{0,7}|GULTIG\w{0,4}"
+)
+# When an end is: a time of day or night, or a day of the week, in the six languages
+_END_WHEN = (
+    r"TONIGHT|MIDNIGHT|TODAY|TOMORROW|MONDAY|TUESDAY|WEDNESDAY|THURSDAY|FRIDAY|SATURDAY|SUNDAY|\d{1,2}(?:H|:\d\d|[AP]M)|"
+    rf"{european_copy.ES_DAYS}|{european_copy.FR_DAYS}|{european_copy.DE_DAYS}|{european_copy.IT_DAYS}|"
+    rf"{european_copy.PT_DAYS}|HEUTENACHT|HEUTE"
+)
 _MONTHS = (
     r"JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|DECEMBER|JAN|FEB|MAR|APR|JUN|"
     r"JUL|AUG|SEPT?|OCT|NOV|DEC|JANVIER|FEVRIER|MARS|AVRIL|MAI|JUIN|JUILLET|AOUT|SEPTEMBRE|OCTOBRE|NOVEMBRE|"
@@ -845,6 +871,7 @@ _MONTHS = (
     r"FEBRUAR|MARZ|MAERZ|JUNI|JULI|OKTOBER|DEZEMBER|GENNAIO|FEBBRAIO|MAGGIO|GIUGNO|LUGLIO|SETTEMBRE|OTTOBRE|"
     r"DICEMBRE|JANEIRO|FEVEREIRO|MARCO|MAIO|JUNHO|JULHO|SETEMBRO|OUTUBRO|NOVEMBRO|DEZEMBRO"
 )
+_NEAR_END = r"[^,;!?]{0,12}"
 _UNITS = r"TAGEN?|JOURS?|DIAS|GIORNI|STUNDEN|HEURES|HORAS|ORE|DAYS?|HOURS?"
 _NUMBER = r"\d{1,3}|ZWEI|DREI|DEUX|TROIS|DOS|TRES|DUE|TRE|DOIS|TWO|THREE"
 URGENCY_RULES = (
@@ -920,6 +947,7 @@ URGENCY_RULES = (
                 rf"(?:{_ENDS})(?:ON|LE|EL|AM|IL|O)?(?:{_MONTHS})\d{{1,2}}(?!\d)",
                 rf"(?:{_ENDS})(?:ON|LE|EL|AM|IL|O)?\d{{1,2}}(?:ST|ND|RD|TH|ER|\.)?(?:OF|DE)?(?:{_MONTHS})",
                 rf"(?:{_ENDS})(?:ON|LE|EL|AM|IL|O)?\d{{1,2}}[./]\d{{1,2}}(?!\d)",
+                rf"(?=.{{0,40}}$).*(?:(?:{_ENDS}){_NEAR_END}(?:{_END_WHEN})|(?:{_END_WHEN}){_NEAR_END}(?:{_ENDS})).*",
                 r"WHILE(?:STOCKS?|SUPPLIES)LASTS?|JUSQU'?A(?:EPUISEMENT|LAFINDUSTOCK)|HASTAAGOTAR|"
                 r"SOLANGE(?:DER)?VORRAT|FINOAESAURIMENTO|ATEACABAR|ENQUANTODURAR",
             ),
@@ -927,11 +955,13 @@ URGENCY_RULES = (
                 r"J-\d{1,2}(?!\d)",
                 rf"\d{{1,3}}(?:{_UNITS})(?:VORBEI|ZUENDE|RESTANTS?|RESTAN|QUEDAN|MANCANO|FALTAM|LEFT|TOGO)",
                 rf"(?:NOCH|PLUSQUE|QUEDAN|RESTAN|MANCANO|FALTAM|ONLY)(?:{_NUMBER})(?:{_UNITS})",
+                rf"(?:{_ENDS})(?:IN|EN|DANS)(?:{_NUMBER})(?:{_UNITS}|MINUTES?|MINS?|MINUTOS|MINUTEN)",
             ),
             "flash_sale": (
                 r"(?:PRIX|VENTES?|OFFRES?|SOLDES?|PROMOS?)ECLAIR|(?:OFERTAS?|VENTAS?|PRECIOS?|REBAJAS?|PROMOS?|"
                 r"PRECOS?)RELAMPAGO|BLITZ(?:ANGEBOT|DEAL|VERKAUF|SALE|PREIS|RABATT)|(?:OFFERTE?|VENDITA|PREZZI|"
-                r"PROMO|SCONTI)LAMPO|FLASHPRICES?",
+                r"PROMO|SCONTI)LAMPO|FLASHPRICES?|(?:OPERATION|VENTE|SOLDES|AKTION|OFERTA|PROMO)FLASH|"
+                r"FLASH(?:AKTION|ANGEBOT|OFFER)",
             ),
         }
     ),

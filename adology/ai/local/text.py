@@ -52,6 +52,7 @@ from adology.ai.local.copy_patterns import (
     compact,
     cta_kind,
     cta_kind_of_object,
+    cta_kind_of_words,
     cta_spelled,
     cta_vocabulary,
     ctas_of_length,
@@ -253,7 +254,8 @@ def _call_to_action(
         if (cta := _creative_cta(phrase, alone=len(block) == 1))
     ]
     if on_creative:
-        return min(on_creative, key=lambda found: found[0])[1]  # in a button first, then reading order
+        # in a button first, then one whose kind is known before a bare label, then reading order
+        return min(on_creative, key=lambda found: (found[0], found[1].kind == "other"))[1]
     if platform_cta and platform_cta.strip():
         button = compact(platform_cta.replace("_", " "))
         for phrase in cta_vocabulary():
@@ -336,8 +338,9 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
         # badge says one word ("VEGAN"), a figure ("MEHR ALS 100 SORTEN") or a claim instead
         labelled = len(words) >= 2 and all(letters_and_digits(word).isalpha() for word in words)
         if labelled and not _is_badge_claim(compact(phrase.text)):
+            kind = cta_kind_of_words(words) or "other"
             return CallToAction(
-                " ".join(words), "other", "creative", f'read "{phrase.text}" on the creative{where}, its label'
+                " ".join(words), kind, "creative", f'read "{phrase.text}" on the creative{where}, its label'
             )
         return None
     if found is None:
@@ -410,12 +413,17 @@ def _one_edit(read: str, word: str) -> str | None:
 
 
 def _phrases(segments: Iterable[Segment], rules: Iterable[Rule], kind: str) -> tuple[str, ...]:
+    """What the rules of ``kind`` read in each segment, once; where two rules match the same words,
+    the first rule's reading."""
     found: dict[str, None] = {}
     for segment in segments:
+        taken: list[re.Match[str]] = []
         for rule in rules:
             if rule.kind == kind:
                 for match in rule.pattern.finditer(segment.compact):
-                    found.setdefault(segment.spell(rule, match), None)
+                    if not any(match.start() < other.end() and other.start() < match.end() for other in taken):
+                        taken.append(match)
+                        found.setdefault(segment.spell(rule, match), None)
     return tuple(found)
 
 
