@@ -16,6 +16,7 @@ outcome is honest and that no store's fault loses or corrupts what an ad's analy
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,7 +32,7 @@ from adology.settings import Settings
 from adology.sources.models import MediaKind, MediaRef
 from adology.storage.aws import settings_object_store
 from adology.storage.mongo import open_mongo
-from adology.storage.s3 import ObjectStore
+from adology.storage.s3 import ObjectStore, ObjectStoreError
 from adology_assets.interpretation import ad_descriptions
 from adology_assets.vocabulary import AD_EMBEDDINGS, AD_LABELS
 from simulators.ai_service import FakeAIServer, FakeServerConfig
@@ -188,6 +189,25 @@ def test_an_ad_is_never_labelled_or_embedded_from_a_description_its_describe_sta
     assert {digest.split(":", 1)[1].split("/")[0] for (digest,) in label_inputs} == {"openai"}
 
 
+def _wait_until_writes(store: ObjectStore, brand: Brand, *, refused: int | None, allowed: int) -> None:
+    """Wait until SeaweedFS enforces the bucket policy just put or deleted: it reaches the S3
+    gateway asynchronously, so the first writes after the call may still meet the policy before it."""
+    deadline = time.monotonic() + 30
+
+    def writable(ad_id: int) -> bool:
+        key = f"logs/{brand.partition_key}/{ad_id}/policy-probe"
+        try:
+            store.put_bytes(key=key, data=b"probe")
+        except ObjectStoreError:
+            return False
+        store.client.delete_object(Bucket=store.bucket, Key=key)
+        return True
+
+    while not (writable(allowed) and (refused is None or not writable(refused))):
+        assert time.monotonic() < deadline, "the bucket policy never took effect"
+        time.sleep(0.2)
+
+
 def _refusing_log_writes(store: ObjectStore, brand: Brand, ad_ids: list[int]) -> dict[str, Any]:
     """A bucket policy under which S3 refuses every write to these ads' logs (and nothing else)."""
     return {
@@ -216,9 +236,11 @@ def test_a_store_fault_while_a_batch_is_stored_leaves_its_ads_not_done_and_logs_
     policy = _refusing_log_writes(store, brand, refused)
     store.client.put_bucket_policy(Bucket=store.bucket, Policy=json.dumps(policy))
     try:
+        _wait_until_writes(store, brand, refused=refused[0], allowed=written[0])
         s3_fault = materialize(stack_settings, instance, brand, [ad_descriptions], raise_on_error=False)
     finally:
         store.client.delete_bucket_policy(Bucket=store.bucket)
+        _wait_until_writes(store, brand, refused=None, allowed=refused[0])
     assert not s3_fault.success
     cause = _step_failure(s3_fault).step_failure_data.error.cause
     assert cause is not None and cause.cls_name == "ObjectStoreError" and "AccessDenied" in cause.message
