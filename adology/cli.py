@@ -314,6 +314,44 @@ def ai_eval(provider_name: ProviderName | None, seed: int, count: int, as_json: 
     click.echo(report.model_dump_json() if as_json else format_report(report))
 
 
+@main.group()
+def insights() -> None:
+    """Brand insights: themes, trends, attribute summary, momentum and the checked summary."""
+
+
+@insights.command("show")
+@click.argument("brand")
+@click.option(
+    "--version", "version", type=click.IntRange(min=1), default=None, help="A stored version; default: the newest."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the stored version as one JSON object.")
+@reports_errors
+def insights_show(brand: str, version: int | None, as_json: bool) -> None:
+    """Print BRAND's insights (BRAND is its partition key, e.g. glow-botanicals)."""
+    import psycopg
+
+    from adology.brands import load_brand
+    from adology.knowledge.insights.render import render_insights
+    from adology.knowledge.insights.store import latest_insights
+
+    settings = settings_or_exit()
+    with psycopg.connect(settings.database_url or "") as conn:
+        stored = latest_insights(conn, load_brand(conn, brand).id, version=version)
+    if stored is None:
+        which = f"version {version}" if version else "any insights version"
+        raise NoInsightsError(f"brand {brand!r} has no {which} yet; they are computed after its ads are analysed")
+    if as_json:
+        click.echo(
+            json.dumps({"version": stored.version, "s3_key": stored.s3_key, **stored.insights.model_dump(mode="json")})
+        )
+    else:
+        click.echo(render_insights(stored.insights, stored.version))
+
+
+class NoInsightsError(AdologyError):
+    """The brand has no stored insights (or not the version asked for)."""
+
+
 def _progress_reporter() -> Callable[[str, int, int, float], None]:
     """Progress of long work on stderr: one line rewritten in place on a terminal, else a log line
     every 10 s (and at the end of each stage); counts, rate and what is left."""

@@ -14,8 +14,8 @@ from adology.knowledge.report import build_report
 from adology.knowledge.snapshots import store_report, stored_report_problems
 from adology.logs import log_context
 from adology_assets.vocabulary import (
-    AD_LABELS,
     ADS,
+    BRAND_INSIGHTS,
     BRANDSPACE_REPORTS,
     REPORT_TRIGGER_TAG,
     STAGE_TAG,
@@ -32,7 +32,10 @@ _EVERY_BRAND = dg.AllPartitionMapping()
 
 @dg.asset(
     key=BRANDSPACE_REPORTS,
-    deps=[dg.AssetDep(ADS, partition_mapping=_EVERY_BRAND), dg.AssetDep(AD_LABELS, partition_mapping=_EVERY_BRAND)],
+    deps=[
+        dg.AssetDep(ADS, partition_mapping=_EVERY_BRAND),
+        dg.AssetDep(BRAND_INSIGHTS, partition_mapping=_EVERY_BRAND),
+    ],
     partitions_def=brandspace_partitions,
     group_name="knowledge",
     kinds={"python", "postgres", "s3"},

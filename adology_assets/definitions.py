@@ -13,7 +13,7 @@ import dagster as dg
 from adology.logs import configure_logging, get_logger
 from adology.settings import Environment, Settings, load_settings
 from adology.stack.process import port_is_free
-from adology_assets import ads, brandspace_reports, interpretation
+from adology_assets import ads, brand_insights, brandspace_reports, interpretation
 from resources import resources_for
 from sensors import backfills, outbox_relay, report_refresh, request_queues, run_outcomes, spine_refresh
 
@@ -36,6 +36,7 @@ def _build() -> dg.Definitions:
             assets=[interpretation.ad_descriptions, interpretation.ad_labels_and_embeddings],
             sensors=[backfills.analyzed_brand_backfill],
         ),
+        dg.Definitions(assets=[brand_insights.brand_insights]),
         dg.Definitions(assets=[brandspace_reports.brandspace_reports], sensors=[report_refresh.report_refresh]),
         dg.Definitions(
             sensors=[

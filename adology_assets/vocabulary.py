@@ -13,7 +13,7 @@ import enum
 import dagster as dg
 
 from adology.analysis.stages import DESCRIBE, EMBED, LABEL
-from adology.pipeline import ADS_ASSET, PIPELINE_ASSETS
+from adology.pipeline import ADS_ASSET, INSIGHTS_ASSET, PIPELINE_ASSETS
 from adology.storage.queues import Priority
 
 # partitions: one key per brand (brands.partition_key), one per brandspace; sensors add them
@@ -28,11 +28,13 @@ ADS = dg.AssetKey(ADS_ASSET)
 AD_DESCRIPTIONS = dg.AssetKey(DESCRIBE.asset)
 AD_LABELS = dg.AssetKey(LABEL.asset)
 AD_EMBEDDINGS = dg.AssetKey(EMBED.asset)
+BRAND_INSIGHTS = dg.AssetKey(INSIGHTS_ASSET)
 BRANDSPACE_REPORTS = dg.AssetKey("brandspace_reports")
 
 # selections, as the key sequences a sensor targets and a run request selects
 PIPELINE: tuple[dg.AssetKey, ...] = tuple(dg.AssetKey(name) for name in PIPELINE_ASSETS)  # a request's assets
-AI_ASSETS: tuple[dg.AssetKey, ...] = (AD_DESCRIPTIONS, AD_LABELS, AD_EMBEDDINGS)  # what a backfill analyses
+AI_ASSETS: tuple[dg.AssetKey, ...] = (AD_DESCRIPTIONS, AD_LABELS, AD_EMBEDDINGS)  # the per-ad analysis
+BACKFILL_ASSETS: tuple[dg.AssetKey, ...] = (*AI_ASSETS, BRAND_INSIGHTS)  # a backfill analyses, then sums up
 
 # run tags
 BRAND_TAG = "adology/brand"  # a run over one brand; dagster.yaml allows one such run per brand
@@ -41,7 +43,7 @@ REQUEST_TAG = "adology/request_id"  # the request whose status follows the run
 ATTEMPT_TAG = "adology/attempt"  # the request's attempt the run is for: 0, then n for its n-th retry
 KIND_TAG = "adology/kind"  # analyze | refresh (a request's kind), backfill, report
 REPORT_TRIGGER_TAG = "adology/report_trigger"  # the refresh signals that held, or absent for a manual run
-STAGE_TAG = "adology/stage"  # an asset tag: acquisition, describe, label, embed, report
+STAGE_TAG = "adology/stage"  # an asset tag: acquisition, describe, label, embed, insights, report
 # Dagster's run-retry tags (dagster.yaml run_retries): how many times Dagster re-executes a run that
 # failed outside its steps (a crashed run worker), and the verdict it writes on a failed run
 MAX_RETRIES_TAG = "dagster/max_retries"

@@ -115,15 +115,18 @@ class DagsterGraphQL:
         return answer["data"]
 
     def add_brand_partitions(self, keys: list[str]) -> None:
+        self.add_partitions(brand_partitions, keys)
+
+    def add_partitions(self, partitions: dg.DynamicPartitionsDefinition, keys: list[str]) -> None:
         for key in keys:
             variables = {
-                "partitions": brand_partitions.name,
+                "partitions": partitions.name,
                 "key": key,
                 "repository": {"repositoryName": REPOSITORY, "repositoryLocationName": LOCATION},
             }
             result = self._call(_ADD_PARTITION, variables)["addDynamicPartition"]
             if result["__typename"] not in ("AddDynamicPartitionSuccess", "DuplicateDynamicPartitionError"):
-                raise DagsterAPIError(f"could not add brand partition {key}: {result}")
+                raise DagsterAPIError(f"could not add {partitions.name} partition {key}: {result}")
 
     def stop_automation(self) -> list[str]:
         """Stop every running sensor and schedule (as a user would in the UI); their names."""
@@ -153,7 +156,7 @@ class DagsterGraphQL:
         return stopped
 
     def launch_range_run(self, assets: Sequence[dg.AssetKey], first: str, last: str, tags: dict[str, str]) -> str:
-        """A run of ``assets`` over the brand partitions ``first`` to ``last`` (in the order added)."""
+        """A run of ``assets`` over the partitions ``first`` to ``last`` (in the order added)."""
         selector = {
             "repositoryLocationName": LOCATION,
             "repositoryName": REPOSITORY,

@@ -1,4 +1,4 @@
-"""A brand turning from tracked to analyzed gets the AI assets run over every ad it already has.
+"""A brand turning from tracked to analyzed gets the AI assets run over every ad it already has, then its insights.
 
 The cursor is the latest ``brands.analyzed_since`` seen; the run key names the brand and that
 instant, so each change launches once, and a brand switched back and forth launches again.
@@ -10,7 +10,7 @@ import datetime as dt
 import dagster as dg
 
 from adology.brands import brands_turned_analyzed
-from adology_assets.vocabulary import AI_ASSETS, BRAND_TAG, KIND_TAG, RunPriority, brand_partitions
+from adology_assets.vocabulary import BACKFILL_ASSETS, BRAND_TAG, KIND_TAG, RunPriority, brand_partitions
 from resources import PostgresResource
 
 MAX_BRANDS_PER_TICK = 100
@@ -18,10 +18,10 @@ MAX_BRANDS_PER_TICK = 100
 
 @dg.sensor(
     name="analyzed_brand_backfill",
-    description="Runs the AI assets over a brand's existing ads when it turns from tracked to analyzed.",
+    description="Runs the AI assets and insights over a brand's existing ads when it turns from tracked to analyzed.",
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    target=AI_ASSETS,
+    target=BACKFILL_ASSETS,
 )
 def analyzed_brand_backfill(context: dg.SensorEvaluationContext, postgres: PostgresResource) -> dg.SensorResult:
     since = dt.datetime.fromisoformat(context.cursor) if context.cursor else dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -35,7 +35,7 @@ def analyzed_brand_backfill(context: dg.SensorEvaluationContext, postgres: Postg
             dg.RunRequest(
                 run_key=f"analyzed:{key}:{when.isoformat()}",
                 partition_key=key,
-                asset_selection=list(AI_ASSETS),
+                asset_selection=list(BACKFILL_ASSETS),
                 tags={BRAND_TAG: key, KIND_TAG: "backfill", **RunPriority.BACKFILL.tags()},
             )
             for key, when in changed

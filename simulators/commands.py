@@ -53,7 +53,7 @@ def library_serve(
 def demo(as_json: bool, timeout: float) -> None:
     """The main job end to end: stack, demo brandspace, requests through the outbox and SQS,
     Dagster runs, notifications, and a summary."""
-    from simulators.demo import USER_EMAIL, run_demo
+    from simulators.demo import BRANDSPACE, USER_EMAIL, demo_findings, run_demo
 
     settings = settings_or_exit()
     click.echo("running the demo: stack, brandspace, one request per brand, Dagster ...", err=True)
@@ -63,17 +63,24 @@ def demo(as_json: bool, timeout: float) -> None:
     else:
         for name, value in result.items():
             click.echo(f"  {name:22} {value}")
+        click.echo(demo_findings(settings))
     click.echo(
         "\nnext:\n"
         f"  .venv/bin/adology dev        the Dagster UI at http://127.0.0.1:{settings.dagster_port}: runs, lineage, "
         "asset checks, backfills\n"
         f'  eval "$(.venv/bin/adology stack env)" && psql "$DATABASE_URL"   the tables '
         "(ads, ad_descriptions, ad_labels, ad_embeddings, notifications)\n"
+        f"  .venv/bin/adology insights show BRAND   a brand's themes, trends and momentum (--json for all of it)\n"
+        f"  .venv/bin/adology reports show {BRANDSPACE}   the brandspace's report\n"
         f"  demo user: {USER_EMAIL} in 'Demo Organization', brandspace 'Skincare'\n"
         "  .venv/bin/adology stack down  stops the stack (the data stays in .adology/)",
         err=True,
     )
-    ok = result["requests_succeeded"] == result["requests"] and result["notifications"] == result["requests"]
+    ok = (
+        result["requests_succeeded"] == result["requests"]
+        and result["notifications"] == result["requests"]
+        and result["report_run"] == "SUCCESS"
+    )
     sys.exit(0 if ok else 1)
 
 

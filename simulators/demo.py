@@ -3,7 +3,8 @@
 Seeds a demo organization, user and brandspace (a primary brand, competitors and followed brands)
 from the local ad library, submits one analysis request per brand through the outbox, runs the
 Dagster webserver and daemon (whose sensors relay the outbox, consume SQS, launch the runs and
-write notifications), waits for every request to end and summarises what the stores hold.
+write notifications), waits for every request to end (each request's run ends with the brand's
+insights), builds the brandspace's report from those insights and summarises what the stores hold.
 
 Dagster runs as ``adology dev`` does, under its supervisor (:class:`adology_assets.dev.DagsterDev`):
 a server part or Dagster process that dies during the demo is started again, and a run whose worker
@@ -21,18 +22,22 @@ import httpx
 import psycopg
 
 from adology.errors import StackError
+from adology.knowledge.insights.store import latest_insights
 from adology.logs import get_logger
 from adology.requests.outbox import record_request
 from adology.settings import Settings
 from adology.stack import Stack
 from adology.stack.process import stop_signals_raise
 from adology_assets.dev import DagsterDev
+from adology_assets.vocabulary import BRANDSPACE_REPORTS, KIND_TAG, REPORT_TRIGGER_TAG, brandspace_partitions
+from bench.dagster_graphql import FINISHED, DagsterGraphQL
 from simulators.ad_sources.seeding import register_library_brands
 
 log = get_logger(__name__)
 
 ORGANIZATION = "Demo Organization"
 USER_EMAIL = "analyst@demo.example"
+BRANDSPACE = "demo-skincare"
 
 
 @dataclass(frozen=True)
@@ -70,9 +75,9 @@ def seed(conn: psycopg.Connection, library_url: str) -> list[str]:
         (organization, USER_EMAIL),
     )
     (space,) = conn.execute(
-        "INSERT INTO brandspaces (organization_id, name, partition_key) VALUES (%s, 'Skincare', 'demo-skincare') "
+        "INSERT INTO brandspaces (organization_id, name, partition_key) VALUES (%s, 'Skincare', %s) "
         "ON CONFLICT (partition_key) DO UPDATE SET name = EXCLUDED.name RETURNING id",
-        (organization,),
+        (organization, BRANDSPACE),
     ).fetchone()
     roles = ["primary"] + ["competitor"] * 2 + ["followed"] * (len(brands) - 3)
     for brand, role in zip(brands, roles, strict=False):
@@ -110,6 +115,12 @@ def summary(conn: psycopg.Connection, request_ids: list[str], seconds: float) ->
         "requests_failed": statuses.get("failed", 0),
         "requests_lost": len(request_ids) - sum(statuses.values()),
         "notifications": one("SELECT count(*) FROM notifications WHERE request_id::text = ANY(%s)", request_ids),
+        "brands_with_insights": one("SELECT count(DISTINCT brand_id) FROM brand_insights"),
+        "report_version": one(
+            "SELECT coalesce(max(r.version), 0) FROM brandspace_reports r JOIN brandspaces s ON s.id = r.brandspace_id "
+            "WHERE s.partition_key = %s",
+            BRANDSPACE,
+        ),
         "seconds": round(seconds, 1),
     }
 
@@ -154,10 +165,32 @@ def _run_demo(settings: Settings, *, timeout: float, progress: Callable[[DemoPro
             time.sleep(1.0)
         # notifications are written by the run-status sensors right after the runs end
         wait_for_notifications(settings, request_ids, timeout=60)
+        report_run = run_report(server.url, timeout=max(60.0, deadline - time.monotonic()))
     finally:
         server.stop()
     with psycopg.connect(settings.database_url or "") as conn:
-        return summary(conn, request_ids, time.monotonic() - started)
+        return summary(conn, request_ids, time.monotonic() - started) | {"report_run": report_run}
+
+
+def run_report(dagster_url: str, *, timeout: float) -> str:
+    """Build the demo brandspace's report now, from the insights the requests' runs just stored (the
+    refresh sensor would get to it within five minutes); the run's status."""
+    graphql = DagsterGraphQL(dagster_url)
+    try:
+        graphql.add_partitions(brandspace_partitions, [BRANDSPACE])
+        run_id = graphql.launch_range_run(
+            [BRANDSPACE_REPORTS], BRANDSPACE, BRANDSPACE, {KIND_TAG: "report", REPORT_TRIGGER_TAG: "demo"}
+        )
+        deadline = time.monotonic() + timeout
+        while (status := graphql.statuses([run_id]).get(run_id, "")) not in FINISHED:
+            if time.monotonic() > deadline:
+                raise StackError(f"the demo report run {run_id} has not finished after {timeout:.0f}s")
+            time.sleep(1.0)
+    finally:
+        graphql.close()
+    if status != "SUCCESS":
+        log.error("the demo report run did not succeed", extra={"run_id": run_id, "status": status})
+    return status
 
 
 def _library_ads(library_url: str, brands: list[str]) -> int:
@@ -227,3 +260,28 @@ def wait_for_notifications(settings: Settings, request_ids: list[str], *, timeou
             return
         time.sleep(1.0)
     log.warning("not every request has its notification yet", extra={"requests": len(request_ids)})
+
+
+def demo_findings(settings: Settings) -> str:
+    """What the demo found, in a few lines: each brand's strongest significant trends."""
+    lines = ["", "what changed, per brand (adology insights show BRAND for the rest):"]
+    with psycopg.connect(settings.database_url or "") as conn:
+        members = conn.execute(
+            """SELECT b.id, b.partition_key, m.role FROM brandspace_brands m
+               JOIN brandspaces s ON s.id = m.brandspace_id JOIN brands b ON b.id = m.brand_id
+               WHERE s.partition_key = %s ORDER BY m.role <> 'primary', m.role <> 'competitor', b.partition_key""",
+            (BRANDSPACE,),
+        ).fetchall()
+        for brand_id, key, role in members:
+            stored = latest_insights(conn, brand_id)
+            if stored is None:
+                lines.append(f"  {key} ({role}): no insights yet")
+                continue
+            trends = stored.insights.significant_trends()[:2]
+            found = "; ".join(
+                f"{trend.signal} {trend.direction} {trend.share_before:.0%}→{trend.share_after:.0%} "
+                f"after {trend.change_after:%b %Y}"
+                for trend in trends
+            )
+            lines.append(f"  {key} ({role}): {found or 'no significant change'}")
+    return "\n".join(lines)

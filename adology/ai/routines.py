@@ -1,4 +1,5 @@
-"""The routine registry: ``describe``, ``label`` and ``embed``, each a typed call on any provider.
+"""The routine registry: ``describe``, ``label`` and ``embed``, each a typed call on any provider, and
+the version of the brand-level ``summarize`` (:mod:`adology.ai.summaries`).
 
 A routine's *version* names everything that shapes its result (provider, model, attribute schema
 or taxonomy versions); it is stored with every result, so changing any part of it makes the
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 
 from adology.ai.providers.prompts import LABEL_PROMPT_VERSION, PROMPT_VERSION
 from adology.ai.schema import attribute_schema, taxonomies
+from adology.ai.summaries import SUMMARIZE_PROMPT_VERSION
 from adology.ai.types import AdInput, AIError, Description, Provider, Usage, run_each
 
 
@@ -84,3 +86,8 @@ ROUTINES: dict[str, Routine] = {
         ),
     )
 }
+
+
+def summary_version(provider: Provider) -> str:
+    """The version of the brand- and brandspace-level ``summarize`` routine on ``provider``."""
+    return f"{provider.name}/{provider.model_id('summarize')}/{SUMMARIZE_PROMPT_VERSION}"

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from adology.ai.summaries import SummaryDraft, SummaryRequest
 from adology.errors import AdologyError
 from adology.sources.models import MediaKind
 
@@ -169,6 +170,8 @@ class Provider(Protocol):
     async def embed_many(
         self, items: list[tuple[AdInput, Description | None]]
     ) -> tuple[list[Embeddings | AIError], Usage]: ...
+
+    async def summarize(self, request: SummaryRequest) -> tuple[SummaryDraft, Usage]: ...
 
 
 async def run_each(

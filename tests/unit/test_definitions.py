@@ -28,7 +28,8 @@ def test_definitions_load_with_the_asset_graph() -> None:
         "ad_descriptions": ["ads"],
         "ad_labels": ["ad_descriptions"],
         "ad_embeddings": ["ad_descriptions"],
-        "brandspace_reports": ["ad_labels", "ads"],
+        "brand_insights": ["ad_descriptions", "ad_embeddings", "ad_labels"],
+        "brandspace_reports": ["ads", "brand_insights"],
     }
 
 
@@ -59,6 +60,6 @@ def test_partitions_are_dynamic_per_brand_and_brandspace() -> None:
 
 def test_backfills_group_brands_into_runs() -> None:
     graph = defs().resolve_asset_graph()
-    for name in ("ads", "ad_descriptions", "ad_labels", "ad_embeddings"):
+    for name in ("ads", "ad_descriptions", "ad_labels", "ad_embeddings", "brand_insights"):
         policy = graph.get(dg.AssetKey(name)).backfill_policy
         assert policy is not None and policy.max_partitions_per_run == 10

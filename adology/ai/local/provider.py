@@ -35,8 +35,10 @@ from adology.ai.local.labels import score_labels
 from adology.ai.local.measurements import AdAnalysis, Measured, measure_creative
 from adology.ai.local.ocr import OCR_MODEL_ID
 from adology.ai.local.pool import MeasurementPool, available_cores
+from adology.ai.local.summarize import compose_summary
 from adology.ai.local.visual_vector import VISUAL_DIM
 from adology.ai.schema import attribute_schema
+from adology.ai.summaries import SummaryDraft, SummaryRequest
 from adology.ai.types import (
     AdInput,
     AIError,
@@ -56,6 +58,7 @@ log = get_logger(__name__)
 DESCRIBE_MODEL_ID = "local-describe-v2"  # v2: phrases, button evidence, evidenced labels
 LABEL_MODEL_ID = "local-label-v2"
 VISUAL_MODEL_ID = "local-visual-v1"
+SUMMARIZE_MODEL_ID = "local-summarize-v1"  # claims composed from the facts' own statements
 EMBEDDING_MODELS = {
     EmbeddingKind.TEXT: (TEXT_MODEL_ID, EMBED_DIM),
     EmbeddingKind.VISUAL: (VISUAL_MODEL_ID, VISUAL_DIM),
@@ -69,6 +72,7 @@ _MODEL_IDS = {
     "label": f"{LABEL_MODEL_ID}+{TEXT_MODEL_ID}+{OCR_MODEL_ID}",
     "embed": f"{TEXT_MODEL_ID}+{VISUAL_MODEL_ID}+{OCR_MODEL_ID}",
     **{kind.value: model for kind, (model, _) in EMBEDDING_MODELS.items()},
+    "summarize": SUMMARIZE_MODEL_ID,
 }
 
 
@@ -171,7 +175,8 @@ class LocalProvider:
             pool.close()
 
     def model_id(self, routine: str) -> str:
-        """``describe``, ``label`` or ``embed`` (or an embedding kind: ``text``, ``visual``, ``retrieval``)."""
+        """``describe``, ``label``, ``embed``, ``summarize``, or an embedding kind (``text``, ``visual``,
+        ``retrieval``)."""
         try:
             return _MODEL_IDS[routine]
         except KeyError:
@@ -193,6 +198,9 @@ class LocalProvider:
     async def embed(self, ad: AdInput, description: Description | None) -> tuple[Embeddings, Usage]:
         analysis = await self.analyse(ad)
         return await asyncio.to_thread(self._embed, analysis, description), Usage(calls=1)
+
+    async def summarize(self, request: SummaryRequest) -> tuple[SummaryDraft, Usage]:
+        return compose_summary(request), Usage(calls=1)
 
     async def analyse(self, ad: AdInput) -> AdAnalysis:
         """The ad's measurements, its creatives measured side by side (each once per process)."""

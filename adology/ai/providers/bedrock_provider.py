@@ -51,6 +51,13 @@ from adology.ai.providers.prompts import (
     parse_description,
     parse_labels,
 )
+from adology.ai.providers.summary_prompts import (
+    parse_summary,
+    summarize_instructions,
+    summarize_output_schema,
+    summarize_text,
+)
+from adology.ai.summaries import SUMMARIZE_PROMPT_VERSION, SummaryDraft, SummaryRequest
 from adology.ai.types import (
     AdInput,
     AIError,
@@ -79,11 +86,13 @@ DEFAULT_PRICE_PER_IMAGE_EMBEDDING = 0.00006
 
 DESCRIBE_TOOL = "record_ad_description"
 LABEL_TOOL = "record_ad_labels"
+SUMMARY_TOOL = "record_summary"
 TITAN_TEXT_DIMENSIONS = (256, 512, 1024)
 TITAN_IMAGE_DIMENSIONS = (256, 384, 1024)
 _MAX_IMAGES = 20  # the Converse API's limit per request
 _DESCRIBE_MAX_TOKENS = 4_096
 _LABEL_MAX_TOKENS = 2_048
+_SUMMARIZE_MAX_TOKENS = 2_048
 _TEMPERATURE = 0.0  # the same ad should get the same answer when it is re-analysed
 
 _THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
@@ -173,21 +182,21 @@ class BedrockProvider:
         self.close()
 
     def model_id(self, routine: str) -> str:
-        if routine in ("describe", "label"):
+        if routine in ("describe", "label", "summarize"):
             return self._text_model
         if routine == "embed":  # both models shape the result, so both name it
             return (
                 f"{self._embedding_model}@{self._embedding_dimensions}"
                 f"+{self._image_embedding_model}@{self._image_embedding_dimensions}"
             )
-        raise ValueError(f"unknown routine {routine!r}: expected describe, label or embed")
+        raise ValueError(f"unknown routine {routine!r}: expected describe, label, embed or summarize")
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:
         pictures, notes = await ad_pictures(ad)
         content: list[dict[str, Any]] = [{"text": ad_text(ad, notes)}, *_image_blocks(pictures)]
         return await self._structured(
             "describe",
-            ad,
+            ad.ad_id,
             describe_instructions(),
             content,
             tool=DESCRIBE_TOOL,
@@ -207,7 +216,7 @@ class BedrockProvider:
             content = [{"text": label_text(ad, description, [])}]
         return await self._structured(
             "label",
-            ad,
+            ad.ad_id,
             label_instructions(),
             content,
             tool=LABEL_TOOL,
@@ -216,6 +225,20 @@ class BedrockProvider:
             parse=parse_labels,
             max_tokens=_LABEL_MAX_TOKENS,
             prompt_version=LABEL_PROMPT_VERSION,
+        )
+
+    async def summarize(self, request: SummaryRequest) -> tuple[SummaryDraft, Usage]:
+        return await self._structured(
+            "summarize",
+            f"{request.kind}:{request.subject}",
+            summarize_instructions(),
+            [{"text": summarize_text(request)}],
+            tool=SUMMARY_TOOL,
+            tool_description="Record the findings, theme names and recommendations, each citing its facts and ads.",
+            schema=summarize_output_schema(request),
+            parse=parse_summary,
+            max_tokens=_SUMMARIZE_MAX_TOKENS,
+            prompt_version=SUMMARIZE_PROMPT_VERSION,
         )
 
     async def embed_many(
@@ -269,7 +292,7 @@ class BedrockProvider:
     async def _structured(
         self,
         routine: str,
-        ad: AdInput,
+        subject: str,  # the ad's id, or the brand or brandspace a summary is about, for the logs
         system: str,
         content: list[dict[str, Any]],
         *,
@@ -303,7 +326,7 @@ class BedrockProvider:
                 extra={
                     "provider": self.name,
                     "routine": routine,
-                    "ad_id": ad.ad_id,
+                    "subject": subject,
                     "prompt_version": prompt_version,
                     "error": exc.reason,
                 },

@@ -38,6 +38,13 @@ from adology.ai.providers.prompts import (
     parse_description,
     parse_labels,
 )
+from adology.ai.providers.summary_prompts import (
+    parse_summary,
+    summarize_instructions,
+    summarize_output_schema,
+    summarize_text,
+)
+from adology.ai.summaries import SUMMARIZE_PROMPT_VERSION, SummaryDraft, SummaryRequest
 from adology.ai.types import AdInput, AIError, Description, Embedding, Embeddings, Labels, Usage
 from adology.logs import get_logger
 
@@ -55,6 +62,7 @@ DEFAULT_PRICE_PER_MILLION_EMBEDDING = 0.02
 EMBEDDING_BATCH = 256  # inputs per embeddings request: well under OpenAI's 2,048 and its 300k-token cap
 # Room for a 500-word description plus every attribute; a cut-off answer is malformed, not cheaper.
 _DESCRIBE_MAX_TOKENS = 4_096
+_SUMMARIZE_MAX_TOKENS = 2_048
 _LABEL_MAX_TOKENS = 2_048
 _TEMPERATURE = 0.0  # the same ad should get the same answer when it is re-analysed
 
@@ -90,11 +98,11 @@ class OpenAIProvider:
         self._price_embedding = price_per_million_embedding
 
     def model_id(self, routine: str) -> str:
-        if routine in ("describe", "label"):
+        if routine in ("describe", "label", "summarize"):
             return self._chat_model
         if routine == "embed":  # the size shapes the vectors as much as the model does
             return f"{self._embedding_model}@{self._embedding_dimensions}"
-        raise ValueError(f"unknown routine {routine!r}: expected describe, label or embed")
+        raise ValueError(f"unknown routine {routine!r}: expected describe, label, embed or summarize")
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:
         pictures, notes = await ad_pictures(ad)
@@ -104,7 +112,7 @@ class OpenAIProvider:
         ]
         return await self._structured(
             "describe",
-            ad,
+            ad.ad_id,
             messages,
             schema_name="ad_description",
             schema=describe_output_schema(),
@@ -125,13 +133,29 @@ class OpenAIProvider:
         ]
         return await self._structured(
             "label",
-            ad,
+            ad.ad_id,
             messages,
             schema_name="ad_labels",
             schema=label_output_schema(),
             parse=parse_labels,
             max_tokens=_LABEL_MAX_TOKENS,
             prompt_version=LABEL_PROMPT_VERSION,
+        )
+
+    async def summarize(self, request: SummaryRequest) -> tuple[SummaryDraft, Usage]:
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": summarize_instructions()},
+            {"role": "user", "content": summarize_text(request)},
+        ]
+        return await self._structured(
+            "summarize",
+            f"{request.kind}:{request.subject}",
+            messages,
+            schema_name="summary",
+            schema=summarize_output_schema(request),
+            parse=parse_summary,
+            max_tokens=_SUMMARIZE_MAX_TOKENS,
+            prompt_version=SUMMARIZE_PROMPT_VERSION,
         )
 
     async def embed(self, ad: AdInput, description: Description | None) -> tuple[Embeddings, Usage]:
@@ -189,7 +213,7 @@ class OpenAIProvider:
     async def _structured(
         self,
         routine: str,
-        ad: AdInput,
+        subject: str,  # the ad's id, or the brand or brandspace a summary is about, for the logs
         messages: list[dict[str, Any]],
         *,
         schema_name: str,
@@ -212,7 +236,7 @@ class OpenAIProvider:
                 extra={
                     "provider": self.name,
                     "routine": routine,
-                    "ad_id": ad.ad_id,
+                    "subject": subject,
                     "prompt_version": prompt_version,
                     "error": exc.reason,
                 },
