@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from adology.ai.summaries import Fact, SummaryRequest, SummarySample
 from adology.knowledge.insights.data import AdRecord, BrandData, CreativeUnit, LabelRecord
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -87,3 +88,36 @@ def themed_brand(count: int, *, seed: int, themes: list[list[str]], dimensions: 
 
 def without_vector(ad: AdRecord) -> AdRecord:
     return replace(ad, retrieval=None)
+
+
+def summary_request() -> SummaryRequest:
+    """A brand summary request as the insights write one: a theme, a trend and a distribution."""
+    return SummaryRequest(
+        kind="brand",
+        subject="Glow Botanicals",
+        facts=[
+            Fact(
+                id="theme:t1",
+                kind="theme",
+                statement="Theme t1 (serum, dewy) holds 40% of its creatives.",
+                values={"share": 0.4, "ads": 40},
+                ad_ids=[101, 102, 103],
+            ),
+            Fact(
+                id="trend:cta:learn_more",
+                kind="trend",
+                statement="The call to action learn more went down from 55% to 0% after 2025-05-01 (q=0.00068).",
+                values={"share_before": 0.55, "share_after": 0.0, "q_value": 0.00068, "change_after": "2025-05-01"},
+                ad_ids=[104, 105],
+            ),
+            Fact(
+                id="share:cta_type:shop_now",
+                kind="distribution",
+                statement="Shop now is the most common CTA.",
+                values={"share": 0.47, "ads": 27},
+                ad_ids=[106],
+            ),
+        ],
+        samples=[SummarySample(ad_id=101, description="Image ad. Text read: dewy serum, shop now.")],
+        theme_ids=["t1"],
+    )

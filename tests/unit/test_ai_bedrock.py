@@ -22,6 +22,7 @@ from adology.ai.providers.bedrock_provider import BedrockProvider, bedrock_runti
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, EmbeddingKind
 from simulators.ai_service import FakeAIServer, FakeServerConfig
+from tests.unit.insight_records import summary_request
 
 T = TypeVar("T")
 
@@ -178,3 +179,13 @@ def test_the_thread_pool_bounds_calls_in_flight(server: FakeAIServer) -> None:
     stats = server.stats()
     assert stats["requests"] == {"bedrock.invoke": 12}
     assert stats["max_in_flight"] == 3
+
+
+def test_summarize_answers_with_claims_citing_only_the_facts_and_ads_given(server: FakeAIServer) -> None:
+    request = summary_request()
+    draft, usage = run(server, lambda provider: provider.summarize(request))
+    given_facts = {fact.id for fact in request.facts}
+    given_ads = {ad_id for fact in request.facts for ad_id in fact.ad_ids}
+    assert all(set(claim.fact_ids) <= given_facts and set(claim.ad_ids) <= given_ads for claim in draft.claims)
+    assert {name.theme_id for name in draft.theme_names} <= set(request.theme_ids)
+    assert usage.calls == 1 and usage.output_tokens > 0

@@ -27,6 +27,7 @@ from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, EmbeddingKind
 from simulators.ai_service import FakeAIServer, FakeServerConfig
 from simulators.ai_service.generator import schema_answer, schema_text
+from tests.unit.insight_records import summary_request
 
 T = TypeVar("T")
 
@@ -289,3 +290,20 @@ def test_the_rate_window_throttles_beyond_requests_per_minute(server: FakeAIServ
 
     assert [response.status_code for response in statuses] == [200, 200, 429]
     assert 0 < float(statuses[2].headers["Retry-After"]) <= 60
+
+
+def test_summarize_answers_with_claims_citing_only_the_facts_and_ads_given(server: FakeAIServer) -> None:
+    request = summary_request()
+    draft, usage = run(server, lambda provider: provider.summarize(request))
+    given_facts = {fact.id for fact in request.facts}
+    given_ads = {ad_id for fact in request.facts for ad_id in fact.ad_ids}
+    assert all(set(claim.fact_ids) <= given_facts and set(claim.ad_ids) <= given_ads for claim in draft.claims)
+    assert {name.theme_id for name in draft.theme_names} <= set(request.theme_ids)
+    assert usage.calls == 1 and usage.cost_usd > 0
+
+
+def test_a_summary_answer_malformed_twice_is_an_ai_error(server: FakeAIServer) -> None:
+    server.configure(malformed_first_n=2)
+    with pytest.raises(AIError) as failure:
+        run(server, lambda provider: provider.summarize(summary_request()))
+    assert failure.value.reason == "ai_malformed_output"

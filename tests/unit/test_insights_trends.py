@@ -37,7 +37,7 @@ def test_a_planted_step_is_significant_with_its_direction_and_period() -> None:
 
 
 def test_a_fall_is_found_as_a_fall_with_evidence_from_before_the_change() -> None:
-    units, pivot = stepped_brand(150, seed=5, before=0.7, after=0.2)
+    units, _ = stepped_brand(150, seed=5, before=0.7, after=0.2)
     found = trend_set(units, signal_matrix(units), seed="fall")
     (stepped,) = [trend for trend in found.trends if trend.signal == "label:TREND:stepped"]
     assert stepped.significant and stepped.direction == "down" and stepped.effect_h < 0
@@ -122,7 +122,13 @@ def test_a_signal_on_fewer_than_five_creatives_either_way_is_not_tested() -> Non
     units, _ = stepped_brand(100, seed=2, quiet_signals=0)
     rare = [
         CreativeUnit(
-            (record(u.representative.ad_id, u.start, labels=(*u.representative.labels, LabelRecord("TREND", "rare", 0.9))),)
+            (
+                record(
+                    u.representative.ad_id,
+                    u.start,
+                    labels=(*u.representative.labels, LabelRecord("TREND", "rare", 0.9)),
+                ),
+            )
         )
         if i < 4
         else u

@@ -96,6 +96,9 @@ def parse_summary(answer: Any) -> SummaryDraft:
     """The draft in a model's (already JSON-decoded) answer, ad ids as integers; raises MalformedOutput."""
     if not isinstance(answer, dict):
         raise MalformedOutput(f"expected a JSON object, got {type(answer).__name__}")
+    missing = {"claims", "theme_names", "recommendations"} - set(answer)
+    if missing:
+        raise MalformedOutput(f"required fields are missing: {sorted(missing)}")
     try:
         for part in ("claims", "recommendations"):
             for claim in answer.get(part) or []:
