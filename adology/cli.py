@@ -338,7 +338,7 @@ def insights_show(brand: str, version: int | None, as_json: bool) -> None:
     with psycopg.connect(settings.database_url or "") as conn:
         stored = latest_insights(conn, load_brand(conn, brand).id, version=version)
     if stored is None:
-        which = f"version {version}" if version else "any insights version"
+        which = f"version {version}" if version else "insights"
         raise NoInsightsError(f"brand {brand!r} has no {which} yet; they are computed after its ads are analysed")
     if as_json:
         click.echo(
@@ -350,6 +350,53 @@ def insights_show(brand: str, version: int | None, as_json: bool) -> None:
 
 class NoInsightsError(AdologyError):
     """The brand has no stored insights (or not the version asked for)."""
+
+
+@main.group()
+def reports() -> None:
+    """Brandspace reports: themes, trends and calls to action compared, recommendations with their evidence."""
+
+
+@reports.command("show")
+@click.argument("brandspace")
+@click.option(
+    "--version", "version", type=click.IntRange(min=1), default=None, help="A stored version; default: the newest."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the stored version as one JSON object.")
+@reports_errors
+def reports_show(brandspace: str, version: int | None, as_json: bool) -> None:
+    """Print BRANDSPACE's report (BRANDSPACE is its partition key, e.g. demo-skincare)."""
+    import psycopg
+
+    from adology.knowledge.report import UnknownBrandspaceError, render_report
+    from adology.knowledge.snapshots import load_report
+
+    settings = settings_or_exit()
+    with psycopg.connect(settings.database_url or "") as conn:
+        if conn.execute("SELECT 1 FROM brandspaces WHERE partition_key = %s", (brandspace,)).fetchone() is None:
+            raise UnknownBrandspaceError(f"no brandspace with partition key {brandspace!r} in table brandspaces")
+        loaded = load_report(conn, brandspace, version=version)
+    if loaded is None:
+        which = f"version {version}" if version else "report"
+        raise NoReportError(
+            f"brandspace {brandspace!r} has no {which} yet; reports are built from its brands' insights"
+        )
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "version": loaded.stored.version,
+                    "s3_key": loaded.stored.s3_key,
+                    **loaded.report.model_dump(mode="json"),
+                }
+            )
+        )
+    else:
+        click.echo(render_report(loaded.report, version=loaded.stored.version))
+
+
+class NoReportError(AdologyError):
+    """The brandspace has no stored report (or not the version asked for)."""
 
 
 def _progress_reporter() -> Callable[[str, int, int, float], None]:

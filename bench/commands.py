@@ -20,6 +20,9 @@ from adology.cli import reports_errors
 @click.option("--naive-ads", default=10, show_default=True, help="Ads in the naive sequential baseline.")
 @click.option("--local-ads", default=100, show_default=True, help="Ads timed with the local provider.")
 @click.option(
+    "--insights-ads", default=20_000, show_default=True, help="Ads of the synthesised brand whose insights are timed."
+)
+@click.option(
     "--port-base",
     default=17_000,
     show_default=True,
@@ -50,6 +53,7 @@ def bench(
     rpm: int,
     naive_ads: int,
     local_ads: int,
+    insights_ads: int,
     port_base: int,
     state_dir: Path,
     render_cache: Path,
@@ -68,6 +72,7 @@ def bench(
             requests_per_minute=rpm,
             naive_ads=naive_ads,
             local_ads=local_ads,
+            insights_ads=insights_ads,
             port_base=port_base,
             state_dir=state_dir,
             render_cache=render_cache,

@@ -11,7 +11,9 @@
    the run launcher and run workers do the rest (see :mod:`bench.dagster_graphql`).
 4. The same runs again (nothing new: no AI call, no media), the naive baseline and the local
    provider's throughput on subsets.
-5. One JSON object, printed last.
+5. ``insights_seconds``: one brand of analysed ads (20,000 by default) synthesised in the same
+   Postgres, its insights loaded and computed, timed in parts (see :mod:`bench.insights`).
+6. One JSON object, printed last.
 
 The AI-bound floor is the time the AI service alone needs: calls × L ÷ C, or calls ÷ (R / 60),
 whichever is larger. Each run gets C and R divided by the runs executing at once, so
@@ -41,6 +43,7 @@ from adology.errors import StackError
 from adology.settings import Settings, load_settings
 from adology.stack import Stack
 from adology.stack.process import spawn, stop_signals_raise, terminate
+from adology.storage.postgres import one_row
 from adology_assets.dev import DagsterDev
 from adology_assets.vocabulary import ADS, AI_ASSETS, KIND_TAG, PIPELINE
 from bench.companions import local_throughput, naive_baseline
@@ -50,6 +53,7 @@ from bench.dagster_graphql import (
     materialization_totals,
     stage_seconds,
 )
+from bench.insights import insights_figures
 from bench.prerender import prerender
 from bench.processes import ProcessSampler
 from simulators.ad_sources.seeding import register_library_brands
@@ -73,6 +77,7 @@ class BenchOptions:
     requests_per_minute: int = 30_000
     naive_ads: int = 10
     local_ads: int = 100
+    insights_ads: int = 20_000
     port_base: int = 17_000
     state_dir: Path = Path(".adology/bench")
     render_cache: Path = Path(".adology/library-cache")
@@ -167,7 +172,7 @@ class _FakeAIService:
 def _count(settings: Settings, queries: dict[str, str]) -> dict[str, int]:
     """Each named ``SELECT count(*) ...`` over one connection."""
     with psycopg.connect(settings.database_url or "") as conn:
-        return {name: conn.execute(sql).fetchone()[0] for name, sql in queries.items()}
+        return {name: one_row(conn.execute(sql))[0] for name, sql in queries.items()}
 
 
 _PROGRESS = {"ads": "SELECT count(*) FROM ads"} | {
@@ -337,6 +342,9 @@ def _run_benchmark(options: BenchOptions) -> dict[str, Any]:
             f"local provider: {local['ads_per_second']} ads/s on {local['cores']} cores, "
             f"{local['ads_per_second_per_core']} ads/s per core, {local['ads_per_cpu_second']} ads per CPU-second"
         )
+        _say(f"insights of one synthesised brand of {options.insights_ads:,} ads ...")
+        insights = insights_figures(settings.database_url or "", ads=options.insights_ads)
+        _say(f"insights: {insights['insights_seconds']}s, {insights['insights']['parts_seconds']}")
         largest_process, largest_mib = processes.largest()
         pipeline_per_ad = seconds / max(counts["ads"], 1)
         return {
@@ -383,7 +391,7 @@ def _run_benchmark(options: BenchOptions) -> dict[str, Any]:
             },
             "naive_baseline": naive | {"speedup": round(naive["seconds_per_ad"] / pipeline_per_ad, 1)},
             "local_provider": local,
-        }
+        } | insights
     finally:
         if dagster is not None:
             dagster.stop()

@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 SUMMARIZE_PROMPT_VERSION = "summarize-v1"
 MAX_CLAIMS = 8
 MAX_RECOMMENDATIONS = 5
+MAX_CLAIM_CHARS = 300
+MAX_THEME_NAME_WORDS = 6
+MAX_THEME_SUMMARY_WORDS = 25
 
 
 class _Frozen(BaseModel):

@@ -2,7 +2,8 @@
 
 **Storage** (:func:`store_report`): versions count up per brandspace under a per-brandspace
 lock; the JSON snapshot goes to ``reports/{brandspace}/{version}.json`` in S3 before the row that
-points to it commits.
+points to it commits. **Reading** (:func:`load_report`, :func:`previous_report`): a stored version
+back as the typed report, for the CLI and for the next version's diff.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 
 import psycopg
 from psycopg.types.json import Jsonb
+from pydantic import ValidationError
 
+from adology.errors import AdologyError
 from adology.knowledge.report import UnknownBrandspaceError
 from adology.knowledge.report_model import BrandspaceReport
 from adology.logs import get_logger
@@ -28,6 +31,16 @@ class StoredReport:
     version: int
     s3_key: str
     trigger: str
+
+
+class UnreadableReportError(AdologyError):
+    """A stored report version was written under an earlier schema than this code reads."""
+
+
+@dataclass(frozen=True)
+class LoadedReport:
+    stored: StoredReport
+    report: BrandspaceReport
 
 
 def report_key(brandspace_key: str, version: int) -> str:
@@ -91,3 +104,37 @@ def stored_report_problems(conn: psycopg.Connection, store: ObjectStore, stored:
     if json.loads(store.get_bytes(key=key)) != report:
         return [f"the snapshot {key} differs from the row"]
     return []
+
+
+def load_report(conn: psycopg.Connection, brandspace_key: str, *, version: int | None = None) -> LoadedReport | None:
+    """The brandspace's newest stored version (or ``version``), or None when there is none; raises
+    :class:`UnreadableReportError` for a version written under an earlier schema."""
+    row = conn.execute(
+        """SELECT r.version, r.s3_key, r.trigger, r.report FROM brandspace_reports r
+           JOIN brandspaces s ON s.id = r.brandspace_id
+           WHERE s.partition_key = %s AND (%s::int IS NULL OR r.version = %s) ORDER BY r.version DESC LIMIT 1""",
+        (brandspace_key, version, version),
+    ).fetchone()
+    if row is None:
+        return None
+    found, key, trigger, body = row
+    try:
+        report = BrandspaceReport.model_validate(body)
+    except ValidationError as exc:
+        schema = body.get("schema_version", "report-v1") if isinstance(body, dict) else "unknown"
+        raise UnreadableReportError(
+            f"version {found} of brandspace {brandspace_key!r} was written under schema {schema!r}, "
+            f"which this version of Adology does not read; build a new version to see the report"
+        ) from exc
+    return LoadedReport(StoredReport(brandspace_key, found, key, trigger), report)
+
+
+def previous_report(conn: psycopg.Connection, brandspace_key: str) -> BrandspaceReport | None:
+    """The newest version a new one is compared with; None when there is none or it is unreadable
+    (then the new version has nothing to be compared with, as a first one)."""
+    try:
+        loaded = load_report(conn, brandspace_key)
+    except UnreadableReportError as exc:
+        log.warning("previous report unreadable", extra={"brandspace": brandspace_key, "error": str(exc)})
+        return None
+    return loaded.report if loaded else None

@@ -304,6 +304,31 @@ def _read_openai_messages(messages: Any) -> _Prompt:
     return prompt
 
 
+# keywords OpenAI's strict structured outputs refuse outright (the request fails with 400)
+_STRICT_UNSUPPORTED = ("minLength", "maxLength")
+
+
+def _refuse_unsupported_keywords(name: str, schema: Any, context: tuple[str, ...] = ()) -> None:
+    """Refuse a strict schema the way OpenAI does, naming where the unsupported keyword sits."""
+    if isinstance(schema, list):
+        for branch in schema:
+            _refuse_unsupported_keywords(name, branch, context)
+        return
+    if not isinstance(schema, dict):
+        return
+    for keyword in _STRICT_UNSUPPORTED:
+        if keyword in schema:
+            raise BadRequest(
+                f"Invalid schema for response_format '{name}': In context={context}, '{keyword}' is not permitted."
+            )
+    for key, value in schema.items():
+        if key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            for field, subschema in value.items():  # names, not keywords
+                _refuse_unsupported_keywords(name, subschema, (*context, key, field))
+        elif isinstance(value, dict | list):
+            _refuse_unsupported_keywords(name, value, (*context, key))
+
+
 def _chat_completion(call: _Call) -> web.Response:
     state, body = call.state, call.body
     model = body.get("model")
@@ -327,6 +352,8 @@ def _chat_completion(call: _Call) -> web.Response:
             ):
                 raise BadRequest("response_format.json_schema needs a name and a schema object")
             schema = spec["schema"]
+            if spec.get("strict"):
+                _refuse_unsupported_keywords(spec["name"], schema)
         case "json_object":
             schema = {"type": "object", "required": ["answer"], "properties": {"answer": {"type": "string"}}}
         case "text":

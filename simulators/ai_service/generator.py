@@ -105,8 +105,9 @@ class SchemaAnswer:
         return {name: self._value(properties.get(name, {"type": "string"}), key=name) for name in wanted}
 
     def _array(self, schema: dict[str, Any], *, key: str) -> list[Any]:
-        low = int(schema.get("minItems", 1))
-        high = max(low, min(int(schema.get("maxItems", 3)), 3))
+        most = int(schema.get("maxItems", 3))
+        low = int(schema.get("minItems", min(1, most)))  # a list that must stay empty stays empty
+        high = max(low, min(most, 3))
         items = schema.get("items", {"type": "string"})
         return [self._value(items, key=key) for _ in range(self._rng.randint(low, high))]
 

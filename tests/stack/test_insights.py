@@ -323,3 +323,23 @@ def test_the_cli_prints_a_brands_insights_and_says_in_one_line_what_is_missing(
         upsert_brand(conn, partition_key="insights-none-yet", name="None Yet", status="analyzed", sources=[])
     missing = run_adology("insights", "show", "insights-none-yet", "--version", "3", env=env)
     assert missing.returncode == 1 and "has no version 3" in missing.stderr
+
+
+def test_the_cli_says_in_one_line_when_a_brandspace_is_unknown_or_has_no_report(stack_settings: Settings) -> None:
+    env = {k: v for k, v in stack_settings.client_environment().items() if k.startswith(("ADOLOGY_", "DAGSTER_"))}
+    unknown = run_adology("reports", "show", "no-such-space", env=env)
+    assert unknown.returncode == 1 and unknown.stderr.strip().splitlines() == [
+        "error: no brandspace with partition key 'no-such-space' in table brandspaces"
+    ]
+    with psycopg.connect(stack_settings.database_url, autocommit=True) as conn:
+        (organization,) = conn.execute(
+            "INSERT INTO organizations (name) VALUES ('No Report Yet') RETURNING id"
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO brandspaces (organization_id, name, partition_key) VALUES (%s, 'Empty', 'no-report-yet')",
+            (organization,),
+        )
+    empty = run_adology("reports", "show", "no-report-yet", env=env)
+    assert empty.returncode == 1 and empty.stderr.strip().splitlines() == [
+        "error: brandspace 'no-report-yet' has no report yet; reports are built from its brands' insights"
+    ]

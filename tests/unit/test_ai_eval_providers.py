@@ -24,6 +24,7 @@ import pytest
 from adology.ai.config import BedrockConfig, LocalConfig, OpenAIConfig, ProviderConfig
 from adology.ai.evaluation.run import EvaluationReport, evaluate, evaluate_provider
 from adology.ai.registry import open_provider
+from adology.ai.summaries import SummaryDraft, SummaryRequest
 from adology.ai.types import AdInput, AIError, Description, Embeddings, Labels, Provider, Usage
 from simulators.ai_service import FakeAIServer, FakeServerConfig
 
@@ -108,6 +109,9 @@ class HalfReading:
         self, items: list[tuple[AdInput, Description | None]]
     ) -> tuple[list[Embeddings | AIError], Usage]:
         return await self._provider.embed_many(items)
+
+    async def summarize(self, request: SummaryRequest) -> tuple[SummaryDraft, Usage]:
+        return await self._provider.summarize(request)
 
 
 def test_the_local_provider_reads_the_set_and_a_worse_one_scores_lower() -> None:

@@ -90,7 +90,9 @@ def test_catalog_is_varied(catalog: Catalog) -> None:
 
     formats = Counter(a.display_format for a in catalog.ads)
     assert formats["IMAGE"] > len(catalog.ads) / 2
-    assert 0.03 <= formats["VIDEO"] / len(catalog.ads) <= 0.12
+    # 5 % video everywhere, plus the video brand's turn to a majority of video after its pivot
+    # (a fifth of the ads, a third of them late): about 9 % in all
+    assert 0.05 <= formats["VIDEO"] / len(catalog.ads) <= 0.13
     assert formats["CAROUSEL"] and formats["DPA"]
     assert all(2 <= len(a.cards) <= 4 for a in catalog.ads if a.display_format in ("CAROUSEL", "DPA"))
     assert all(a.body == "{{product.name}}" for a in catalog.ads if a.display_format == "DPA")
@@ -124,10 +126,20 @@ def test_brand_styles_shift_over_time(catalog: Catalog) -> None:
     assert share(late, lambda a: a.offer is not None) - share(early, lambda a: a.offer is not None) > 0.3
     assert not any("48 HOURS ONLY" in a.headline for a in early)
 
+    # video and carousels turn from a few percent to most of the brand's ads: a step a brand of
+    # about a hundred ads shows beyond chance
     video = [a for a in catalog.ads if a.brand == _brand(catalog, "video")]
     early, late = [a for a in video if first_quarter(a)], [a for a in video if last_quarter(a)]
     is_video = lambda a: a.display_format == "VIDEO"  # noqa: E731
-    assert share(late, is_video) > share(early, is_video) + 0.15
+    assert share(early, is_video) < 0.15 and share(late, is_video) > 0.4
+    assert share(late, is_video) > share(early, is_video) + 0.35
+    assert share(late, lambda a: a.aspect == "9:16") > 0.5  # made for stories and reels
+
+    carousel = [a for a in catalog.ads if a.brand == _brand(catalog, "carousel")]
+    early, late = [a for a in carousel if first_quarter(a)], [a for a in carousel if last_quarter(a)]
+    has_cards = lambda a: a.display_format in ("CAROUSEL", "DPA")  # noqa: E731
+    assert share(early, has_cards) < 0.3 and share(late, has_cards) > 0.45
+    assert share(late, has_cards) > share(early, has_cards) + 0.35
 
     palette = _brand(catalog, "palette")
     assert palette.early.palette != palette.late.palette

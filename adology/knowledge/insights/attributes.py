@@ -1,20 +1,24 @@
 """The attribute summary: what the brand's creatives say and show, as distributions over the
-attributes a marketer reads (offers, CTAs, claims, tone, formats, palettes, ...) and the labels.
+attributes a marketer reads (offers, calls to action, claims, tone, formats, palettes, ...) and the
+shares of the labels.
 
-Counts are of creative units (a creative run on two platforms counts once), over the units whose
-value is known: an attribute the analysis could not read is unknown, not "none".
+Counts are of creative units, read from each unit's representative (a creative run on two
+platforms counts once), over the units whose value is known: a value the analysis did not give
+(missing or None) is unknown, not "none", and an attribute no unit has a value for is left out.
+An empty list is known: the ad was read and states none. ``media`` and ``labelled`` follow the
+trend signals' rules (:mod:`adology.knowledge.insights.signals`), so a distribution and a trend of
+the same thing count the same units.
 """
 
 from __future__ import annotations
 
-import functools
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import Any, cast
 
-from adology.knowledge.insights.data import AdRecord, CreativeUnit
+from adology.knowledge.insights.data import CreativeUnit
 from adology.knowledge.insights.model import AttributeSummary, Distribution, LabelShare, Taxonomy, ValueShare
-from adology.knowledge.insights.signals import LABEL_CONFIDENCE
+from adology.knowledge.insights.signals import LABEL_CONFIDENCE, _labelled, _medium
 
 ENUMS = (
     "offer_type",
@@ -43,58 +47,45 @@ LISTS = ("claims", "features", "benefits", "product_names")
 TOP_VALUES = 10
 EXAMPLES = 5
 
+ValuesOf = Callable[[CreativeUnit], list[str] | None]  # a unit's values, or None when unknown
+
 
 def attribute_summary(units: Sequence[CreativeUnit]) -> AttributeSummary:
-    distributions = [
-        _distribution(units, name, functools.partial(read, name=name))
-        for names, read in ((ENUMS, _enum), (BOOLEANS, _boolean), (LISTS, _items))
-        for name in names
+    readers: list[tuple[str, ValuesOf]] = [
+        *((name, _reader(name, _enum_values)) for name in ENUMS),
+        *((name, _reader(name, _boolean_values)) for name in BOOLEANS),
+        *((name, _reader(name, _list_values)) for name in LISTS),
+        ("media", lambda unit: _one(_medium(unit))),
+        ("display_format", lambda unit: _enum_values(unit.representative.display_format)),
     ]
-    distributions.append(
-        _distribution(units, "display_format", lambda ad: [ad.display_format.upper()] if ad.display_format else None)
-    )
-    labelled = [unit for unit in units if unit.representative.labels]
-    carriers: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for unit in labelled:
-        for label in {
-            (found.taxonomy, found.label)
-            for found in unit.representative.labels
-            if found.confidence >= LABEL_CONFIDENCE
-        }:
-            carriers[label].append(unit.representative.ad_id)
-    labels = [
-        LabelShare(
-            taxonomy=cast(Taxonomy, taxonomy),  # ad_labels' CHECK allows only the two
-            label=label,
-            ads=len(ad_ids),
-            share=round(len(ad_ids) / len(labelled), 4),
-            ad_ids=ad_ids[:EXAMPLES],
-        )
-        for (taxonomy, label), ad_ids in sorted(carriers.items(), key=lambda item: (-len(item[1]), item[0]))
-    ]
+    distributions = [_distribution(units, name, values_of) for name, values_of in readers]
+    labelled = [unit for unit in units if _labelled(unit)]
     return AttributeSummary(
         ads_described=sum(unit.representative.description is not None for unit in units),
         ads_labelled=len(labelled),
         distributions=[distribution for distribution in distributions if distribution.known_ads],
-        labels=labels,
+        labels=_label_shares(labelled),
     )
 
 
-def _distribution(
-    units: Sequence[CreativeUnit], attribute: str, values_of: Callable[[AdRecord], list[str] | None]
-) -> Distribution:
+def _reader(name: str, parse: Callable[[Any], list[str] | None]) -> ValuesOf:
+    return lambda unit: parse(unit.representative.attributes.get(name))
+
+
+def _distribution(units: Sequence[CreativeUnit], attribute: str, values_of: ValuesOf) -> Distribution:
     counts: Counter[str] = Counter()
-    examples: dict[str, list[int]] = defaultdict(list)
+    examples: dict[str, list[int]] = {}
     known = 0
     for unit in units:
-        values = values_of(unit.representative)
+        values = values_of(unit)
         if values is None:
             continue
         known += 1
-        for value in set(values):
+        for value in dict.fromkeys(values):  # a unit counts once per value
             counts[value] += 1
-            if len(examples[value]) < EXAMPLES:
-                examples[value].append(unit.representative.ad_id)
+            found = examples.setdefault(value, [])
+            if len(found) < EXAMPLES:
+                found.append(unit.representative.ad_id)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
     return Distribution(
         attribute=attribute,
@@ -106,18 +97,43 @@ def _distribution(
     )
 
 
-def _enum(ad: AdRecord, name: str) -> list[str] | None:
-    value = ad.attributes.get(name)
-    return [value] if isinstance(value, str) and value else None
+def _label_shares(labelled: list[CreativeUnit]) -> list[LabelShare]:
+    """Per label held with confidence, the share of labelled units that carry it, most carried first."""
+    carriers: dict[tuple[str, str], list[int]] = {}
+    for unit in labelled:
+        held = {
+            (label.taxonomy, label.label)
+            for label in unit.representative.labels
+            if label.confidence >= LABEL_CONFIDENCE
+        }
+        for key in sorted(held):
+            carriers.setdefault(key, []).append(unit.representative.ad_id)
+    return [
+        LabelShare(
+            taxonomy=cast(Taxonomy, taxonomy),  # ad_labels' CHECK allows only the two
+            label=label,
+            ads=len(ad_ids),
+            share=round(len(ad_ids) / len(labelled), 4),
+            ad_ids=ad_ids[:EXAMPLES],
+        )
+        for (taxonomy, label), ad_ids in sorted(carriers.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
 
 
-def _boolean(ad: AdRecord, name: str) -> list[str] | None:
-    value = ad.attributes.get(name)
+def _one(value: str | None) -> list[str] | None:
+    return None if value is None else [value]
+
+
+def _enum_values(value: Any) -> list[str] | None:
+    text = value.strip().lower() if isinstance(value, str) else ""
+    return [text] if text else None
+
+
+def _boolean_values(value: Any) -> list[str] | None:
     return [str(value).lower()] if isinstance(value, bool) else None
 
 
-def _items(ad: AdRecord, name: str) -> list[str] | None:
-    value = ad.attributes.get(name)
+def _list_values(value: Any) -> list[str] | None:
     if not isinstance(value, list):
         return None
     return [" ".join(item.lower().split()) for item in value if isinstance(item, str) and item.strip()]
