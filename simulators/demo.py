@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from adology.errors import StackError
 from adology.knowledge.insights.store import latest_insights
@@ -176,13 +177,25 @@ def run_report(dagster_url: str, *, timeout: float) -> str:
     """Build the demo brandspace's report now, from the insights the requests' runs just stored (the
     refresh sensor would get to it within five minutes); the run's status."""
     graphql = DagsterGraphQL(dagster_url)
+    # a webserver whose Postgres was restarted during the demo answers its next queries with a 500
+    # while its pool drops the dead connections: ask again rather than give up on the report
+    again = Retrying(
+        stop=stop_after_attempt(10),
+        wait=wait_fixed(2),
+        retry=retry_if_exception_type(httpx.HTTPStatusError),
+        reraise=True,
+    )
     try:
-        graphql.add_partitions(brandspace_partitions, [BRANDSPACE])
-        run_id = graphql.launch_range_run(
-            [BRANDSPACE_REPORTS], BRANDSPACE, BRANDSPACE, {KIND_TAG: "report", REPORT_TRIGGER_TAG: "demo"}
+        again(graphql.add_partitions, brandspace_partitions, [BRANDSPACE])
+        run_id = again(
+            graphql.launch_range_run,
+            [BRANDSPACE_REPORTS],
+            BRANDSPACE,
+            BRANDSPACE,
+            {KIND_TAG: "report", REPORT_TRIGGER_TAG: "demo"},
         )
         deadline = time.monotonic() + timeout
-        while (status := graphql.statuses([run_id]).get(run_id, "")) not in FINISHED:
+        while (status := again(graphql.statuses, [run_id]).get(run_id, "")) not in FINISHED:
             if time.monotonic() > deadline:
                 raise StackError(f"the demo report run {run_id} has not finished after {timeout:.0f}s")
             time.sleep(1.0)
