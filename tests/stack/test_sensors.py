@@ -269,7 +269,12 @@ def test_a_brand_turning_analyzed_is_backfilled_once_below_interactive_priority(
     first = tick(start)
     (request,) = [r for r in first.run_requests if r.partition_key == key]
     assert request.tags["dagster/priority"] == "-10" and request.tags["adology/kind"] == "backfill"
-    assert {k.to_user_string() for k in request.asset_selection} == {"ad_descriptions", "ad_labels", "ad_embeddings"}
+    assert {k.to_user_string() for k in request.asset_selection} == {
+        "ad_descriptions",
+        "ad_labels",
+        "ad_embeddings",
+        "brand_insights",
+    }
     assert tick(first.cursor).run_requests == []  # once per change
     with psycopg.connect(stack_settings.database_url) as conn:
         conn.execute("UPDATE brands SET status = 'tracked' WHERE partition_key = %s", (key,))
