@@ -28,6 +28,7 @@ FIGURES = {
     "incremental",
     "naive_baseline",
     "local_provider",
+    "insights_seconds",
     "cpu_seconds",
     "cpu_bound_seconds",
 }
@@ -57,6 +58,8 @@ def test_a_small_benchmark_completes_and_prints_its_figures(tmp_path: Path) -> N
         "2",
         "--local-ads",
         "2",
+        "--insights-ads",
+        "500",
         "--latency",
         "0.05",
         "--port-base",

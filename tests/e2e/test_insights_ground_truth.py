@@ -46,7 +46,7 @@ from simulators.ad_sources.catalog import Brand as LibraryBrand
 from simulators.ad_sources.seeding import register_library_brands
 from tests.stack.analysis_support import AI_ASSETS
 
-SEEDS = (1, 2, 3)
+SEEDS = (1, 2)  # two keep the suite inside its 25 minutes; `SEEDS = (1, 2, 3)` gave 15/15, 1 false of 148
 # Ads per library: the describe stage is the cost (about 5 ads a second on two cores), and a
 # thinner brand (the library splits its ads unevenly) leaves a carousel or video shift too few ads
 # after its pivot to stand out among some sixty signals (see docs/design-brand-insights.md §3).
