@@ -53,6 +53,7 @@ from adology.ai.types import AIError, Provider
 from adology.errors import AdologyError
 from adology.knowledge.citations import verify_claims
 from adology.knowledge.insights.model import BrandInsights, Theme, Trend
+from adology.knowledge.insights.narrative import signal_phrase, significance
 from adology.knowledge.insights.store import StoredInsights, latest_readable
 from adology.knowledge.report_model import (
     Benchmark,
@@ -98,7 +99,6 @@ _ROLE_ORDER = {"primary": 0, "competitor": 1, "followed": 2}
 _TREND_SUGGESTION_ORDER = {"competitor": 0, "followed": 1, "primary": 2}  # whose trends inspire the primary first
 SUGGESTION = "suggestion"  # the fact value holding what its numbers suggest for the primary
 RENDERED_TRENDS = 12
-_SIGNAL_NAMES = {"cta": "call to action", "offer": "offer type", "display": "display format", "hue": "leading hue"}
 
 
 class UnknownBrandspaceError(AdologyError):
@@ -717,10 +717,10 @@ def _cta_suggestion(cta: CtaComparison, primary: str | None, names: dict[str, st
 
 def _trend_fact(signal: str, found: BrandTrend, names: dict[str, str], suggest_to: str | None) -> Fact:
     """The brand's change as a fact; with ``suggest_to`` (the primary), a suggestion that it tries it too."""
-    readable = _signal_name(signal)
+    readable = signal_phrase(signal)
     change = (
         f"{readable} went {found.direction} from {found.share_before:.0%} to {found.share_after:.0%} of its "
-        f"creatives after {found.change_after.isoformat()} ({_q_text(found.q_value)})"
+        f"creatives after {found.change_after.isoformat()} ({significance('q', found.q_value)})"
     )
     values: dict[str, float | int | str] = {
         **_named(names, [found.brand, *([suggest_to] if suggest_to else [])]),
@@ -743,22 +743,6 @@ def _trend_fact(signal: str, found: BrandTrend, names: dict[str, str], suggest_t
         ad_ids=found.evidence_ad_ids[:FACT_EVIDENCE],
         brand=found.brand,
     )
-
-
-def _signal_name(signal: str) -> str:
-    """``cta:learn_more`` → "the call to action learn more"; ``label:TREND:x`` → "the TREND label x"."""
-    family, _, value = signal.partition(":")
-    if family == "label":
-        taxonomy, _, label = value.partition(":")
-        return f"the {taxonomy} label {label.replace('_', ' ')}"
-    if not value:
-        return f"the share with {family.replace('_', ' ')}"
-    return f"the {_SIGNAL_NAMES.get(family, family.replace('_', ' '))} {value.replace('_', ' ')}"
-
-
-def _q_text(q_value: float) -> str:
-    # a bound below a thousandth, as scientific notation would write digits no fact holds as written
-    return "q<0.001" if q_value < 0.001 else f"q={q_value:.3f}"
 
 
 def _interleaved(groups: Iterable[list[int]]) -> list[int]:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from adology.errors import AdologyError
 from adology.knowledge.report import UnknownBrandspaceError
 from adology.knowledge.report_model import BrandspaceReport
+from adology.knowledge.versions import snapshot_problems
 from adology.logs import get_logger
 from adology.storage.postgres import one_row
 from adology.storage.s3 import ObjectStore
@@ -94,16 +95,7 @@ def stored_report_problems(conn: psycopg.Connection, store: ObjectStore, stored:
         "WHERE s.partition_key = %s AND r.version = %s",
         (stored.brandspace, stored.version),
     ).fetchone()
-    if row is None:
-        return [f"no row for version {stored.version} in brandspace_reports"]
-    report, key = row
-    if key != stored.s3_key:
-        return [f"the row names {key!r}, not {stored.s3_key!r}"]
-    if not store.exists(key=key):
-        return [f"the snapshot {key} is missing from the bucket"]
-    if json.loads(store.get_bytes(key=key)) != report:
-        return [f"the snapshot {key} differs from the row"]
-    return []
+    return snapshot_problems(store, row, table="brandspace_reports", version=stored.version, s3_key=stored.s3_key)
 
 
 def load_report(conn: psycopg.Connection, brandspace_key: str, *, version: int | None = None) -> LoadedReport | None:

@@ -58,6 +58,7 @@ from adology_assets.brand_insights import brand_insights
 from adology_assets.brandspace_reports import brandspace_reports
 from resources import PostgresResource, resources_for
 from sensors.report_refresh import Requested, report_refresh, retry_delay
+from tests.insight_records import built_theme, built_trend
 from tests.stack.analysis_support import AI_ASSETS, acquire, materialize
 
 ALL_COMBINATIONS = list(itertools.product((False, True), repeat=3))
@@ -346,38 +347,18 @@ class Seeded:
 
 
 def _theme(theme_id: str, terms: list[str], ad_ids: list[int], share: float) -> Theme:
-    return Theme(
-        id=theme_id,
-        terms=terms,
-        name=" / ".join(terms[:3]),
-        summary=None,
-        name_source="ctfidf",
-        ad_ids=ad_ids,
-        exemplar_ad_ids=ad_ids[:3],
-        share=share,
-        first_seen=date(2026, 1, 1),
-        last_seen=date(2026, 5, 1),
-        median_days_running=None,
-    )
+    return built_theme(theme_id, terms, ad_ids, share, first_seen=date(2026, 1, 1), last_seen=date(2026, 5, 1))
 
 
 def _trend(signal: str, evidence: list[int], *, before: float, after: float, q_value: float) -> Trend:
-    return Trend(
-        signal=signal,
-        family=signal.split(":")[0],
-        direction="up" if after > before else "down",
-        significant=q_value <= 0.05,
-        p_value=q_value / 4,
+    return built_trend(
+        signal,
+        evidence,
+        before=before,
+        after=after,
         q_value=q_value,
         change_after=CHANGE,
         changed_between=(date(2026, 2, 1), CHANGE),
-        share_before=before,
-        share_after=after,
-        ads_before=5,
-        ads_after=5,
-        effect_h=1.0,
-        shares_by_period=[before, after],
-        evidence_ad_ids=evidence,
     )
 
 
@@ -442,7 +423,7 @@ def _seed(world: World) -> Seeded:
     Glow: 10 ads, 9 active. Hydration theme (6 ads) and an SPF theme (4); shop now on 7 ads running
     30 days, learn more on 3 running 10, 10 and 0 days. Lumen: 10 ads, all active. Hydration (2 ads,
     its vectors next to Glow's) and retinol (8); learn more on 9 ads running 60 days, two of them on
-    one creative; it went up from 20% to 80% (q=0.004). Petal: 2 active ads, no insights. Fan: 3 ads,
+    one creative; it went up from 20% to 80% (q=0.0040). Petal: 2 active ads, no insights. Fan: 3 ads,
     video went up from 10% to 60% (q=0.0004).
     """
     space, brands = world.brandspace(
@@ -569,7 +550,7 @@ def test_the_recommendations_rest_on_checked_facts_and_member_ads(database_url: 
     assert (recommendations.status, recommendations.dropped, recommendations.calls) == ("ok", {}, 1)
     assert [item.text for item in recommendations.items] == [
         "At Lumen, the call to action learn more went up from 20% to 80% of its creatives after 2026-03-01 "
-        "(q=0.004); Glow could test it before it becomes the norm.",
+        "(q=0.0040); Glow could test it before it becomes the norm.",
         "Lumen leads with retinol / night (80% of its ads vs Glow 0%); Glow could test its own creatives on "
         "retinol / night.",
         "Lumen's learn more ads run a median 60 days against 10 for Glow's; Glow could study how Lumen frames "

@@ -22,7 +22,7 @@ from adology.ai.providers.bedrock_provider import BedrockProvider, bedrock_runti
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, EmbeddingKind
 from simulators.ai_service import FakeAIServer, FakeServerConfig
-from tests.unit.insight_records import summary_request
+from tests.insight_records import summary_request
 
 T = TypeVar("T")
 

@@ -27,7 +27,7 @@ from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.types import AdInput, AIError, CreativeInput, CreativeKind, Description, EmbeddingKind
 from simulators.ai_service import FakeAIServer, FakeServerConfig
 from simulators.ai_service.generator import schema_answer, schema_text
-from tests.unit.insight_records import summary_request
+from tests.insight_records import summary_request
 
 T = TypeVar("T")
 

@@ -50,44 +50,28 @@ from adology.knowledge.insights.model import (
 )
 from adology.knowledge.insights.narrative import brand_facts, narrate, summary_samples
 from simulators.ai_service import FakeAIServer, FakeServerConfig
-from tests.unit.insight_records import themed_brand
+from tests.insight_records import built_theme, built_trend, themed_brand
 
 AS_OF = datetime(2025, 9, 20, 12, tzinfo=UTC)
 
 
 def _theme(theme_id: str, terms: list[str], ad_ids: list[int], share: float) -> Theme:
-    return Theme(
-        id=theme_id,
-        terms=terms,
-        name=" / ".join(terms[:3]),
-        summary=None,
-        name_source="ctfidf",
-        ad_ids=ad_ids,
-        exemplar_ad_ids=ad_ids[:3],
-        share=share,
-        first_seen=date(2024, 10, 2),
-        last_seen=date(2025, 9, 12),
-        median_days_running=41.5,
-    )
+    return built_theme(theme_id, terms, ad_ids, share, median_days_running=41.5)
 
 
 def _trend(signal: str, *, significant: bool, p: float, q: float, before: float, after: float) -> Trend:
-    return Trend(
-        signal=signal,
-        family=signal.split(":")[0],
-        direction="up" if after > before else "down",
+    return built_trend(
+        signal,
+        [121, 122, 123, 124, 125],
+        before=before,
+        after=after,
+        q_value=q,
         significant=significant,
         p_value=p,
-        q_value=q,
-        change_after=date(2025, 5, 5),
-        changed_between=(date(2025, 4, 28), date(2025, 5, 5)),
-        share_before=before,
-        share_after=after,
         ads_before=58,
         ads_after=26,
         effect_h=0.9,
         shares_by_period=[before, before, after, after],
-        evidence_ad_ids=[121, 122, 123, 124, 125],
     )
 
 

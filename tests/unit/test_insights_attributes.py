@@ -14,28 +14,13 @@ from adology.knowledge.insights.attributes import attribute_summary
 from adology.knowledge.insights.data import AdRecord, CreativeUnit, LabelRecord
 from adology.knowledge.insights.model import AttributeSummary, Distribution
 from adology.knowledge.insights.momentum import days_running, momentum
+from tests.insight_records import record
 
 AS_OF = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def ad(ad_id: int, *, start: datetime = AS_OF - timedelta(days=100), **fields: Any) -> AdRecord:
-    values: dict[str, Any] = {
-        "source": "meta",
-        "started_at": start,
-        "first_seen_at": start,
-        "last_seen_at": start + timedelta(days=10),
-        "ended_at": None,
-        "is_active": False,
-        "display_format": "IMAGE",
-        "cta": None,
-        "title": None,
-        "body": None,
-        "platforms": ("facebook",),
-        "media_sha256": (f"sha-{ad_id}",),
-        "content_hash": None,
-        "description": f"ad {ad_id}",
-    }
-    return AdRecord(ad_id=ad_id, **(values | fields))
+    return record(ad_id, start, **({"last_seen_at": start + timedelta(days=10)} | fields))
 
 
 def units(*groups: AdRecord | tuple[AdRecord, ...]) -> list[CreativeUnit]:

@@ -19,6 +19,7 @@ import pytest
 from adology.knowledge.insights.data import AdRecord, CreativeUnit
 from adology.knowledge.insights.model import ThemeSet
 from adology.knowledge.insights.themes import STOP_WORDS, TOKEN_PATTERN, theme_set
+from tests.insight_records import record
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -38,23 +39,7 @@ TEMPLATE = (
 
 def ad(ad_id: int, **fields: Any) -> AdRecord:
     start = fields.pop("start", START + timedelta(days=ad_id % 300))
-    values: dict[str, Any] = {
-        "source": "meta",
-        "started_at": start,
-        "first_seen_at": start,
-        "last_seen_at": start + timedelta(days=20),
-        "ended_at": None,
-        "is_active": False,
-        "display_format": "IMAGE",
-        "cta": None,
-        "title": None,
-        "body": None,
-        "platforms": ("facebook",),
-        "media_sha256": (f"sha-{ad_id}",),
-        "content_hash": None,
-        "description": None,
-    }
-    return AdRecord(ad_id=ad_id, **(values | fields))
+    return record(ad_id, start, **({"description": None} | fields))
 
 
 def planted_units(

@@ -21,6 +21,7 @@ from adology.knowledge.insights.signals import signal_matrix
 from adology.knowledge.insights.trends import trend_set
 from adology.knowledge.insights.units import creative_units
 from adology.knowledge.insights.visual import visual_drift, visual_styles
+from tests.insight_records import record
 
 START = datetime(2024, 1, 1, 10, tzinfo=UTC)  # a Monday
 LABELLED = ("label:local-label-v1:hash",)
@@ -28,24 +29,7 @@ LABELLED = ("label:local-label-v1:hash",)
 
 def ad(ad_id: int, start: datetime, **fields: Any) -> AdRecord:
     """A described, labelled Meta ad with its own creative that ran for 20 days, unless ``fields`` say otherwise."""
-    values: dict[str, Any] = {
-        "source": "meta",
-        "started_at": start,
-        "first_seen_at": start,
-        "last_seen_at": start + timedelta(days=20),
-        "ended_at": None,
-        "is_active": False,
-        "display_format": "IMAGE",
-        "cta": None,
-        "title": None,
-        "body": None,
-        "platforms": ("facebook",),
-        "media_sha256": (f"sha-{ad_id}",),
-        "content_hash": None,
-        "description": f"ad {ad_id}",
-        "analysis_versions": LABELLED,
-    }
-    return AdRecord(ad_id=ad_id, **(values | fields))
+    return record(ad_id, start, **({"description": f"ad {ad_id}", "analysis_versions": LABELLED} | fields))
 
 
 def labels(*names: str) -> tuple[LabelRecord, ...]:

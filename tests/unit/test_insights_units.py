@@ -10,30 +10,23 @@ from typing import Any
 
 from adology.knowledge.insights.data import AdRecord
 from adology.knowledge.insights.units import creative_units
+from tests.insight_records import record
 
 START = datetime(2025, 3, 3, 9, tzinfo=UTC)
 
 
 def ad(ad_id: int, *, day: float = 0, **fields: Any) -> AdRecord:
-    """A described Meta image ad with its own creative, unless ``fields`` say otherwise."""
+    """A described, active Meta image ad with its own creative and copy, unless ``fields`` say otherwise."""
     start = START + timedelta(days=day)
     values: dict[str, Any] = {
-        "source": "meta",
-        "started_at": start,
-        "first_seen_at": start,
         "last_seen_at": start + timedelta(days=30),
-        "ended_at": None,
         "is_active": True,
-        "display_format": "IMAGE",
         "cta": "SHOP NOW",
         "title": f"Title {ad_id}",
         "body": f"Body of ad {ad_id}",
-        "platforms": ("facebook",),
-        "media_sha256": (f"sha-{ad_id}",),
-        "content_hash": f"content-{ad_id}",
         "description": f"An image ad, number {ad_id}.",
     }
-    return AdRecord(ad_id=ad_id, **(values | fields))
+    return record(ad_id, start, **(values | fields))
 
 
 def google_copy(original: AdRecord, ad_id: int, **fields: Any) -> AdRecord:

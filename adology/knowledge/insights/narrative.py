@@ -108,13 +108,13 @@ def _trend_fact(trend: Trend) -> Fact:
         statement = (
             f"{_readable(trend.signal)} went {trend.direction} from {trend.share_before:.0%} to "
             f"{trend.share_after:.0%} of the brand's creatives after {change_after} ({trend.ads_before} "
-            f"creatives before, {trend.ads_after} after; {_significance('q', trend.q_value)})."
+            f"creatives before, {trend.ads_after} after; {significance('q', trend.q_value)})."
         )
     else:
         statement = (
             f"{_readable(trend.signal)} did not change significantly: {trend.share_before:.0%} of the brand's "
             f"creatives before {change_after} and {trend.share_after:.0%} after "
-            f"({_significance('p', trend.p_value)}, {_significance('q', trend.q_value)})."
+            f"({significance('p', trend.p_value)}, {significance('q', trend.q_value)})."
         )
     return Fact(
         id=f"trend:{trend.signal}",
@@ -226,22 +226,27 @@ def _visual_fact(visual: VisualDrift) -> Fact | None:
     )
 
 
-def _readable(signal: str) -> str:
-    """``cta:learn_more`` → "The call to action learn more"; ``label:TREND:x`` → "The TREND label x"."""
+def signal_phrase(signal: str) -> str:
+    """``cta:learn_more`` → "the call to action learn more"; ``label:TREND:x`` → "the TREND label x"."""
     family, _, value = signal.partition(":")
     if family == "label":
         taxonomy, _, label = value.partition(":")
-        return f"The {taxonomy} label {_words(label)}"
+        return f"the {taxonomy} label {_words(label)}"
     if not value:
-        return f"The share with {_words(family)}"
-    return f"The {_SIGNAL_FAMILIES.get(family, _words(family))} {_words(value)}"
+        return f"the share with {_words(family)}"
+    return f"the {_SIGNAL_FAMILIES.get(family, _words(family))} {_words(value)}"
+
+
+def _readable(signal: str) -> str:
+    """The signal's phrase opening a sentence."""
+    return "T" + signal_phrase(signal)[1:]
 
 
 def _words(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _significance(letter: str, value: float) -> str:
+def significance(letter: str, value: float) -> str:
     # below a thousandth as a bound: two significant digits there would need scientific notation
     return f"{letter}<0.001" if value < 0.001 else f"{letter}={value:#.2g}"
 

@@ -15,6 +15,7 @@ from psycopg.types.json import Jsonb
 from pydantic import ValidationError
 
 from adology.knowledge.insights.model import BrandInsights
+from adology.knowledge.versions import snapshot_problems
 from adology.logs import get_logger
 from adology.storage.postgres import one_row
 from adology.storage.s3 import ObjectStore
@@ -148,13 +149,4 @@ def _snapshot_problems(conn: psycopg.Connection, store: ObjectStore, stored: Sto
         "SELECT insights, s3_key FROM brand_insights WHERE brand_id = %s AND version = %s",
         (stored.brand_id, stored.version),
     ).fetchone()
-    if row is None:
-        return [f"no row for version {stored.version} in brand_insights"]
-    body, key = row
-    if key != stored.s3_key:
-        return [f"the row names {key!r}, not {stored.s3_key!r}"]
-    if not store.exists(key=key):
-        return [f"the snapshot {key} is missing from the bucket"]
-    if json.loads(store.get_bytes(key=key)) != body:
-        return [f"the snapshot {key} differs from the row"]
-    return []
+    return snapshot_problems(store, row, table="brand_insights", version=stored.version, s3_key=stored.s3_key)

@@ -45,7 +45,6 @@ from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.metrics.pairwise import cosine_distances
-from threadpoolctl import threadpool_limits
 
 from adology.knowledge.insights.data import AdRecord, CreativeUnit
 from adology.knowledge.insights.model import Theme, ThemeMethod, ThemeSet
@@ -112,10 +111,7 @@ def theme_set(units: Sequence[CreativeUnit], *, as_of: datetime, min_units: int 
             ),
         )
     joined, features = _joined(retrieval, [units[row].representative.visual for row in clustered])
-    # One thread: scikit-learn's OpenMP k-means spins against the threads of other busy processes,
-    # and on a loaded 2-core machine two threads fitted 60 times slower than one.
-    with threadpool_limits(limits=1):
-        partition = _partition(joined)
+    partition = _partition(joined)
     theme_of_unit = _every_unit_placed(units, clustered, partition)
     groups = [rows for theme in range(partition.k) if (rows := np.flatnonzero(theme_of_unit == theme)).size]
     groups.sort(key=lambda rows: (-rows.size, int(rows[0])))

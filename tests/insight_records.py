@@ -1,17 +1,16 @@
-"""Ads and brands built by hand for the insights' unit tests: a record factory and synthetic brands
-with planted signals over a time span."""
+"""Ads and brands built by hand for the insights' unit tests: the one record factory (each test
+module sets its own defaults on it), a brand with planted themes, and a summary request."""
 
 from __future__ import annotations
 
-import random
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
 from adology.ai.summaries import Fact, SummaryRequest, SummarySample
-from adology.knowledge.insights.data import AdRecord, BrandData, CreativeUnit, LabelRecord
+from adology.knowledge.insights.data import AdRecord, BrandData
+from adology.knowledge.insights.model import Theme, Trend
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -38,34 +37,6 @@ def record(ad_id: int, start: datetime, **fields: Any) -> AdRecord:
     return AdRecord(ad_id=ad_id, **(defaults | fields))
 
 
-def units_of(ads: list[AdRecord]) -> list[CreativeUnit]:
-    return [CreativeUnit((ad,)) for ad in sorted(ads, key=lambda ad: (ad.start, ad.ad_id))]
-
-
-def stepped_brand(
-    count: int,
-    *,
-    seed: int,
-    pivot_day: int | None = 240,
-    span_days: int = 365,
-    before: float = 0.3,
-    after: float = 0.7,
-    quiet_signals: int = 10,
-) -> tuple[list[CreativeUnit], datetime]:
-    """``count`` ads over ``span_days``: ``stepped`` present at rate ``before`` then ``after`` from the
-    pivot (no pivot: ``before`` throughout), and ``quiet_signals`` booleans that never change."""
-    rng = random.Random(seed)
-    pivot = START + timedelta(days=pivot_day if pivot_day is not None else span_days * 10)
-    ads = []
-    for ad_id in range(1, count + 1):
-        start = START + timedelta(days=rng.uniform(0, span_days))
-        rate = after if start >= pivot else before
-        labels = [LabelRecord("TREND", "stepped", 0.9)] if rng.random() < rate else []
-        labels += [LabelRecord("UNIVERSAL", f"quiet_{i}", 0.9) for i in range(quiet_signals) if rng.random() < 0.3]
-        ads.append(record(ad_id, start, labels=tuple(labels) or (LabelRecord("UNIVERSAL", "any", 0.2),)))
-    return units_of(ads), pivot
-
-
 def themed_brand(count: int, *, seed: int, themes: list[list[str]], dimensions: int = 64) -> BrandData:
     """Ads whose retrieval vectors sit around one centre per theme, described with that theme's words."""
     rng = np.random.default_rng(seed)
@@ -84,10 +55,6 @@ def themed_brand(count: int, *, seed: int, themes: list[list[str]], dimensions: 
             )
         )
     return BrandData(brand_id=1, partition_key="themed", name="Themed", ads=tuple(ads))
-
-
-def without_vector(ad: AdRecord) -> AdRecord:
-    return replace(ad, retrieval=None)
 
 
 def summary_request() -> SummaryRequest:
@@ -120,4 +87,44 @@ def summary_request() -> SummaryRequest:
         ],
         samples=[SummarySample(ad_id=101, description="Image ad. Text read: dewy serum, shop now.")],
         theme_ids=["t1"],
+    )
+
+
+def built_theme(theme_id: str, terms: list[str], ad_ids: list[int], share: float, **fields: Any) -> Theme:
+    """A theme as the insights store one, named by its terms, its first three ads its exemplars."""
+    values: dict[str, Any] = {
+        "name": " / ".join(terms[:3]),
+        "summary": None,
+        "name_source": "ctfidf",
+        "exemplar_ad_ids": ad_ids[:3],
+        "first_seen": date(2024, 10, 2),
+        "last_seen": date(2025, 9, 12),
+        "median_days_running": None,
+    }
+    return Theme(id=theme_id, terms=terms, ad_ids=ad_ids, share=share, **(values | fields))
+
+
+def built_trend(
+    signal: str, evidence: list[int], *, before: float, after: float, q_value: float, **fields: Any
+) -> Trend:
+    """A trend from ``before`` to ``after`` across 2025-05-05, significant when ``q_value`` is within 0.05."""
+    values: dict[str, Any] = {
+        "significant": q_value <= 0.05,
+        "p_value": q_value / 4,
+        "change_after": date(2025, 5, 5),
+        "changed_between": (date(2025, 4, 28), date(2025, 5, 5)),
+        "ads_before": 5,
+        "ads_after": 5,
+        "effect_h": 1.0,
+        "shares_by_period": [before, after],
+    }
+    return Trend(
+        signal=signal,
+        family=signal.split(":")[0],
+        direction="up" if after > before else "down",
+        q_value=q_value,
+        share_before=before,
+        share_after=after,
+        evidence_ad_ids=evidence,
+        **(values | fields),
     )
