@@ -813,7 +813,7 @@ def render_report(report: BrandspaceReport, *, version: int | None = None) -> st
         )
         lines.append(
             f"  {brand.name} [{brand.role}]: {brand.ads_total} ads, {brand.ads_active} active, "
-            f"{brand.ads_new_30d} new in 30 days; {about}"
+            f"{brand.ads_new_30d} first seen by Adology in the last 30 days; {about}"
         )
         if brand.note:
             lines.append(f"     {brand.note}")
