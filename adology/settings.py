@@ -83,6 +83,7 @@ class Settings(BaseModel):
     dagster_port: Port = Field(
         3000, alias="ADOLOGY_DAGSTER_PORT", description="port of the Dagster webserver (1024-55535)"
     )
+    api_port: Port = Field(8000, alias="ADOLOGY_API_PORT", description="port of the API server (1024-55535)")
 
     database_url: str | None = Field(
         None,
@@ -387,6 +388,7 @@ class Settings(BaseModel):
             "ADOLOGY_S3_PORT": str(self.s3_port),
             "ADOLOGY_SQS_PORT": str(self.sqs_port),
             "ADOLOGY_DAGSTER_PORT": str(self.dagster_port),
+            "ADOLOGY_API_PORT": str(self.api_port),
             "ADOLOGY_LIBRARY_PORT": str(self.library_port),
             "ADOLOGY_S3_BUCKET": self.s3_bucket,
             "ADOLOGY_QUEUE_PREFIX": self.queue_prefix,

@@ -53,6 +53,7 @@ def make_settings(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Set
             "ADOLOGY_S3_PORT": str(_free_block(5, grpc_offset=10000)),
             "ADOLOGY_SQS_PORT": str(_free_block(1)),
             "ADOLOGY_DAGSTER_PORT": str(_free_block(1)),
+            "ADOLOGY_API_PORT": str(_free_block(1)),
             "ADOLOGY_LIBRARY_PORT": str(_free_block(1)),
             **overrides,
         }

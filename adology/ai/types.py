@@ -173,6 +173,10 @@ class Provider(Protocol):
 
     async def summarize(self, request: SummaryRequest) -> tuple[SummaryDraft, Usage]: ...
 
+    async def embed_query(self, text: str) -> tuple[Embedding, Usage]:
+        """A search query's RETRIEVAL vector, comparable with the ads' (same model and size)."""
+        ...
+
 
 async def run_each(
     call: Callable[[AdInput, Description | None], Awaitable[tuple[T, Usage]]],

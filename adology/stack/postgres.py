@@ -5,7 +5,8 @@ Two roles, and only one of them can log in over TCP:
 
 - ``postgres``, the bootstrap superuser: no password; it logs in only through the Unix socket in
   the state dir, which is its owner's alone (0700), and creates the roles, the databases and the
-  extensions migration 0001 names (pgvector is not a trusted extension: only a superuser may).
+  extensions the migrations name (pgvector is not a trusted extension: only a superuser may; pg_trgm
+  needs CREATE on the database, which `adology` lacks).
 - ``adology``, what ``DATABASE_URL`` and ``DAGSTER_POSTGRES_URL`` log in as, with
   ``ADOLOGY_PG_PASSWORD``: it owns the ``public`` schema of both databases and so the tables the
   migrations and Dagster make there, and may create no role, no database, no schema and no
@@ -49,7 +50,7 @@ SUPERUSER = "postgres"
 APP_ROLE = "adology"
 SERVICE_USER = "embedded_postgres"
 # the extensions migration 0001 creates with IF NOT EXISTS, which finds them already made
-EXTENSIONS = {"adology": ("vector", "citext")}
+EXTENSIONS = {"adology": ("vector", "citext", "pg_trgm")}
 # a transient superuser that renames a pre-split stack's bootstrap superuser (no role renames itself)
 _RENAMER = "adology_renamer"
 

@@ -76,6 +76,13 @@ class ObjectStore:
         except BaseError as exc:
             raise ObjectStoreError(f"get {key}: {exc}") from None
 
+    def presigned_url(self, key: str, *, expires_in: int) -> str:
+        """A GET URL for the object valid ``expires_in`` seconds, signed locally (no request is made)."""
+        url: str = self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
+        )
+        return url
+
     def exists(self, *, key: str) -> bool:
         try:
             obstore.head(self.objects, key)

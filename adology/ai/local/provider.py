@@ -199,6 +199,10 @@ class LocalProvider:
         analysis = await self.analyse(ad)
         return await asyncio.to_thread(self._embed, analysis, description), Usage(calls=1)
 
+    async def embed_query(self, text: str) -> tuple[Embedding, Usage]:
+        (vector,) = await asyncio.to_thread(embed_texts, [text])
+        return Embedding(kind=EmbeddingKind.RETRIEVAL, model=TEXT_MODEL_ID, vector=vector.tolist()), Usage(calls=1)
+
     async def summarize(self, request: SummaryRequest) -> tuple[SummaryDraft, Usage]:
         return compose_summary(request), Usage(calls=1)
 

@@ -257,6 +257,9 @@ class BedrockProvider:
         usage = sum((result_usage for _, result_usage in results), Usage())
         return Embeddings(embeddings=[embedding for embedding, _ in results]), usage
 
+    async def embed_query(self, text: str) -> tuple[Embedding, Usage]:
+        return await self._embed_text(EmbeddingKind.RETRIEVAL, text)
+
     async def _embed_text(self, kind: EmbeddingKind, text: str) -> tuple[Embedding, Usage]:
         answer = await self._invoke(
             self._embedding_model, {"inputText": text, "dimensions": self._embedding_dimensions, "normalize": True}

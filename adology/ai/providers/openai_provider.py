@@ -45,7 +45,7 @@ from adology.ai.providers.summary_prompts import (
     summarize_text,
 )
 from adology.ai.summaries import SUMMARIZE_PROMPT_VERSION, SummaryDraft, SummaryRequest
-from adology.ai.types import AdInput, AIError, Description, Embedding, Embeddings, Labels, Usage
+from adology.ai.types import AdInput, AIError, Description, Embedding, EmbeddingKind, Embeddings, Labels, Usage
 from adology.logs import get_logger
 
 log = get_logger(__name__)
@@ -168,6 +168,10 @@ class OpenAIProvider:
                 for kind, vector in zip(texts, vectors, strict=True)
             ]
         ), usage
+
+    async def embed_query(self, text: str) -> tuple[Embedding, Usage]:
+        (vector,), usage = await self.embed_texts([text])
+        return Embedding(kind=EmbeddingKind.RETRIEVAL, model=self._embedding_model, vector=vector), usage
 
     async def embed_many(
         self, items: list[tuple[AdInput, Description | None]]

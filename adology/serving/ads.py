@@ -1,0 +1,154 @@
+"""Ads as the API lists and shows them: filters over the shared library, and one ad's analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from adology.serving.listing import Query
+from adology.tenancy.errors import NotFoundError
+
+AD_COLUMNS = (
+    "id",
+    "brand",
+    "brand_name",
+    "source",
+    "source_ad_id",
+    "platforms",
+    "display_format",
+    "title",
+    "body",
+    "cta",
+    "link_url",
+    "started_at",
+    "ended_at",
+    "is_active",
+    "first_seen_at",
+    "creatives",
+)
+
+_AD_SELECT = sql.SQL(
+    """SELECT a.id, b.partition_key AS brand, b.name AS brand_name, a.source, a.source_ad_id, a.platforms,
+              a.display_format, a.title, a.body, a.cta, a.link_url, a.started_at, a.ended_at, a.is_active,
+              a.first_seen_at, jsonb_array_length(a.media) AS creatives
+       FROM ads a JOIN brands b ON b.id = a.brand_id"""
+)
+
+_AD_DETAIL = sql.SQL(
+    """SELECT a.id, b.partition_key AS brand, b.name AS brand_name, a.source, a.source_ad_id, a.platforms,
+              a.display_format, a.title, a.body, a.cta, a.link_url, a.started_at, a.ended_at, a.is_active,
+              a.first_seen_at, a.last_seen_at, a.media, a.media_failure, a.spend_range, a.impressions_range
+       FROM ads a JOIN brands b ON b.id = a.brand_id WHERE a.id = %s"""
+)
+
+
+@dataclass(frozen=True)
+class AdFilters:
+    """What narrows an ads list; ``brand_ids`` None means every brand (the library is shared)."""
+
+    brand_ids: list[int] | None = None
+    platform: str | None = None
+    display_format: str | None = None
+    active: bool | None = None
+    started_after: datetime | None = None
+    started_before: datetime | None = None
+    label: str | None = None  # a UNIVERSAL or TREND label, e.g. "offer:free_shipping"
+    attribute: tuple[str, str] | None = None  # (attribute name, value), compared case-insensitively
+    text: str | None = None  # in the copy or the description
+
+
+def contains_pattern(text: str) -> str:
+    """An ILIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def ads_query(filters: AdFilters) -> Query:
+    conditions: list[sql.Composable] = []
+    params: dict[str, Any] = {}
+
+    def where(condition: str, **values: Any) -> None:
+        conditions.append(sql.SQL(condition))
+        params.update(values)
+
+    if filters.brand_ids is not None:
+        where("a.brand_id = ANY(%(brand_ids)s)", brand_ids=filters.brand_ids)
+    if filters.platform:
+        where("%(platform)s = ANY(a.platforms)", platform=filters.platform.lower())
+    if filters.display_format:
+        where("lower(a.display_format) = lower(%(display_format)s)", display_format=filters.display_format)
+    if filters.active is not None:
+        where("a.is_active IS NOT DISTINCT FROM %(active)s", active=filters.active)
+    if filters.started_after:
+        where("a.started_at >= %(started_after)s", started_after=filters.started_after)
+    if filters.started_before:
+        where("a.started_at < %(started_before)s", started_before=filters.started_before)
+    if filters.label:
+        where("EXISTS (SELECT 1 FROM ad_labels l WHERE l.ad_id = a.id AND l.label = %(label)s)", label=filters.label)
+    if filters.attribute:
+        name, value = filters.attribute
+        where(
+            "EXISTS (SELECT 1 FROM ad_descriptions d WHERE d.ad_id = a.id "
+            "AND lower(d.attributes ->> %(attribute_name)s) = lower(%(attribute_value)s))",
+            attribute_name=name,
+            attribute_value=value,
+        )
+    if filters.text:
+        where(
+            "((coalesce(a.title, '') || ' ' || coalesce(a.body, '')) ILIKE %(text)s "
+            "OR EXISTS (SELECT 1 FROM ad_descriptions d WHERE d.ad_id = a.id AND d.description ILIKE %(text)s))",
+            text=contains_pattern(filters.text),
+        )
+    return Query(
+        kind="ads",
+        select=_AD_SELECT,
+        conditions=conditions,
+        params=params,
+        order=("a.id",),
+        key=lambda row: (row["id"],),
+        columns=AD_COLUMNS,
+    )
+
+
+def ad_brand_id(conn: psycopg.Connection, ad_id: int) -> int:
+    row = conn.execute("SELECT brand_id FROM ads WHERE id = %s", (ad_id,)).fetchone()
+    if row is None:
+        raise NotFoundError("ad", ad_id)
+    return int(row[0])
+
+
+def ad_detail(conn: psycopg.Connection, ad_id: int, creative_url: Callable[[str], str]) -> dict[str, Any]:
+    """The ad with its latest description and attributes, its labels, and its creatives, each with a
+    short-lived URL made by ``creative_url`` from the S3 key (none for a creative not stored)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        ad = cur.execute(_AD_DETAIL, (ad_id,)).fetchone()
+        if ad is None:
+            raise NotFoundError("ad", ad_id)
+        description = cur.execute(
+            """SELECT description, word_count, attributes, analysis_version, provider, model, created_at
+               FROM ad_descriptions WHERE ad_id = %s ORDER BY created_at DESC LIMIT 1""",
+            (ad_id,),
+        ).fetchone()
+        labels = cur.execute(
+            """SELECT DISTINCT ON (taxonomy, label) taxonomy, label, confidence, taxonomy_version
+               FROM ad_labels WHERE ad_id = %s ORDER BY taxonomy, label, created_at DESC""",
+            (ad_id,),
+        ).fetchall()
+    media = ad.pop("media")
+    creatives = [
+        {
+            "kind": item.get("kind"),
+            "content_type": item.get("content_type"),
+            "bytes": item.get("bytes"),
+            "url": creative_url(item["s3_key"]) if item.get("s3_key") else None,
+            "error": item.get("error"),
+        }
+        for item in media
+    ]
+    return ad | {"creatives": creatives, "description": description, "labels": labels}

@@ -1,0 +1,89 @@
+"""Brands as the API lists and shows them (shared by every organization), and a brandspace's brands."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from adology.serving.ads import contains_pattern
+from adology.serving.listing import Query
+from adology.tenancy.errors import NotFoundError
+
+BRAND_COLUMNS = ("id", "key", "name", "category", "status", "last_acquired_at", "last_analyzed_at", "ads")
+
+_BRAND_SELECT = sql.SQL(
+    """SELECT b.id, b.partition_key AS key, b.name, b.category, b.status, b.last_acquired_at, b.last_analyzed_at,
+              (SELECT count(*) FROM ads a WHERE a.brand_id = b.id) AS ads
+       FROM brands b"""
+)
+
+
+def brands_query(name: str | None = None) -> Query:
+    """Every brand, newest first; ``name`` matches anywhere in the name, in any case."""
+    conditions: list[sql.Composable] = []
+    params: dict[str, Any] = {}
+    if name:
+        conditions.append(sql.SQL("b.name ILIKE %(name)s"))
+        params["name"] = contains_pattern(name)
+    return Query(
+        kind="brands",
+        select=_BRAND_SELECT,
+        conditions=conditions,
+        params=params,
+        order=("b.id",),
+        key=lambda row: (row["id"],),
+        columns=BRAND_COLUMNS,
+    )
+
+
+def brand_row(conn: psycopg.Connection, brand_key: str) -> dict[str, Any]:
+    """The brand with its sources and handles, status, ad counts and last acquisition and analysis."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        brand = cur.execute(sql.SQL("{} WHERE b.partition_key = %s").format(_BRAND_SELECT), (brand_key,)).fetchone()
+        if brand is None:
+            raise NotFoundError("brand", brand_key)
+        sources = cur.execute(
+            "SELECT source, handle, created_at FROM brand_sources WHERE brand_id = %s ORDER BY source, handle",
+            (brand["id"],),
+        ).fetchall()
+        counts = cur.execute(
+            """SELECT count(*) FILTER (WHERE a.is_active) AS active_ads,
+                      count(*) FILTER (WHERE a.first_seen_at > now() - interval '7 days') AS new_ads_7d,
+                      count(*) FILTER (WHERE a.first_seen_at > now() - interval '30 days') AS new_ads_30d,
+                      count(DISTINCT d.ad_id) AS described_ads
+               FROM ads a LEFT JOIN ad_descriptions d ON d.ad_id = a.id WHERE a.brand_id = %s""",
+            (brand["id"],),
+        ).fetchone()
+    return brand | (counts or {}) | {"sources": sources}
+
+
+def brandspace_brands(conn: psycopg.Connection, brandspace_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The brandspace's brands, primary first, with status and how many ads are new in 7 and 30 days."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            """SELECT b.id, b.partition_key AS key, b.name, m.role, b.status, b.last_acquired_at, b.last_analyzed_at,
+                      m.added_at, count(a.id) AS ads, count(a.id) FILTER (WHERE a.is_active) AS active_ads,
+                      count(a.id) FILTER (WHERE a.first_seen_at > now() - interval '7 days') AS new_ads_7d,
+                      count(a.id) FILTER (WHERE a.first_seen_at > now() - interval '30 days') AS new_ads_30d
+               FROM brandspace_brands m JOIN brands b ON b.id = m.brand_id LEFT JOIN ads a ON a.brand_id = b.id
+               WHERE m.brandspace_id = %s
+               GROUP BY b.id, m.role, m.added_at
+               ORDER BY array_position(ARRAY['primary', 'competitor', 'followed'], m.role), b.name""",
+            (brandspace_id,),
+        ).fetchall()
+
+
+def brandspace_brand_ids(conn: psycopg.Connection, brandspace_id: uuid.UUID) -> list[int]:
+    return [
+        row[0]
+        for row in conn.execute("SELECT brand_id FROM brandspace_brands WHERE brandspace_id = %s", (brandspace_id,))
+    ]
+
+
+def brand_ids_of(conn: psycopg.Connection, brand_keys: list[str]) -> list[int]:
+    """The ids of the brands with these keys (unknown keys are left out)."""
+    return [row[0] for row in conn.execute("SELECT id FROM brands WHERE partition_key = ANY(%s)", (brand_keys,))]

@@ -1,0 +1,109 @@
+"""What routes need, declared once as ``Annotated`` aliases: a connection, the current user, an admin,
+a brandspace the user may use, a page request. A route's signature says which it takes; the tenant
+check is in these dependencies, never a ``WHERE`` a route has to remember."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Annotated
+
+import psycopg
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg_pool import ConnectionPool
+
+from adology.ai.types import Provider
+from adology.serving.listing import DEFAULT_LIMIT, MAX_LIMIT
+from adology.settings import Settings
+from adology.storage.s3 import ObjectStore
+from adology.tenancy.accounts import User
+from adology.tenancy.brandspaces import Brandspace, require_admin, usable_brandspace
+from adology.tenancy.errors import InvalidTokenError
+from adology.tenancy.tokens import user_for_token
+from api.errors import ApiError
+
+
+def _pool(request: Request) -> ConnectionPool:
+    return request.app.state.pool  # type: ignore[no-any-return]
+
+
+def connection(request: Request) -> Iterator[psycopg.Connection]:
+    """A pooled connection for the request: committed when the route returns, rolled back if it raises."""
+    with _pool(request).connection() as conn:
+        yield conn
+
+
+Db = Annotated[psycopg.Connection, Depends(connection)]
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def object_store(request: Request) -> ObjectStore:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def provider(request: Request) -> Provider:
+    return request.app.state.provider  # type: ignore[no-any-return]
+
+
+AppSettings = Annotated[Settings, Depends(settings)]
+Store = Annotated[ObjectStore, Depends(object_store)]
+AiProvider = Annotated[Provider, Depends(provider)]
+
+_bearer = HTTPBearer(auto_error=False, description="a token from POST /v1/auth/token")
+
+
+def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    if credentials is None:
+        raise ApiError(
+            401, "unauthorized", "log in: send Authorization: Bearer <token>", {"WWW-Authenticate": "Bearer"}
+        )
+    return credentials.credentials
+
+
+Token = Annotated[str, Depends(bearer_token)]
+
+
+def current_user(request: Request, conn: Db, token: Token) -> User:
+    try:
+        user = user_for_token(conn, token)
+    except InvalidTokenError as exc:
+        raise ApiError(401, "invalid_token", str(exc), {"WWW-Authenticate": "Bearer"}) from None
+    state = request.scope.setdefault("state", {})
+    state["organization_id"], state["user_id"] = str(user.organization_id), str(user.id)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    require_admin(user)
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]
+
+
+def brandspace(brandspace_id: uuid.UUID, user: CurrentUser, conn: Db) -> Brandspace:
+    """The path's brandspace when the user may use it; 404 otherwise, whoever owns it."""
+    return usable_brandspace(conn, user, brandspace_id)
+
+
+UsableBrandspace = Annotated[Brandspace, Depends(brandspace)]
+
+
+class PageRequest:
+    def __init__(
+        self,
+        cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    ) -> None:
+        self.cursor = cursor
+        self.limit = limit
+
+
+Paging = Annotated[PageRequest, Depends()]

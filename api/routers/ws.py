@@ -1,0 +1,105 @@
+"""``/v1/ws``: the organization's notifications as they are written, resumable with ``?after=<id>``.
+
+Authenticate with ``Authorization: Bearer <token>`` or, from a browser (which cannot set headers on a
+WebSocket), with a first message ``{"type": "auth", "token": "..."}`` within 10 seconds. The server
+then sends ``{"type": "ready"}`` and ``{"type": "notification", "notification": {...}}`` per row, in
+id order, starting after ``after``. The handler always waits on the client too, so a closed client
+(or a server shutting down) ends it at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, WebSocket
+from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from starlette.websockets import WebSocketDisconnect
+
+from adology.logs import get_logger
+from adology.serving.activity import notifications_after
+from adology.tenancy.accounts import User
+from adology.tenancy.errors import InvalidTokenError
+from adology.tenancy.tokens import user_for_token
+
+log = get_logger(__name__)
+
+router = APIRouter()
+
+AUTH_SECONDS = 10.0
+_POLICY_VIOLATION = 1008
+
+
+def _token_from_header(websocket: WebSocket) -> str | None:
+    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _token(websocket: WebSocket) -> str | None:
+    header = _token_from_header(websocket)
+    if header is not None:
+        return header
+    try:
+        message = await asyncio.wait_for(websocket.receive_json(), timeout=AUTH_SECONDS)
+    except (TimeoutError, ValueError, KeyError):
+        return None
+    if isinstance(message, dict) and message.get("type") == "auth" and isinstance(message.get("token"), str):
+        return str(message["token"])
+    return None
+
+
+def _authenticate(websocket: WebSocket, token: str) -> User | None:
+    with websocket.app.state.pool.connection() as conn:
+        try:
+            return user_for_token(conn, token)
+        except InvalidTokenError:
+            return None
+
+
+def _new_rows(websocket: WebSocket, user: User, after: int) -> list[dict[str, Any]]:
+    with websocket.app.state.pool.connection() as conn:
+        return notifications_after(conn, user.organization_id, after)
+
+
+async def _client_closed(websocket: WebSocket) -> None:
+    """Returns when the client disconnects; messages it sends after authenticating are ignored."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+
+
+@router.websocket("/v1/ws")
+async def notifications_socket(
+    websocket: WebSocket,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="the last notification id the client has")] = 0,
+) -> None:
+    await websocket.accept()
+    token = await _token(websocket)
+    user = await run_in_threadpool(_authenticate, websocket, token) if token else None
+    if user is None:
+        await websocket.close(code=_POLICY_VIOLATION, reason="log in: a valid bearer token is required")
+        return
+    websocket.scope.setdefault("state", {})["organization_id"] = str(user.organization_id)
+    hub = websocket.app.state.hub
+    closed = asyncio.create_task(_client_closed(websocket))
+    try:
+        with hub.subscription(str(user.organization_id)) as woken:
+            await websocket.send_json({"type": "ready", "after": after})
+            while not closed.done():
+                woken.clear()
+                for row in await run_in_threadpool(_new_rows, websocket, user, after):
+                    await websocket.send_json({"type": "notification", "notification": jsonable_encoder(row)})
+                    after = row["id"]
+                wake = asyncio.ensure_future(woken.wait())
+                await asyncio.wait({wake, closed}, return_when=asyncio.FIRST_COMPLETED)
+                wake.cancel()
+    except (WebSocketDisconnect, RuntimeError) as exc:
+        log.info("socket ended while sending", extra={"error": str(exc)[:200]})
+    finally:
+        closed.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await closed
