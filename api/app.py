@@ -21,6 +21,18 @@ from api.hub import NotificationHub
 from api.middleware import RequestContextMiddleware
 from api.routers import activity, ads, auth, brands, brandspaces, reports, users, ws
 
+# Every router the app serves; tests/stack/test_api_isolation.py walks their routes, so a route added
+# here without a tenant check fails the suite.
+ROUTERS = (
+    auth.router,
+    users.router,
+    brandspaces.router,
+    brands.router,
+    ads.router,
+    reports.router,
+    activity.router,
+    ws.router,
+)
 POOL_SIZE = 20  # above the threadpool's typical concurrency for 32 clients, below Postgres' limit
 
 
@@ -55,8 +67,8 @@ def create_app(settings: Settings) -> FastAPI:
         responses=ERROR_RESPONSES,
     )
     install_error_handlers(app)
-    for router in (auth, users, brandspaces, brands, ads, reports, activity, ws):
-        app.include_router(router.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -62,7 +62,8 @@ def demo(as_json: bool, timeout: float) -> None:
         click.echo(json.dumps(result))
     else:
         for name, value in result.items():
-            click.echo(f"  {name:22} {value}")
+            if name != "demo_users":
+                click.echo(f"  {name:22} {value}")
         click.echo(demo_findings(settings))
     click.echo(
         "\nnext:\n"
@@ -72,7 +73,15 @@ def demo(as_json: bool, timeout: float) -> None:
         "(ads, ad_descriptions, ad_labels, ad_embeddings, notifications)\n"
         f"  .venv/bin/adology insights show BRAND   a brand's themes, trends and momentum (--json for all of it)\n"
         f"  .venv/bin/adology reports show {BRANDSPACE}   the brandspace's report\n"
-        f"  demo user: {USER_EMAIL} in 'Demo Organization', brandspace 'Skincare'\n"
+        f"  the API at {result['api_url']} (docs: {result['api_url']}/docs), logins (also in "
+        f"{settings.state_dir}/demo-users.json):\n"
+        + "".join(
+            f"    {login['email']:24} {login['password']:18} {login['role']:6} {login['organization']}: "
+            f"{', '.join(login['brandspaces'])}\n"
+            for login in result["demo_users"]
+        )
+        + f"  curl -s -X POST {result['api_url']}/v1/auth/token -H 'content-type: application/json' "
+        f'-d \'{{"email": "{USER_EMAIL}", "password": "..."}}\'\n'
         "  .venv/bin/adology stack down  stops the stack (the data stays in .adology/)",
         err=True,
     )

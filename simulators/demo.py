@@ -13,6 +13,9 @@ died gives its pool slots back, so the demo's requests still end.
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +32,8 @@ from adology.requests.outbox import record_request
 from adology.settings import Settings
 from adology.stack import Stack
 from adology.stack.process import stop_signals_raise
+from adology.storage.postgres import one_row
+from adology.tenancy.accounts import ensure_organization, ensure_user
 from adology_assets.dev import DagsterDev
 from adology_assets.vocabulary import BRANDSPACE_REPORTS, KIND_TAG, REPORT_TRIGGER_TAG, brandspace_partitions
 from bench.dagster_graphql import FINISHED, DagsterGraphQL
@@ -62,32 +67,99 @@ class DemoProgress:
         return min(self.labelled, self.embedded)
 
 
-def seed(conn: psycopg.Connection, library_url: str) -> list[str]:
-    """The demo tenancy and brands; returns the brand partition keys (primary first)."""
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo user as the demo prints it: who logs in where, and which brandspaces they see."""
+
+    email: str
+    password: str
+    organization: str
+    role: str
+    brandspaces: list[str]
+
+
+@dataclass(frozen=True)
+class DemoOrganization:
+    name: str
+    brandspace: str  # its name; the demo brandspace's partition key is BRANDSPACE
+    logins: list[tuple[str, str, str]]  # (email, display name, role)
+
+
+# Two customers, so isolation is visible: each sees its own brandspace and reports, and the shared
+# brands and ads. The second customer follows two of the same brands in a brandspace of its own.
+DEMO_ORGANIZATIONS = (
+    DemoOrganization(
+        ORGANIZATION,
+        "Skincare",
+        [(USER_EMAIL, "Demo Analyst", "admin"), ("member@demo.example", "Demo Member", "member")],
+    ),
+    DemoOrganization("Rival Agency", "Rival watch", [("admin@rival.example", "Rival Admin", "admin")]),
+)
+RIVAL_BRANDSPACE = "rival-watch"
+
+
+def demo_passwords(settings: Settings) -> dict[str, str]:
+    """The demo users' passwords: generated once per state dir and kept in it (never committed), so a
+    second demo run prints the same logins."""
+    path = settings.state_dir / "demo-users.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    emails = [email for organization in DEMO_ORGANIZATIONS for email, _, _ in organization.logins]
+    passwords = {email: known.get(email) or secrets.token_urlsafe(12) for email in emails}
+    if passwords != known:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # readable by the stack's owner only, whatever it was before
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(passwords, handle, indent=2)
+    return passwords
+
+
+def seed(conn: psycopg.Connection, library_url: str, passwords: dict[str, str]) -> tuple[list[str], list[DemoLogin]]:
+    """The demo tenancy and brands: the brand partition keys (primary first) and the logins."""
     brands = register_library_brands(conn, library_url, status="analyzed")
-    (organization,) = conn.execute(
-        "INSERT INTO organizations (name) VALUES (%s) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name "
-        "RETURNING id",
-        (ORGANIZATION,),
-    ).fetchone()
-    conn.execute(
-        "INSERT INTO users (organization_id, email, display_name, role) VALUES (%s, %s, 'Demo Analyst', "
-        "'admin') ON CONFLICT (organization_id, email) DO NOTHING",
-        (organization, USER_EMAIL),
-    )
-    (space,) = conn.execute(
-        "INSERT INTO brandspaces (organization_id, name, partition_key) VALUES (%s, 'Skincare', %s) "
-        "ON CONFLICT (partition_key) DO UPDATE SET name = EXCLUDED.name RETURNING id",
-        (organization, BRANDSPACE),
-    ).fetchone()
+    keys = [brand.partition_key for brand in brands]
     roles = ["primary"] + ["competitor"] * 2 + ["followed"] * (len(brands) - 3)
-    for brand, role in zip(brands, roles, strict=False):
-        conn.execute(
-            "INSERT INTO brandspace_brands (brandspace_id, brand_id, role) VALUES (%s, %s, %s) "
-            "ON CONFLICT (brandspace_id, brand_id) DO UPDATE SET role = EXCLUDED.role",
-            (space, brand.id, role),
+    spaces = {
+        ORGANIZATION: (BRANDSPACE, list(zip(brands, roles, strict=False))),
+        "Rival Agency": (RIVAL_BRANDSPACE, [(brands[1], "primary"), (brands[0], "competitor")]),
+    }
+    logins = []
+    for organization in DEMO_ORGANIZATIONS:
+        organization_id = ensure_organization(conn, organization.name)
+        partition_key, members = spaces[organization.name]
+        (space,) = one_row(
+            conn.execute(
+                "INSERT INTO brandspaces (organization_id, name, partition_key) VALUES (%s, %s, %s) "
+                "ON CONFLICT (partition_key) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+                (organization_id, organization.brandspace, partition_key),
+            )
         )
-    return [brand.partition_key for brand in brands]
+        for brand, role in members:
+            conn.execute(
+                "INSERT INTO brandspace_brands (brandspace_id, brand_id, role) VALUES (%s, %s, %s) "
+                "ON CONFLICT (brandspace_id, brand_id) DO UPDATE SET role = EXCLUDED.role",
+                (space, brand.id, role),
+            )
+        for email, display_name, role in organization.logins:
+            user = ensure_user(
+                conn,
+                organization_id=organization_id,
+                email=email,
+                password=passwords[email],
+                role=role,
+                display_name=display_name,
+            )
+            conn.execute(
+                "INSERT INTO brandspace_members (brandspace_id, user_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (space, user.id),
+            )
+            logins.append(DemoLogin(email, passwords[email], organization.name, role, [organization.brandspace]))
+    return keys, logins
+
+
+def _demo_requester(conn: psycopg.Connection) -> tuple[str, str]:
+    """The organization and user the demo's analysis requests are made for (their notifications go there)."""
+    return one_row(conn.execute("SELECT organization_id, id FROM users WHERE email = %s", (USER_EMAIL,)))
 
 
 def summary(conn: psycopg.Connection, request_ids: list[str], seconds: float) -> dict[str, Any]:
@@ -143,8 +215,11 @@ def _run_demo(settings: Settings, *, timeout: float, progress: Callable[[DemoPro
     Stack(settings).up()
     library_url = f"http://127.0.0.1:{settings.library_port}"
     with psycopg.connect(settings.database_url or "") as conn:
-        brands = seed(conn, library_url)
-        request_ids = [str(record_request(conn, brand=brand)) for brand in brands]
+        brands, logins = seed(conn, library_url, demo_passwords(settings))
+        organization_id, user_id = _demo_requester(conn)
+        request_ids = [
+            str(record_request(conn, brand=brand, organization_id=organization_id, user_id=user_id)) for brand in brands
+        ]
     expected = _library_ads(library_url, brands)
     server = DagsterDev(settings)
     server.start()
@@ -170,7 +245,11 @@ def _run_demo(settings: Settings, *, timeout: float, progress: Callable[[DemoPro
     finally:
         server.stop()
     with psycopg.connect(settings.database_url or "") as conn:
-        return summary(conn, request_ids, time.monotonic() - started) | {"report_run": report_run}
+        return summary(conn, request_ids, time.monotonic() - started) | {
+            "report_run": report_run,
+            "api_url": f"http://127.0.0.1:{settings.api_port}",
+            "demo_users": [vars(login) for login in logins],
+        }
 
 
 def run_report(dagster_url: str, *, timeout: float) -> str:

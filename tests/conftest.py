@@ -110,3 +110,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             if log_path.stat().st_mtime >= call.start:
                 lines = log_path.read_text(errors="replace").splitlines()[-_LOG_TAIL_LINES:]
                 report.sections.append((f"{log_path} (last {len(lines)} lines)", "\n".join(lines)))
+
+
+@pytest.fixture(scope="session")
+def api_url(stack_settings: Settings) -> str:
+    """The session stack's API server (its ``api`` part)."""
+    return f"http://127.0.0.1:{stack_settings.api_port}"

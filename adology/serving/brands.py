@@ -65,7 +65,8 @@ def brandspace_brands(conn: psycopg.Connection, brandspace_id: uuid.UUID) -> lis
     """The brandspace's brands, primary first, with status and how many ads are new in 7 and 30 days."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(
-            """SELECT b.id, b.partition_key AS key, b.name, m.role, b.status, b.last_acquired_at, b.last_analyzed_at,
+            """SELECT b.id, b.partition_key AS key, b.name, b.category, m.role, b.status, b.last_acquired_at,
+                      b.last_analyzed_at,
                       m.added_at, count(a.id) AS ads, count(a.id) FILTER (WHERE a.is_active) AS active_ads,
                       count(a.id) FILTER (WHERE a.first_seen_at > now() - interval '7 days') AS new_ads_7d,
                       count(a.id) FILTER (WHERE a.first_seen_at > now() - interval '30 days') AS new_ads_30d

@@ -80,7 +80,7 @@ class Query:
     columns: tuple[str, ...]
     shape: Callable[[dict[str, Any]], dict[str, Any]] = field(default=lambda row: row)
 
-    def _statement(self, after: list[Any] | None, limit: int | None) -> tuple[sql.Composable, dict[str, Any]]:
+    def _statement(self, after: list[Any] | None, limit: int | None) -> tuple[sql.Composed, dict[str, Any]]:
         conditions = list(self.conditions)
         params = dict(self.params)
         if after is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Collection, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -95,7 +95,8 @@ def _log_page_limit(connector: Connector, *, handle: str, max_pages: int) -> Non
 
 
 class MetaAdLibraryClient:
-    """Meta Ad Library API (``ads_archive``) ads of one Facebook page id, following cursor paging."""
+    """Meta Ad Library API (``ads_archive``) ads of one Facebook page id, or of a keyword search,
+    following cursor paging."""
 
     connector: Connector = Connector.META
 
@@ -123,8 +124,18 @@ class MetaAdLibraryClient:
         self._max_pages = max_pages
 
     async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
+        async for page in self._pages({"search_page_ids": handle}, label=handle):
+            yield page
+
+    def search(self, terms: str) -> AsyncIterator[ParsedPage]:
+        """Pages of the ads Meta's keyword search finds for ``terms`` (every word, in any order):
+        the Ad Library has no advertiser search, so this is how a brand's pages are found."""
+        return self._pages({"search_terms": terms, "search_type": "KEYWORD_UNORDERED"}, label=terms)
+
+    async def _pages(self, query: dict[str, str], *, label: str) -> AsyncIterator[ParsedPage]:
+        """The pages of one ``ads_archive`` query, following its cursor; ``label`` names it in logs."""
         params: dict[str, str | int] = {
-            "search_page_ids": handle,
+            **query,
             "ad_reached_countries": json.dumps(self._countries),
             "ad_active_status": "ALL",
             "ad_type": "ALL",
@@ -136,14 +147,14 @@ class MetaAdLibraryClient:
                 self._url, params=params, secret_params={"access_token": self._access_token}
             )
             page = _page(self.connector, response, *parse_meta_page(response.body))
-            _log_page(page, handle=handle, number=number)
+            _log_page(page, handle=label, number=number)
             yield page
             after = _meta_next_cursor(response.body)
             if after is None:
                 return
             # The cursor, not paging.next: that URL embeds the token and must never be requested as given.
             params = {**params, "after": after}
-        _log_page_limit(self.connector, handle=handle, max_pages=self._max_pages)
+        _log_page_limit(self.connector, handle=label, max_pages=self._max_pages)
 
 
 def _meta_next_cursor(body: Any) -> str | None:
@@ -160,7 +171,8 @@ def _meta_next_cursor(body: Any) -> str | None:
 
 
 class ApifyClient:
-    """An Apify Facebook Ads Library scraper run for one page id, then its dataset page by page."""
+    """An Apify Facebook Ads Library scraper run for one page id (or a keyword search), then its
+    dataset page by page."""
 
     connector: Connector = Connector.APIFY
 
@@ -187,7 +199,17 @@ class ApifyClient:
         self._run_timeout_seconds = run_timeout_seconds
 
     async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
-        run = await self._finished_run(handle)
+        async for page in self._run_pages({"view_all_page_id": handle}, label=handle):
+            yield page
+
+    def search(self, terms: str) -> AsyncIterator[ParsedPage]:
+        """Pages of the ads the Ad Library's keyword search (``q``, every word in any order) finds for
+        ``terms``, scraped by one run of the actor: how a brand's pages are found through Apify."""
+        return self._run_pages({"q": terms, "search_type": "keyword_unordered", "media_type": "all"}, label=terms)
+
+    async def _run_pages(self, library_query: dict[str, str], *, label: str) -> AsyncIterator[ParsedPage]:
+        """One actor run over the Ad Library URL with ``library_query``, then its dataset page by page."""
+        run = await self._finished_run(library_query, label=label)
         dataset_url = f"{self._base_url}/v2/datasets/{run['defaultDatasetId']}/items"
         offset = 0
         for number in range(1, self._max_pages + 1):
@@ -197,17 +219,18 @@ class ApifyClient:
                 headers=self._headers,
             )
             page = _page(self.connector, response, *parse_apify_items(response.body))
-            _log_page(page, handle=handle, number=number)
+            _log_page(page, handle=label, number=number)
             yield page
             if len(response.body) < self._page_size:
                 return
             offset += len(response.body)
-        _log_page_limit(self.connector, handle=handle, max_pages=self._max_pages)
+        _log_page_limit(self.connector, handle=label, max_pages=self._max_pages)
 
-    async def _finished_run(self, handle: str) -> dict[str, Any]:
-        """Start the actor for ``handle`` and wait until its run ends; SourceError unless it SUCCEEDED."""
+    async def _finished_run(self, library_query: dict[str, str], *, label: str) -> dict[str, Any]:
+        """Start the actor on the Ad Library URL with ``library_query`` and wait until its run ends;
+        SourceError unless it SUCCEEDED."""
         library_url = "https://www.facebook.com/ads/library/?" + urlencode(
-            {"active_status": "all", "ad_type": "all", "country": "ALL", "view_all_page_id": handle}
+            {"active_status": "all", "ad_type": "all", "country": "ALL", **library_query}
         )
         # Retried like any request: a start lost to a dropped connection may leave a duplicate run,
         # which costs a run's credits, where not retrying would lose the brand's refresh.
@@ -221,7 +244,7 @@ class ApifyClient:
         run = _apify_run(started.body)
         log.info(
             "apify run started",
-            extra={"connector": self.connector.value, "handle": handle, "run_id": run["id"], "status": run["status"]},
+            extra={"connector": self.connector.value, "handle": label, "run_id": run["id"], "status": run["status"]},
         )
         deadline = asyncio.get_running_loop().time() + self._run_timeout_seconds
         while run["status"] in _APIFY_UNFINISHED:
@@ -252,7 +275,8 @@ def _apify_run(body: Any) -> dict[str, Any]:
 
 
 class SerpApiClient:
-    """Google Ads Transparency Center creatives of one advertiser (``AR...``), each merged with its details."""
+    """Google Ads Transparency Center creatives of one advertiser (``AR...``), each merged with its
+    details; or the bare listing of a name or domain search."""
 
     connector: Connector = Connector.SERPAPI
 
@@ -277,26 +301,47 @@ class SerpApiClient:
         self._details_concurrency = details_concurrency
 
     async def fetch(self, handle: str, detailed: Collection[str] = frozenset()) -> AsyncIterator[ParsedPage]:
+        # One semaphore per fetch: it bounds this handle's details calls and belongs to this event loop.
+        details_slots = asyncio.Semaphore(self._details_concurrency)
+
+        async def with_details(listed: list[NormalizedAd]) -> list[NormalizedAd]:
+            return await self._with_details(listed, handle, details_slots, detailed)
+
+        async for page in self._listing({"advertiser_id": handle}, label=handle, enrich=with_details):
+            yield page
+
+    def search(self, text: str) -> AsyncIterator[ParsedPage]:
+        """Listing pages of the creatives the Transparency Center's search finds for ``text`` (an
+        advertiser name or a domain), without their details: each details call is a paid search,
+        and finding advertisers needs only the listing's advertiser and target domain."""
+        return self._listing({"text": text}, label=text, enrich=None)
+
+    async def _listing(
+        self,
+        query: dict[str, str],
+        *,
+        label: str,
+        enrich: Callable[[list[NormalizedAd]], Awaitable[list[NormalizedAd]]] | None,
+    ) -> AsyncIterator[ParsedPage]:
+        """The listing pages of one query, each page's ads through ``enrich`` when given."""
         params: dict[str, str | int] = {
             "engine": LISTING_ENGINE,
-            "advertiser_id": handle,
+            **query,
             "region": self._region,
             "num": self._page_size,
         }
-        # One semaphore per fetch: it bounds this handle's details calls and belongs to this event loop.
-        details_slots = asyncio.Semaphore(self._details_concurrency)
         for number in range(1, self._max_pages + 1):
             response = await self._http.get_json(self._url, params=params, secret_params={"api_key": self._api_key})
             listed, failures = parse_serpapi_listing(response.body)
-            ads = await self._with_details(listed, handle, details_slots, detailed)
+            ads = await enrich(listed) if enrich is not None else listed
             page = _page(self.connector, response, ads, failures)
-            _log_page(page, handle=handle, number=number)
+            _log_page(page, handle=label, number=number)
             yield page
             next_page_token = _serpapi_next_page_token(response.body)
             if next_page_token is None:
                 return
             params = {**params, "next_page_token": next_page_token}
-        _log_page_limit(self.connector, handle=handle, max_pages=self._max_pages)
+        _log_page_limit(self.connector, handle=label, max_pages=self._max_pages)
 
     async def _with_details(
         self, ads: list[NormalizedAd], handle: str, slots: asyncio.Semaphore, detailed: Collection[str]

@@ -96,6 +96,31 @@ def create_user(
     return get_user(conn, organization_id, user_id)
 
 
+def ensure_user(
+    conn: psycopg.Connection,
+    *,
+    organization_id: uuid.UUID,
+    email: str,
+    password: str,
+    role: Role,
+    display_name: str | None = None,
+) -> User:
+    """The organization's user with this email, created or given this password and role (for seeding
+    a known set of logins); :class:`ConflictError` if the email is another organization's login."""
+    row = conn.execute("SELECT id, organization_id FROM users WHERE email = %s", (email,)).fetchone()
+    if row is None:
+        return create_user(
+            conn, organization_id=organization_id, email=email, password=password, role=role, display_name=display_name
+        )
+    if row[1] != organization_id:
+        raise ConflictError(f"the email {email!r} is already a login of another organization")
+    conn.execute(
+        "UPDATE users SET password_hash = %s, role = %s, display_name = coalesce(%s, display_name) WHERE id = %s",
+        (hash_password(password), role, display_name, row[0]),
+    )
+    return get_user(conn, organization_id, row[0])
+
+
 def get_user(conn: psycopg.Connection, organization_id: uuid.UUID, user_id: uuid.UUID) -> User:
     row = conn.execute(
         f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} WHERE u.id = %s AND u.organization_id = %s",
@@ -151,7 +176,7 @@ def authenticate(
     row = conn.execute(
         f"SELECT {_USER_COLUMNS}, u.password_hash FROM {_USER_FROM} WHERE u.email = %s", (email.strip(),)
     ).fetchone()
-    if not verify_password(row[-1] if row else None, password):
+    if not verify_password(row[-1] if row else None, password) or row is None:
         conn.cursor().executemany("INSERT INTO login_failures (subject) VALUES (%s)", [(s,) for s in subjects])
         conn.commit()
         log.info("login failed", extra={"known_email": row is not None})

@@ -5,12 +5,16 @@ in the project notes), so the project's own clients fetch from it unchanged: onl
 differs. Media URLs in every payload are signed and expire, like a CDN's. ``/faults/...`` are test
 equipment for the media fetcher (flaky, slow, cut, mislabelled, oversized, redirecting answers).
 
+The keyword searches (Meta's ``search_terms``, an Apify run over an Ad Library search URL with
+``q``, SerpApi's ``text``) find advertisers by name, fuzzily as the real searches do: case, accents
+and punctuation ignored, every word in any order; SerpApi's ``text`` finds a domain as well.
+
 Routes:
-    GET  /{version}/ads_archive                     Meta Ad Library API
+    GET  /{version}/ads_archive                     Meta Ad Library API (by page id or keyword search)
     POST /v2/acts/{actor}/runs                      Apify: start a scraper run (finishes at once)
     GET  /v2/actor-runs/{run}                       Apify: the run
     GET  /v2/datasets/{dataset}/items               Apify: the run's items, in the actor's shape
-    GET  /search.json                               SerpApi (listing and ad-details engines)
+    GET  /search.json                               SerpApi (listing by advertiser id or text, ad details)
     GET  /media/{id}/{n}.{jpg|png|mp4}?exp=&sig=    signed creatives (ad id, creative id or page id)
     GET  /brands, /healthz, /faults/...
 """
@@ -27,15 +31,17 @@ import io
 import ipaddress
 import json
 import logging
+import re
 import secrets
 import socket
 import threading
 import time
+import unicodedata
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from aiohttp import web
@@ -55,6 +61,7 @@ MEDIA_TTL_SECONDS = 3600.0
 _CHUNK = 64 * 1024
 _META_DEFAULT_LIMIT = 25
 _META_MAX_LIMIT = 1000
+_META_SEARCH_TYPES = ("KEYWORD_UNORDERED", "KEYWORD_EXACT_PHRASE")
 _SERPAPI_DEFAULT_NUM = 40
 _NO_RESULTS = "Google Ads Transparency Center hasn't returned any results for this query."
 _TRANSPARENCY = "https://adstransparency.google.com"
@@ -315,6 +322,45 @@ def _range_text(value: int) -> str:
     return str(value)
 
 
+def _folded(text: str) -> str:
+    """``text`` as the sources' searches compare names: case, accents and punctuation ignored, ``&``
+    read as "and", words separated by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
+
+
+def _name_matches(query: str, name: str, *, exact_phrase: bool = False) -> bool:
+    """Whether a search for ``query`` finds the advertiser ``name``: the folded query inside the
+    folded name, or (unless an exact phrase is asked) each of its words starting a word of the name."""
+    wanted, folded = _folded(query), _folded(name)
+    if not wanted:
+        return False
+    if wanted in folded:
+        return True
+    words = folded.split()
+    return not exact_phrase and all(any(word.startswith(token) for word in words) for token in wanted.split())
+
+
+def _bare_domain(text: str) -> str:
+    """A domain or URL as its host alone, lower-case and without ``www.``."""
+    host = text.strip().lower()
+    host = host.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0].rstrip(".")
+    return host.removeprefix("www.")
+
+
+def _keyword_ads(catalog: Catalog, terms: str, *, exact_phrase: bool = False) -> list[Ad]:
+    """The Ad Library's keyword search: the ads whose copy holds ``terms`` and every ad of a page
+    whose name the terms match, in catalog order."""
+    lowered = terms.strip().lower()
+    named = {brand.slug for brand in catalog.brands if _name_matches(terms, brand.name, exact_phrase=exact_phrase)}
+    return [
+        ad
+        for ad in catalog.ads
+        if ad.brand.slug in named or lowered in ad.headline.lower() or lowered in ad.body.lower()
+    ]
+
+
 async def _healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
@@ -412,7 +458,8 @@ async def _meta_ads_archive(request: web.Request) -> web.Response:
     if not token:
         return _meta_error(400, "An access token is required to request this resource.", code=190)
     raw_ids = query.get("search_page_ids", "")
-    terms = query.get("search_terms", "").strip().lower()
+    terms = query.get("search_terms", "").strip()
+    search_type = query.get("search_type", "KEYWORD_UNORDERED").upper()
     try:
         # Meta accepts a comma list or a JSON array of page ids.
         page_ids = json.loads(raw_ids) if raw_ids.startswith("[") else [p for p in raw_ids.split(",") if p]
@@ -425,6 +472,8 @@ async def _meta_ads_archive(request: web.Request) -> web.Response:
         return _meta_error(400, "(#100) The parameter search_terms or search_page_ids is required", code=100)
     if not 1 <= limit <= _META_MAX_LIMIT:
         return _meta_error(400, f"(#100) limit must be between 1 and {_META_MAX_LIMIT}", code=100)
+    if search_type not in _META_SEARCH_TYPES:
+        return _meta_error(400, f"(#100) search_type must be one of {', '.join(_META_SEARCH_TYPES)}", code=100)
     offset = 0
     if "after" in query:
         decoded = _decode_offset(query["after"])
@@ -436,7 +485,7 @@ async def _meta_ads_archive(request: web.Request) -> web.Response:
         brands = [b for b in (catalog.brand_by_page_id(str(p)) for p in page_ids) if b is not None]
         ads = [ad for brand in brands for ad in catalog.ads_of(brand)]
     else:
-        ads = [a for a in catalog.ads if terms in a.headline.lower() or terms in a.body.lower()]
+        ads = _keyword_ads(catalog, terms, exact_phrase=search_type == "KEYWORD_EXACT_PHRASE")
     status = query.get("ad_active_status", "ALL").upper()
     if status != "ALL":
         ads = [a for a in ads if a.is_active == (status == "ACTIVE")]
@@ -476,17 +525,31 @@ def _apify_token(request: web.Request) -> str | None:
     return request.query.get("token") or None
 
 
-def _encode_dataset(actor: str, page_ids: list[str], count: int | None) -> str:
-    # The run holds no state: its dataset id carries the actor, the page ids and the count.
-    raw = json.dumps({"a": APIFY_ACTORS.index(actor), "p": page_ids, "n": count}, separators=(",", ":"))
+class _Dataset(NamedTuple):
+    """What a run scraped: the actor, the pages, the keyword searches (text, exact phrase) and the count."""
+
+    actor: str
+    page_ids: list[str]
+    count: int | None
+    searches: list[tuple[str, bool]]
+
+
+def _encode_dataset(actor: str, page_ids: list[str], count: int | None, searches: list[tuple[str, bool]]) -> str:
+    # The run holds no state: its dataset id carries the actor, the page ids, the searches and the
+    # count; a run without searches keeps the id it had before searches were served.
+    spec: dict[str, Any] = {"a": APIFY_ACTORS.index(actor), "p": page_ids, "n": count}
+    if searches:
+        spec["q"] = [[text, int(exact)] for text, exact in searches]
+    raw = json.dumps(spec, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_dataset(token: str) -> tuple[str, list[str], int | None] | None:
+def _decode_dataset(token: str) -> _Dataset | None:
     try:
         spec = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        return APIFY_ACTORS[spec["a"]], [str(p) for p in spec["p"]], spec["n"]
-    except (binascii.Error, ValueError, KeyError, IndexError, TypeError):
+        searches = [(str(text), bool(exact)) for text, exact in spec.get("q", [])]
+        return _Dataset(APIFY_ACTORS[spec["a"]], [str(p) for p in spec["p"]], spec["n"], searches)
+    except (binascii.Error, ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None
 
 
@@ -532,11 +595,16 @@ async def _apify_start_run(request: web.Request) -> web.Response:
     count = body.get("count", body.get("resultsLimit"))
     if not isinstance(urls, list) or not urls or (count is not None and not isinstance(count, int)):
         return _apify_error(400, "invalid-input", "Input.urls must be a non-empty array and Input.count an integer")
-    page_ids = []
+    page_ids: list[str] = []
+    searches: list[tuple[str, bool]] = []
     for entry in urls:
         url = entry.get("url", "") if isinstance(entry, dict) else str(entry)
-        page_ids += parse_qs(urlsplit(url).query).get("view_all_page_id", [])
-    dataset_id = _encode_dataset(actor, page_ids, count)
+        library_query = parse_qs(urlsplit(url).query)
+        page_ids += library_query.get("view_all_page_id", [])
+        # An Ad Library search URL: q, with search_type keyword_unordered (the default) or keyword_exact_phrase.
+        exact = library_query.get("search_type", [""])[0].lower() == "keyword_exact_phrase"
+        searches += [(text, exact) for text in library_query.get("q", []) if text.strip()]
+    dataset_id = _encode_dataset(actor, page_ids, count, searches)
     return web.json_response(_run_body("R" + dataset_id, actor, dataset_id), status=201)
 
 
@@ -545,7 +613,7 @@ async def _apify_get_run(request: web.Request) -> web.Response:
     decoded = _decode_dataset(run_id[1:]) if run_id.startswith("R") else None
     if decoded is None:
         return _apify_error(404, "record-not-found", "Actor run was not found")
-    return web.json_response(_run_body(run_id, decoded[0], run_id[1:]))
+    return web.json_response(_run_body(run_id, decoded.actor, run_id[1:]))
 
 
 async def _apify_dataset_items(request: web.Request) -> web.Response:
@@ -553,7 +621,7 @@ async def _apify_dataset_items(request: web.Request) -> web.Response:
     decoded = _decode_dataset(request.match_info["dataset"])
     if decoded is None:
         return _apify_error(404, "record-not-found", "Dataset was not found")
-    actor, page_ids, count = decoded
+    actor, page_ids, count, searches = decoded
     if request.query.get("format", "json") != "json":
         return _apify_error(400, "invalid-parameter", "This library serves format=json only")
     try:
@@ -566,6 +634,9 @@ async def _apify_dataset_items(request: web.Request) -> web.Response:
         brand = catalog.brand_by_page_id(page_id)
         if brand is not None:
             ads += catalog.ads_of(brand)[:count] if count is not None else catalog.ads_of(brand)
+    for text, exact in searches:
+        found = _keyword_ads(catalog, text, exact_phrase=exact)
+        ads += found[:count] if count is not None else found
     page = ads[offset : offset + limit] if limit is not None else ads[offset:]
     items = [_apify_item(request, ad, camel=actor == APIFY_CAMEL_ACTOR) for ad in page]
     headers = {
@@ -786,7 +857,7 @@ def _serp_listing(request: web.Request) -> web.Response:
     catalog = request.app[_STATE].catalog
     query = request.query
     advertiser_ids = [a for a in query.get("advertiser_id", "").split(",") if a]
-    text = query.get("text", "").strip().lower()
+    text = query.get("text", "").strip()
     if not advertiser_ids and not text:
         return web.json_response({"error": "Missing query `advertiser_id` or `text` parameter."}, status=400)
     try:
@@ -806,7 +877,7 @@ def _serp_listing(request: web.Request) -> web.Response:
     if advertiser_ids:
         brands = [b for b in map(catalog.brand_by_advertiser_id, advertiser_ids) if b is not None]
     else:
-        brands = [b for b in catalog.brands if text in (b.domain, b.name.lower())]
+        brands = [b for b in catalog.brands if _text_finds(text, b)]
     ads = [ad for brand in brands for ad in catalog.google_ads_of(brand)]
     if fmt := query.get("creative_format"):
         ads = [a for a in ads if a.google_format == fmt]
@@ -829,6 +900,14 @@ def _serp_listing(request: web.Request) -> web.Response:
         next_url = request.url.without_query_params("api_key").update_query(next_page_token=token)
         body["serpapi_pagination"] = {"next_page_token": token, "next": str(next_url)}
     return web.json_response(body)
+
+
+def _text_finds(text: str, brand: Brand) -> bool:
+    """Whether the Transparency Center's search for ``text`` finds ``brand``: a domain (or URL) finds
+    the advertiser whose ads lead there, anything else advertisers by name."""
+    if " " not in text.strip() and "." in text:
+        return _bare_domain(text) == _bare_domain(brand.domain)
+    return _name_matches(text, brand.name)
 
 
 def _serp_creative(request: web.Request, ad: Ad) -> dict[str, Any]:
