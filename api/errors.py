@@ -19,6 +19,7 @@ from adology.errors import AdologyError
 from adology.logs import get_logger
 from adology.requests.messages import InvalidRequestError
 from adology.serving.listing import InvalidCursorError
+from adology.sources.lookup import BrandQueryError
 from adology.tenancy.errors import (
     BrandNotHeldError,
     ConflictError,
@@ -61,6 +62,7 @@ _CORE_ERRORS: dict[type[AdologyError], tuple[int, str]] = {
     WeakPasswordError: (422, "weak_password"),
     InvalidRequestError: (422, "invalid_request"),
     BrandNotHeldError: (422, "brand_not_in_brandspace"),
+    BrandQueryError: (422, "invalid_brand_query"),
 }
 
 _HTTP_CODES = {
