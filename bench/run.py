@@ -99,6 +99,7 @@ def _environment(options: BenchOptions, runs_at_once: int) -> dict[str, str]:
         "ADOLOGY_SQS_PORT": str(base + 20),
         "ADOLOGY_DAGSTER_PORT": str(base + 30),
         "ADOLOGY_LIBRARY_PORT": str(base + 40),
+        "ADOLOGY_API_PORT": str(base + 45),
         "ADOLOGY_LIBRARY_ADS": str(options.ads),
         "ADOLOGY_LIBRARY_BRANDS": str(options.brands),
         "ADOLOGY_LIBRARY_SEED": str(options.seed),

@@ -213,7 +213,8 @@ class Stack:
 
 def _contributed_parts() -> list[type[Part]]:
     """Parts other packages add to the embedded stack (``adology.stack_parts`` entry points), in name
-    order: the simulated ad sources, which locally stand where Meta, Apify and SerpApi are."""
+    order: the API server, and the simulated ad sources, which locally stand where Meta, Apify and
+    SerpApi are."""
     return [entry.load() for entry in sorted(entry_points(group="adology.stack_parts"), key=lambda e: e.name)]
 
 

@@ -53,14 +53,14 @@ def _s3(settings: Settings, **overrides: object) -> object:
 def test_lifecycle_idempotent_up_and_persistence_across_restart(own_stack: Stack) -> None:
     settings = own_stack.settings
     first = own_stack.up()
-    assert first.started == ["postgres", "s3", "sqs", "library"]
+    assert first.started == ["postgres", "s3", "sqs", "api", "library"]
     assert first.migrations  # a fresh database gets the whole schema
     assert own_stack.healthy()
     pids = {name: status.pid for name, status in own_stack.status().items()}
 
     second = own_stack.up()
     assert second.started == [] and second.migrations == []
-    assert second.already_running == ["postgres", "s3", "sqs", "library"]
+    assert second.already_running == ["postgres", "s3", "sqs", "api", "library"]
     assert {name: status.pid for name, status in own_stack.status().items()} == pids
 
     _s3(settings).put_object(Bucket=settings.s3_bucket, Key="media/kept.txt", Body=b"still here")
@@ -69,12 +69,12 @@ def test_lifecycle_idempotent_up_and_persistence_across_restart(own_stack: Stack
     with open_mongo(settings.mongo_uri, settings.mongo_database) as database:
         database.raw_ads.insert_one({"source": "meta", "payload": {"id": "kept"}})
 
-    assert own_stack.down() == ["library", "sqs", "s3", "postgres"]
+    assert own_stack.down() == ["library", "api", "sqs", "s3", "postgres"]
     statuses = own_stack.status()
-    assert not any(statuses[name].running for name in ("postgres", "s3", "sqs", "library"))
+    assert not any(statuses[name].running for name in ("postgres", "s3", "sqs", "api", "library"))
     assert own_stack.down() == []  # nothing left to stop
 
-    assert own_stack.up().started == ["postgres", "s3", "sqs", "library"]
+    assert own_stack.up().started == ["postgres", "s3", "sqs", "api", "library"]
     body = _s3(settings).get_object(Bucket=settings.s3_bucket, Key="media/kept.txt")["Body"].read()
     assert body == b"still here"
     with psycopg.connect(settings.database_url) as conn:

@@ -148,7 +148,7 @@ def test_the_application_role_is_no_superuser_and_the_superuser_has_no_tcp_login
             "SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user"
         ).fetchone()
         assert rights == (False, False, False)
-        for statement in ("CREATE EXTENSION pg_trgm", "CREATE DATABASE elsewhere", "CREATE ROLE intruder"):
+        for statement in ("CREATE EXTENSION hstore", "CREATE DATABASE elsewhere", "CREATE ROLE intruder"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
     assert applied_versions(locked_stack.database_url) == [m.version for m in available_migrations()]
