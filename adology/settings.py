@@ -84,6 +84,9 @@ class Settings(BaseModel):
         3000, alias="ADOLOGY_DAGSTER_PORT", description="port of the Dagster webserver (1024-55535)"
     )
     api_port: Port = Field(8000, alias="ADOLOGY_API_PORT", description="port of the API server (1024-55535)")
+    api_workers: int = Field(
+        2, alias="ADOLOGY_API_WORKERS", ge=1, le=64, description="API server processes behind its port (1-64)"
+    )
 
     database_url: str | None = Field(
         None,

@@ -12,7 +12,8 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from adology.ai.registry import open_provider
 from adology.errors import SettingsError
-from adology.settings import Settings
+from adology.logs import configure_logging
+from adology.settings import Settings, load_settings
 from adology.storage.aws import settings_object_store
 from adology.storage.postgres import open_pool
 from api.errors import ERROR_RESPONSES, install_error_handlers
@@ -33,7 +34,7 @@ ROUTERS = (
     activity.router,
     ws.router,
 )
-POOL_SIZE = 20  # above the threadpool's typical concurrency for 32 clients, below Postgres' limit
+POOL_SIZE = 10  # per worker process: its threadpool's concurrency against Postgres, within max_connections
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -79,3 +80,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(CsvSuffixMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one uvicorn worker process, configured from its environment like every Adology process."""
+    settings = load_settings()
+    configure_logging(level=settings.log_level, log_format=settings.log_format)
+    return create_app(settings)

@@ -16,15 +16,20 @@ def api(port: int | None) -> None:
     """Serve the API in the foreground until Ctrl-C or SIGTERM; OpenAPI at /openapi.json, docs at /docs."""
     import uvicorn
 
-    from api.app import create_app
-
     settings = settings_or_exit()
     chosen = settings.api_port if port is None else port
-    click.echo(f"Adology API at http://127.0.0.1:{chosen} (OpenAPI: /openapi.json, docs: /docs)", err=True)
+    click.echo(
+        f"Adology API at http://127.0.0.1:{chosen} with {settings.api_workers} worker process(es) "
+        "(OpenAPI: /openapi.json, docs: /docs)",
+        err=True,
+    )
     # uvicorn's own logging stays off: our access line (api.middleware) carries the request id and
-    # never the query string, where a search's text or a socket's resume point travel
+    # never the query string, where a search's text or a socket's resume point travel. Workers are
+    # processes (one Python process serves about one core), each with its own pool and listener.
     uvicorn.run(
-        create_app(settings),
+        "api.app:app_from_environment",
+        factory=True,
+        workers=settings.api_workers,
         host="127.0.0.1",
         port=chosen,
         log_config=None,

@@ -82,3 +82,42 @@ def bench(
         click.echo(json.dumps(figures))
     else:
         click.echo(json.dumps(figures, indent=2))
+
+
+@click.command()
+@click.option("--ads", default=200_000, show_default=True, help="Ads in the large library.")
+@click.option("--small-ads", default=400, show_default=True, help="Ads in the demo-size library.")
+@click.option("--clients", default=32, show_default=True, help="Concurrent clients per scenario.")
+@click.option("--seconds", default=10.0, show_default=True, help="Seconds each scenario is hammered.")
+@click.option(
+    "--port-base",
+    default=19_000,
+    show_default=True,
+    help="First of the stack's ports (base..base+60 and base+10010..base+10014; clear of `adology bench`'s 17000).",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(path_type=Path),
+    default=Path(".adology/bench-api"),
+    show_default=True,
+    help="The stack's state; emptied at the start of every run.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object, nothing else.")
+@reports_errors
+def bench_api(
+    ads: int, small_ads: int, clients: int, seconds: float, port_base: int, state_dir: Path, as_json: bool
+) -> None:
+    """The API's reads under concurrent clients at demo size and at --ads ads, on a fresh stack in
+    .adology/bench-api (see bench/api_load.py)."""
+    from bench.api_load import ApiBenchOptions, human_lines, run_api_benchmark
+
+    figures = run_api_benchmark(
+        ApiBenchOptions(
+            ads=ads, small_ads=small_ads, clients=clients, seconds=seconds, port_base=port_base, state_dir=state_dir
+        )
+    )
+    if as_json:
+        click.echo(json.dumps(figures))
+    else:
+        for line in human_lines(figures):
+            click.echo(line)

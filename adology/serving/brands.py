@@ -78,13 +78,6 @@ def brandspace_brands(conn: psycopg.Connection, brandspace_id: uuid.UUID) -> lis
         ).fetchall()
 
 
-def brandspace_brand_ids(conn: psycopg.Connection, brandspace_id: uuid.UUID) -> list[int]:
-    return [
-        row[0]
-        for row in conn.execute("SELECT brand_id FROM brandspace_brands WHERE brandspace_id = %s", (brandspace_id,))
-    ]
-
-
 def brand_ids_of(conn: psycopg.Connection, brand_keys: list[str]) -> list[int]:
     """The ids of the brands with these keys (unknown keys are left out)."""
     return [row[0] for row in conn.execute("SELECT id FROM brands WHERE partition_key = ANY(%s)", (brand_keys,))]

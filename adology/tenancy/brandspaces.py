@@ -35,6 +35,7 @@ class Brandspace:
     id: uuid.UUID
     name: str
     partition_key: str
+    brand_ids: tuple[int, ...] = ()  # its brands, read with it: every read of its ads is limited to them
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,9 @@ def usable_brandspace(conn: psycopg.Connection, user: User, brandspace_id: uuid.
     """The brandspace if ``user`` may use it; :class:`NotFoundError` otherwise (another organization's
     brandspace and a missing one answer alike)."""
     row = conn.execute(
-        """SELECT s.id, s.name, s.partition_key FROM brandspaces s
+        """SELECT s.id, s.name, s.partition_key,
+                  ARRAY(SELECT brand_id FROM brandspace_brands WHERE brandspace_id = s.id ORDER BY brand_id)
+           FROM brandspaces s
            WHERE s.id = %(id)s AND s.organization_id = %(org)s
              AND (%(admin)s OR EXISTS (SELECT 1 FROM brandspace_members m
                                         WHERE m.brandspace_id = s.id AND m.user_id = %(user)s))""",
@@ -75,7 +78,7 @@ def usable_brandspace(conn: psycopg.Connection, user: User, brandspace_id: uuid.
     ).fetchone()
     if row is None:
         raise NotFoundError("brandspace", brandspace_id)
-    return Brandspace(*row)
+    return Brandspace(row[0], row[1], row[2], tuple(row[3]))
 
 
 def _partition_key(name: str) -> str:

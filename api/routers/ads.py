@@ -10,7 +10,7 @@ import psycopg
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from adology.serving.ads import AdFilters, ad_detail, ads_query
-from adology.serving.brands import brand_ids_of, brandspace_brand_ids
+from adology.serving.brands import brand_ids_of
 from adology.serving.search import MAX_RESULTS, similar_ads
 from api.deps import AiProvider, CurrentUser, Db, Paging, Store, UsableBrandspace
 from api.errors import ApiError
@@ -71,8 +71,8 @@ def library_ads(request: Request, filters: Filters, user: CurrentUser, conn: Db,
 @router.get("/brandspaces/{brandspace_id}/ads", response_model=PageOf[AdOut], responses=CSV_RESPONSE)
 def brandspace_ads(request: Request, filters: Filters, space: UsableBrandspace, conn: Db, paging: Paging) -> Any:
     """Ads of the brandspace's brands, newest first."""
-    allowed = brandspace_brand_ids(conn, space.id)
-    return listing(request, conn, ads_query(filters.within(conn, allowed)), paging, f"ads-{space.partition_key}")
+    query = ads_query(filters.within(conn, list(space.brand_ids)))
+    return listing(request, conn, query, paging, f"ads-{space.partition_key}")
 
 
 @router.get("/ads/{ad_id}", response_model=AdDetailOut)
@@ -92,9 +92,10 @@ def search(
 ) -> SearchOut:
     """The brandspace's ads whose interpretation is nearest the query (the configured AI provider
     embeds it; HNSW over the ads' retrieval vectors)."""
-    brand_ids = brandspace_brand_ids(conn, space.id)
     if not q.strip():
         raise ApiError(422, "invalid_request", "q: the query is blank")
     embedding, _ = asyncio.run_coroutine_threadsafe(provider.embed_query(q), request.app.state.loop).result(timeout=30)
-    hits = similar_ads(conn, vector=embedding.vector, model=embedding.model, brand_ids=brand_ids, limit=limit)
+    hits = similar_ads(
+        conn, vector=embedding.vector, model=embedding.model, brand_ids=list(space.brand_ids), limit=limit
+    )
     return SearchOut.model_validate({"query": q, "model": embedding.model, "items": hits})

