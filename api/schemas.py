@@ -163,7 +163,7 @@ class ConfirmIn(Body):
 
 
 # --- ads ---
-class AdOut(BaseModel):
+class AdFields(BaseModel):
     id: int
     brand: str
     brand_name: str
@@ -179,7 +179,10 @@ class AdOut(BaseModel):
     ended_at: datetime | None
     is_active: bool | None
     first_seen_at: datetime
-    creatives: int
+
+
+class AdOut(AdFields):
+    creatives: int = Field(description="how many creatives the ad has")
 
 
 class CreativeOut(BaseModel):
@@ -207,22 +210,7 @@ class LabelOut(BaseModel):
     taxonomy_version: str
 
 
-class AdDetailOut(BaseModel):
-    id: int
-    brand: str
-    brand_name: str
-    source: str
-    source_ad_id: str
-    platforms: list[str]
-    display_format: str | None
-    title: str | None
-    body: str | None
-    cta: str | None
-    link_url: str | None
-    started_at: datetime | None
-    ended_at: datetime | None
-    is_active: bool | None
-    first_seen_at: datetime
+class AdDetailOut(AdFields):
     last_seen_at: datetime
     media_failure: str | None
     spend_range: dict[str, Any] | None

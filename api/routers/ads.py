@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -22,44 +23,49 @@ router = APIRouter(prefix="/v1", tags=["ads"])
 CREATIVE_URL_SECONDS = 300
 
 
+@dataclass(frozen=True)
 class AdFilterParams:
-    """The filters every ads list takes, as query parameters."""
+    """The filters every ads list takes, and the brand keys asked for."""
 
-    def __init__(
-        self,
-        brand: Annotated[list[str] | None, Query(max_length=100, description="brand keys (repeatable)")] = None,
-        platform: Annotated[str | None, Query(max_length=50, description="facebook, instagram, youtube, ...")] = None,
-        format: Annotated[str | None, Query(max_length=50, description="the display format: image, video, ...")] = None,
-        active: Annotated[bool | None, Query(description="still running")] = None,
-        started_after: Annotated[datetime | None, Query(description="started on or after (ISO 8601)")] = None,
-        started_before: Annotated[datetime | None, Query(description="started before (ISO 8601)")] = None,
-        label: Annotated[str | None, Query(max_length=100, description="a UNIVERSAL or TREND label")] = None,
-        attribute: Annotated[
-            str | None, Query(max_length=300, pattern=r"^[a-z_]{1,64}=.{1,200}$", description="name=value")
-        ] = None,
-        q: Annotated[str | None, Query(max_length=200, description="text in the copy or the description")] = None,
-    ) -> None:
-        self.brands = brand
-        self.filters = AdFilters(
-            platform=platform,
-            display_format=format,
-            active=active,
-            started_after=started_after,
-            started_before=started_before,
-            label=label,
-            attribute=tuple(attribute.split("=", 1)) if attribute else None,  # type: ignore[arg-type]
-            text=q,
-        )
+    brands: list[str] | None
+    filters: AdFilters
 
     def within(self, conn: psycopg.Connection, allowed: list[int] | None) -> AdFilters:
         """The filters limited to ``allowed`` brand ids (None: any brand) and the ``brand`` keys asked for."""
         brand_ids = allowed
         if self.brands:
             brand_ids = [brand for brand in brand_ids_of(conn, self.brands) if allowed is None or brand in allowed]
-        return AdFilters(**{**vars(self.filters), "brand_ids": brand_ids})
+        return replace(self.filters, brand_ids=brand_ids)
 
 
-Filters = Annotated[AdFilterParams, Depends()]
+async def ad_filters(
+    brand: Annotated[list[str] | None, Query(max_length=100, description="brand keys (repeatable)")] = None,
+    platform: Annotated[str | None, Query(max_length=50, description="facebook, instagram, youtube, ...")] = None,
+    format: Annotated[str | None, Query(max_length=50, description="the display format: image, video, ...")] = None,
+    active: Annotated[bool | None, Query(description="still running")] = None,
+    started_after: Annotated[datetime | None, Query(description="started on or after (ISO 8601)")] = None,
+    started_before: Annotated[datetime | None, Query(description="started before (ISO 8601)")] = None,
+    label: Annotated[str | None, Query(max_length=100, description="a UNIVERSAL or TREND label")] = None,
+    attribute: Annotated[
+        str | None, Query(max_length=300, pattern=r"^[a-z_]{1,64}=.{1,200}$", description="name=value")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=200, description="text in the copy or the description")] = None,
+) -> AdFilterParams:
+    name, _, value = (attribute or "").partition("=")
+    filters = AdFilters(
+        platform=platform,
+        display_format=format,
+        active=active,
+        started_after=started_after,
+        started_before=started_before,
+        label=label,
+        attribute=(name, value) if attribute else None,
+        text=q,
+    )
+    return AdFilterParams(brand, filters)
+
+
+Filters = Annotated[AdFilterParams, Depends(ad_filters)]
 
 
 @router.get("/ads", response_model=PageOf[AdOut], responses=CSV_RESPONSE)
