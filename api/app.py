@@ -47,7 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.settings = settings
         app.state.loop = asyncio.get_running_loop()
         app.state.pool = await asyncio.to_thread(
-            open_pool, database_url, min_size=2, max_size=POOL_SIZE, name="adology-api"
+            open_pool, database_url, min_size=2, max_size=POOL_SIZE, name="adology-api", check=True
         )
         app.state.store = settings_object_store(settings)
         app.state.hub = NotificationHub(database_url)

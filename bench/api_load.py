@@ -48,7 +48,7 @@ from adology.stack import Stack
 from adology.stack.process import stop_signals_raise
 from adology.tenancy.accounts import create_user, ensure_organization, get_user
 from adology.tenancy.brandspaces import create_brandspace
-from api.routers.ads import AdFilterParams
+from api.routers.ads import ad_filters
 from bench.processes import ProcessSampler
 from bench.run import _DERIVED, BenchOptions, _environment, _say
 
@@ -705,7 +705,7 @@ def explain_reads(database_url: str, tenant: Tenant, reference: datetime) -> dic
         lists: dict[str, Any] = {}
         for name, filters in list_variants(tenant, reference).items():
             conn.plans.clear()
-            chosen = AdFilterParams(**filters).within(conn, tenant.brand_ids)
+            chosen = asyncio.run(ad_filters(**filters)).within(conn, tenant.brand_ids)
             ads_query(chosen).page(conn, cursor=None, limit=50)
             lists[name] = _summary(conn.plans[-1])
         searches: dict[str, Any] = {}

@@ -28,14 +28,21 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.commit()  # register_vector queries the catalog; leave the connection idle, not in a transaction
 
 
-def open_pool(database_url: str, *, min_size: int = 1, max_size: int = 10, name: str = "adology") -> ConnectionPool:
-    """An opened pool; ``with pool.connection() as conn`` commits on success, rolls back on error."""
+def open_pool(
+    database_url: str, *, min_size: int = 1, max_size: int = 10, name: str = "adology", check: bool = False
+) -> ConnectionPool:
+    """An opened pool; ``with pool.connection() as conn`` commits on success, rolls back on error.
+
+    ``check`` tests each connection as it is handed out (one round trip) and replaces a dead one: for
+    a long-lived server, whose idle connections a database restart leaves broken.
+    """
     pool = ConnectionPool(
         database_url,
         min_size=min_size,
         max_size=max_size,
         name=name,
         configure=_configure,
+        check=ConnectionPool.check_connection if check else None,
         open=False,
         kwargs={"application_name": name},
     )

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 
+import httpx
 import psutil
 import psycopg
 
@@ -50,6 +51,7 @@ def test_demo_survives_postgres_killed_mid_run_and_loses_no_request(make_setting
             if f"-p {settings.dagster_port}" in " ".join(p.info["cmdline"] or [])
         ]
         assert leftover == []  # the demo stopped the webserver and daemon it started
+        _demo_logins_see_their_own_brandspace_only(summary)
     finally:
         if demo.poll() is None:
             demo.kill()
@@ -71,3 +73,24 @@ def _kill_postgres_once_analysis_is_under_way(settings: Settings, demo: subproce
             return pid
         time.sleep(0.5)
     raise AssertionError(f"the demo analysed nothing before it ended (exit {demo.poll()})")
+
+
+def _demo_logins_see_their_own_brandspace_only(summary: dict[str, object]) -> None:
+    """The demo's API (still running) with the logins it printed: each user sees its organization's
+    brandspace and its ads, and another organization's brandspace is a 404."""
+    api = str(summary["api_url"])
+    spaces: dict[str, str] = {}
+    for login in summary["demo_users"]:  # type: ignore[attr-defined]
+        token = httpx.post(f"{api}/v1/auth/token", json={"email": login["email"], "password": login["password"]})
+        assert token.status_code == 200, token.text
+        me = httpx.get(f"{api}/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}).json()
+        assert [space["name"] for space in me["brandspaces"]] == login["brandspaces"]
+        assert me["organization"]["name"] == login["organization"]
+        spaces[login["email"]] = me["brandspaces"][0]["id"]
+    analyst, rival = summary["demo_users"][0], summary["demo_users"][-1]  # type: ignore[index]
+    assert analyst["organization"] != rival["organization"]
+    token = httpx.post(f"{api}/v1/auth/token", json={"email": analyst["email"], "password": analyst["password"]})
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    own = httpx.get(f"{api}/v1/brandspaces/{spaces[analyst['email']]}/ads", headers=headers)
+    assert own.status_code == 200 and own.json()["items"]
+    assert httpx.get(f"{api}/v1/brandspaces/{spaces[rival['email']]}/ads", headers=headers).status_code == 404
