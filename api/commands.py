@@ -5,18 +5,36 @@ from __future__ import annotations
 import click
 
 from adology.cli import reports_errors, settings_or_exit
+from adology.errors import StackError
+from adology.settings import Settings
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
+def _require_database(settings: Settings) -> None:
+    """One clear line and exit code 1 when Postgres cannot be reached, rather than every worker
+    failing its start-up with a traceback."""
+    import psycopg
+
+    try:
+        psycopg.connect(settings.database_url or "", connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StackError(
+            f"the API needs the database at DATABASE_URL, which cannot be reached ({reason}); "
+            "start the embedded stack with `adology stack up`"
+        ) from None
+
+
 @click.command()
-@click.option("--port", type=int, help="Port on 127.0.0.1 (default: ADOLOGY_API_PORT).")
+@click.option("--port", type=click.IntRange(1024, 55535), help="Port on 127.0.0.1 (default: ADOLOGY_API_PORT).")
 @reports_errors
 def api(port: int | None) -> None:
     """Serve the API in the foreground until Ctrl-C or SIGTERM; OpenAPI at /openapi.json, docs at /docs."""
     import uvicorn
 
     settings = settings_or_exit()
+    _require_database(settings)
     chosen = settings.api_port if port is None else port
     click.echo(
         f"Adology API at http://127.0.0.1:{chosen} with {settings.api_workers} worker process(es) "
