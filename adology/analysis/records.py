@@ -170,6 +170,11 @@ def _commit(
                    updated_at = now()""",
             states,
         )
+        if results:  # the brands whose ads this batch analysed: what the API shows as last analyzed
+            cursor.execute(
+                "UPDATE brands SET last_analyzed_at = now() WHERE id IN (SELECT brand_id FROM ads WHERE id = ANY(%s))",
+                ([result.ad_id for result in results],),
+            )
 
 
 def read_ad_log(store: ObjectStore, brand_key: str, ad_id: int) -> list[dict[str, Any]]:

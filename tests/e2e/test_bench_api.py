@@ -35,13 +35,13 @@ def test_a_tiny_api_benchmark_succeeds_and_prints_every_figure(tmp_path: Path) -
         "-c",
         "from bench.commands import bench_api; bench_api()",
         "--ads",
-        "2000",
+        "600",
         "--small-ads",
-        "200",
+        "100",
         "--clients",
         "4",
         "--seconds",
-        "2",
+        "1",
         "--port-base",
         str(_free_base()),
         "--state-dir",
@@ -53,7 +53,7 @@ def test_a_tiny_api_benchmark_succeeds_and_prints_every_figure(tmp_path: Path) -
     figures = json.loads(result.stdout.splitlines()[-1])
 
     assert set(figures["sizes"]) == {"small", "large"}
-    for label, ads in (("small", 200), ("large", 2000)):
+    for label, ads in (("small", 100), ("large", 600)):
         size = figures["sizes"][label]
         assert set(size["library"]) >= LIBRARY and size["library"]["ads"] == ads
         assert 0 < size["brandspace_ads"] < ads

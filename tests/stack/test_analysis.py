@@ -53,6 +53,9 @@ def test_local_analysis_fills_every_store_and_reruns_for_free(
     brand = acquire_sample(stack_settings, library_url, "analysis-local", "analyzed")
     first = materialize(stack_settings, instance, brand, AI_ASSETS)
     assert first.success
+    with psycopg.connect(stack_settings.database_url) as conn:
+        (analyzed_at,) = conn.execute("SELECT last_analyzed_at FROM brands WHERE id = %s", (brand.id,)).fetchone()
+    assert analyzed_at is not None  # what the API shows as the brand's last analysis
     for asset in ("ad_descriptions", "ad_labels", "ad_embeddings"):
         report = stage_metadata(first, asset)
         assert (report["selected"], report["succeeded"], report["failed"]) == (ADS_PER_BRAND, ADS_PER_BRAND, 0)

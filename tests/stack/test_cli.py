@@ -38,7 +38,7 @@ def test_status_json_reports_each_part(stack_settings: Settings) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.splitlines()[-1])
     assert report["healthy"] is True
-    assert set(report["parts"]) == {"postgres", "s3", "sqs", "mongo", "library"}
+    assert set(report["parts"]) == {"postgres", "s3", "sqs", "mongo", "api", "library"}
     assert report["parts"]["postgres"]["detail"].startswith("PostgreSQL 18")
 
 
