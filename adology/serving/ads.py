@@ -60,13 +60,7 @@ class AdFilters:
     started_before: datetime | None = None
     label: str | None = None  # a UNIVERSAL or TREND label, e.g. "offer:free_shipping"
     attribute: tuple[str, str] | None = None  # (attribute name, value), compared case-insensitively
-    text: str | None = None  # in the copy or the description
-
-
-def contains_pattern(text: str) -> str:
-    """An ILIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    text: str | None = None  # words in the copy or the description (web search syntax: "a phrase", -not, or)
 
 
 def ads_query(filters: AdFilters) -> Query:
@@ -101,9 +95,9 @@ def ads_query(filters: AdFilters) -> Query:
         )
     if filters.text:
         where(
-            "((coalesce(a.title, '') || ' ' || coalesce(a.body, '')) ILIKE %(text)s "
-            "OR EXISTS (SELECT 1 FROM ad_descriptions d WHERE d.ad_id = a.id AND d.description ILIKE %(text)s))",
-            text=contains_pattern(filters.text),
+            "(a.copy_search @@ websearch_to_tsquery('english', %(text)s) OR EXISTS (SELECT 1 FROM ad_descriptions d "
+            "WHERE d.ad_id = a.id AND d.description_search @@ websearch_to_tsquery('english', %(text)s)))",
+            text=filters.text,
         )
     return Query(
         kind="ads",

@@ -9,7 +9,6 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from adology.serving.ads import contains_pattern
 from adology.serving.listing import Query
 from adology.tenancy.errors import NotFoundError
 
@@ -22,13 +21,19 @@ _BRAND_SELECT = sql.SQL(
 )
 
 
+def _contains(text: str) -> str:
+    """An ILIKE pattern matching ``text`` anywhere, its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def brands_query(name: str | None = None) -> Query:
     """Every brand, newest first; ``name`` matches anywhere in the name, in any case."""
     conditions: list[sql.Composable] = []
     params: dict[str, Any] = {}
     if name:
         conditions.append(sql.SQL("b.name ILIKE %(name)s"))
-        params["name"] = contains_pattern(name)
+        params["name"] = _contains(name)
     return Query(
         kind="brands",
         select=_BRAND_SELECT,

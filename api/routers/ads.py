@@ -49,7 +49,10 @@ async def ad_filters(
     attribute: Annotated[
         str | None, Query(max_length=300, pattern=r"^[a-z_]{1,64}=.{1,200}$", description="name=value")
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="text in the copy or the description")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description='words in the copy or the description ("a phrase", -word, or)'),
+    ] = None,
 ) -> AdFilterParams:
     name, _, value = (attribute or "").partition("=")
     filters = AdFilters(
