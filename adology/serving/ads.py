@@ -94,9 +94,10 @@ def ads_query(filters: AdFilters) -> Query:
             attribute_value=value,
         )
     if filters.text:
+        # the expression of the ads_text_search index (migration 0018), written the same way to use it
         where(
-            "(a.copy_search @@ websearch_to_tsquery('english', %(text)s) OR EXISTS (SELECT 1 FROM ad_descriptions d "
-            "WHERE d.ad_id = a.id AND d.description_search @@ websearch_to_tsquery('english', %(text)s)))",
+            "(a.copy_search || coalesce(a.description_search, ''::tsvector)) "
+            "@@ websearch_to_tsquery('english', %(text)s)",
             text=filters.text,
         )
     return Query(
