@@ -612,8 +612,13 @@ async def run_load(
 
 
 def _rss_mib(pid: int | None) -> float | None:
+    """The largest single process of the API (its uvicorn parent or a worker), as the sampler's peak
+    counts it, so the two figures compare."""
+    if not pid:
+        return None
     try:
-        return round(psutil.Process(pid).memory_info().rss / _MIB, 1) if pid else None
+        parent = psutil.Process(pid)
+        return round(max(p.memory_info().rss for p in [parent, *parent.children(recursive=True)]) / _MIB, 1)
     except psutil.Error:
         return None
 
