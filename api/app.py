@@ -19,7 +19,7 @@ from adology.storage.postgres import open_pool
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.exports import CsvSuffixMiddleware
 from api.hub import NotificationHub
-from api.middleware import RequestContextMiddleware
+from api.middleware import NulCharacterMiddleware, RequestContextMiddleware
 from api.routers import activity, ads, auth, brands, brandspaces, reports, users, ws
 
 # Every router the app serves; tests/stack/test_api_isolation.py walks their routes, so a route added
@@ -78,6 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
     # outermost last: the request id wraps everything, then the .csv rewrite, then compression
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(CsvSuffixMiddleware)
+    app.add_middleware(NulCharacterMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app
 

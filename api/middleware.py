@@ -4,6 +4,7 @@ access line per request, without its query string (which may carry search text) 
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -63,3 +64,40 @@ class RequestContextMiddleware:
                         "user_id": state.get("user_id"),
                     },
                 )
+
+
+class NulCharacterMiddleware:
+    """Refuse a request whose path or query string holds a NUL character (raw or ``%00``) with a 422:
+    Postgres cannot store or compare text holding one, and no field of ours accepts it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            raw = scope.get("query_string", b"") + scope.get("raw_path", b"") + scope.get("path", "").encode()
+            if b"\x00" in raw or b"%00" in raw.lower():
+                await self._refuse(scope, send)
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        body = json.dumps(
+            {
+                "code": "invalid_request",
+                "message": "NUL characters are not allowed in a path or query",
+                "request_id": scope.get("state", {}).get("request_id", ""),
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 422,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

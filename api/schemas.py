@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adology.requests.messages import BRAND_KEY_PATTERN
 from adology.tenancy.passwords import MAX_PASSWORD_LENGTH
@@ -16,8 +16,27 @@ T = TypeVar("T")
 Email = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
 
 
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    if isinstance(value, dict):
+        for item in value.values():
+            _without_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _without_nul(item)
+    return value
+
+
 class Body(BaseModel):
+    """A request body: unknown fields and NUL characters (which Postgres cannot store) are refused."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        return _without_nul(data)
 
 
 class PageOf(BaseModel, Generic[T]):

@@ -217,3 +217,16 @@ def test_large_answers_are_compressed(world: World, admin: httpx.Client) -> None
         f"/v1/brandspaces/{world.a.brandspace.id}/ads", params={"limit": 100}, headers={"Accept-Encoding": "gzip"}
     )
     assert response.headers["content-encoding"] == "gzip"
+
+
+def test_nul_characters_are_refused_in_words_not_a_server_error(world: World, admin: httpx.Client) -> None:
+    """Postgres cannot hold a NUL in text; schemathesis found a query with one answered 500."""
+    for response in (
+        admin.get("/v1/brands", params={"q": "\x00"}),
+        admin.get(f"/v1/brandspaces/{world.a.brandspace.id}/ads", params={"q": "serum\x00"}),
+        admin.post("/v1/brand-lookups", json={"name": "Glow\x00"}),
+    ):
+        assert response.status_code == 422, response.text
+        body = response.json()
+        assert body["code"] == "invalid_request" and "NUL" in body["message"]
+        assert body["request_id"] == response.headers["x-request-id"]
