@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from adology.ai.types import AIError
 from adology.errors import AdologyError
 from adology.logs import get_logger
 from adology.requests.messages import InvalidRequestError
@@ -63,6 +64,7 @@ _CORE_ERRORS: dict[type[AdologyError], tuple[int, str]] = {
     InvalidRequestError: (422, "invalid_request"),
     BrandNotHeldError: (422, "brand_not_in_brandspace"),
     BrandQueryError: (422, "invalid_brand_query"),
+    AIError: (503, "ai_unavailable"),
 }
 
 _HTTP_CODES = {

@@ -8,6 +8,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from adology.knowledge.insights.model import BrandInsights
+from adology.knowledge.report_model import BrandspaceReport
 from adology.requests.messages import BRAND_KEY_PATTERN
 from adology.tenancy.passwords import MAX_PASSWORD_LENGTH
 
@@ -294,3 +296,31 @@ class NotificationOut(BaseModel):
     payload: dict[str, Any] | None
     created_at: datetime
     read_at: datetime | None
+
+
+# --- insights and reports ---
+class InsightsVersionOut(BaseModel):
+    version: int
+    status: str
+    ads_counted: int
+    computed_at: datetime
+
+
+class InsightsOut(BaseModel):
+    brand: str
+    version: int | None = Field(None, description="null before the brand's first insights")
+    insights: BrandInsights | None = None
+    versions: list[InsightsVersionOut]
+
+
+class ReportVersionOut(BaseModel):
+    version: int
+    trigger: str
+    created_at: datetime
+    as_of: datetime | None
+
+
+class ReportOut(BaseModel):
+    brandspace: str
+    version: int | None = Field(None, description="null before the brandspace's first report")
+    report: BrandspaceReport | None = None

@@ -34,6 +34,7 @@ from adology.stack import Stack
 from adology.stack.process import stop_signals_raise
 from adology.storage.postgres import one_row
 from adology.tenancy.accounts import ensure_organization, ensure_user
+from adology.tenancy.brandspaces import link_user
 from adology_assets.dev import DagsterDev
 from adology_assets.vocabulary import BRANDSPACE_REPORTS, KIND_TAG, REPORT_TRIGGER_TAG, brandspace_partitions
 from bench.dagster_graphql import FINISHED, DagsterGraphQL
@@ -149,10 +150,7 @@ def seed(conn: psycopg.Connection, library_url: str, passwords: dict[str, str]) 
                 role=role,
                 display_name=display_name,
             )
-            conn.execute(
-                "INSERT INTO brandspace_members (brandspace_id, user_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                (space, user.id),
-            )
+            link_user(conn, user.id, [space])
             logins.append(DemoLogin(email, passwords[email], organization.name, role, [organization.brandspace]))
     return keys, logins
 

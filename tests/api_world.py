@@ -152,7 +152,7 @@ def build_world(conn: psycopg.Connection, store: ObjectStore, *, ads_per_brand: 
                 (space.id, brand_role, brands[role]),
             )
         if member is not None:
-            link_user(conn, member.id, [space])
+            link_user(conn, member.id, [space.id])
         return Org(organization_id, f"{name} {tag}", admin, member, space, other)
 
     a = org("alpha", ["primary", "competitor", "followed"], True)

@@ -86,3 +86,11 @@ def brandspace_brands(conn: psycopg.Connection, brandspace_id: uuid.UUID) -> lis
 def brand_ids_of(conn: psycopg.Connection, brand_keys: list[str]) -> list[int]:
     """The ids of the brands with these keys (unknown keys are left out)."""
     return [row[0] for row in conn.execute("SELECT id FROM brands WHERE partition_key = ANY(%s)", (brand_keys,))]
+
+
+def brand_id(conn: psycopg.Connection, brand_key: str) -> int:
+    """The brand's id; :class:`NotFoundError` when no brand has the key."""
+    row = conn.execute("SELECT id FROM brands WHERE partition_key = %s", (brand_key,)).fetchone()
+    if row is None:
+        raise NotFoundError("brand", brand_key)
+    return int(row[0])

@@ -110,11 +110,11 @@ def create_brandspace(conn: psycopg.Connection, admin: User, name: str) -> Brand
     return space
 
 
-def link_user(conn: psycopg.Connection, user_id: uuid.UUID, spaces: list[Brandspace]) -> None:
-    """Let the user use these brandspaces (checked usable by the admin linking them)."""
+def link_user(conn: psycopg.Connection, user_id: uuid.UUID, brandspace_ids: list[uuid.UUID]) -> None:
+    """Let the user use these brandspaces (the caller has checked they are its organization's)."""
     conn.cursor().executemany(
         "INSERT INTO brandspace_members (brandspace_id, user_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-        [(space.id, user_id) for space in spaces],
+        [(brandspace_id, user_id) for brandspace_id in brandspace_ids],
     )
 
 

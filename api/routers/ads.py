@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 import psycopg
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from adology.ai.types import AIError
 from adology.serving.ads import AdFilters, ad_detail, ads_query
 from adology.serving.brands import brand_ids_of
 from adology.serving.search import MAX_RESULTS, similar_ads
@@ -21,6 +23,7 @@ from api.schemas import AdDetailOut, AdOut, PageOf, SearchOut
 router = APIRouter(prefix="/v1", tags=["ads"])
 
 CREATIVE_URL_SECONDS = 300
+QUERY_EMBEDDING_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,13 @@ def search(
     embeds it; HNSW over the ads' retrieval vectors)."""
     if not q.strip():
         raise ApiError(422, "invalid_request", "q: the query is blank")
-    embedding, _ = asyncio.run_coroutine_threadsafe(provider.embed_query(q), request.app.state.loop).result(timeout=30)
+    # the provider lives on the server's event loop (its clients were opened there)
+    pending = asyncio.run_coroutine_threadsafe(provider.embed_query(q), request.app.state.loop)
+    try:
+        embedding, _ = pending.result(timeout=QUERY_EMBEDDING_SECONDS)
+    except concurrent.futures.TimeoutError:
+        pending.cancel()
+        raise AIError("timeout", f"embedding the query took over {QUERY_EMBEDDING_SECONDS} s") from None
     hits = similar_ads(
         conn, vector=embedding.vector, model=embedding.model, brand_ids=list(space.brand_ids), limit=limit
     )

@@ -6,35 +6,28 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel
 
-from adology.knowledge.insights.model import BrandInsights
 from adology.knowledge.insights.store import latest_insights
 from adology.requests.messages import BRAND_KEY_PATTERN
-from adology.serving.brands import brand_row, brands_query
+from adology.serving.brands import brand_id, brand_row, brands_query
 from adology.serving.knowledge import insights_versions
 from adology.tenancy.onboarding import confirm_lookup, get_lookup, start_lookup
 from api.deps import AppSettings, CurrentUser, Db, Paging
 from api.exports import CSV_RESPONSE, listing
-from api.schemas import BrandDetailOut, BrandOut, ConfirmIn, LookupIn, LookupOut, PageOf
+from api.schemas import (
+    BrandDetailOut,
+    BrandOut,
+    ConfirmIn,
+    InsightsOut,
+    InsightsVersionOut,
+    LookupIn,
+    LookupOut,
+    PageOf,
+)
 
 router = APIRouter(prefix="/v1", tags=["brands"])
 
 BrandKey = Annotated[str, Path(pattern=BRAND_KEY_PATTERN, description="the brand's key")]
-
-
-class InsightsVersionOut(BaseModel):
-    version: int
-    status: str
-    ads_counted: int
-    computed_at: Any
-
-
-class InsightsOut(BaseModel):
-    brand: str
-    version: int | None = None
-    insights: BrandInsights | None = None
-    versions: list[InsightsVersionOut]
 
 
 @router.get("/brands", response_model=PageOf[BrandOut], responses=CSV_RESPONSE)
@@ -63,13 +56,13 @@ def insights(
 ) -> InsightsOut:
     """The newest insights (or ``version``): themes, attribute summary, trends, momentum. Before the
     first computation ``insights`` is null and ``versions`` empty."""
-    found = brand_row(conn, brand)
-    stored = latest_insights(conn, found["id"], version=version)
+    found = brand_id(conn, brand)
+    stored = latest_insights(conn, found, version=version)
     return InsightsOut(
         brand=brand,
         version=stored.version if stored else None,
         insights=stored.insights if stored else None,
-        versions=[InsightsVersionOut(**row) for row in insights_versions(conn, found["id"])],
+        versions=[InsightsVersionOut(**row) for row in insights_versions(conn, found)],
     )
 
 

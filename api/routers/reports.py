@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
 
-from adology.knowledge.report_model import BrandspaceReport, ReportDiff, diff_reports
+from adology.knowledge.report_model import ReportDiff, diff_reports
 from adology.knowledge.snapshots import load_report
 from adology.serving.knowledge import report_versions
 from adology.tenancy.errors import NotFoundError
 from api.deps import Db, UsableBrandspace
+from api.schemas import ReportOut, ReportVersionOut
 
 router = APIRouter(prefix="/v1/brandspaces/{brandspace_id}/reports", tags=["reports"])
 
 Version = Annotated[int, Path(ge=1, le=1_000_000)]
-
-
-class ReportVersionOut(BaseModel):
-    version: int
-    trigger: str
-    created_at: datetime
-    as_of: datetime | None
-
-
-class ReportOut(BaseModel):
-    brandspace: str
-    version: int | None = None
-    report: BrandspaceReport | None = None
 
 
 @router.get("", response_model=list[ReportVersionOut])

@@ -36,7 +36,7 @@ def add_user(body: UserCreate, admin: AdminUser, conn: Db) -> UserOut:
         role=body.role,
         display_name=body.display_name,
     )
-    link_user(conn, user.id, spaces)
+    link_user(conn, user.id, [space.id for space in spaces])
     return _out(user)
 
 

@@ -43,7 +43,7 @@ async def _token(websocket: WebSocket) -> str | None:
         return header
     try:
         message = await asyncio.wait_for(websocket.receive_json(), timeout=AUTH_SECONDS)
-    except (TimeoutError, ValueError, KeyError):
+    except (TimeoutError, ValueError, KeyError, WebSocketDisconnect):
         return None
     if isinstance(message, dict) and message.get("type") == "auth" and isinstance(message.get("token"), str):
         return str(message["token"])
