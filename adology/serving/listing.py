@@ -53,13 +53,13 @@ def decode_cursor(kind: str, cursor: str, width: int) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         named, key = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as exc:
+    except (binascii.Error, ValueError, TypeError):
         raise InvalidCursorError("the cursor is not one this list handed out; start again without one") from None
     if named != kind or not isinstance(key, list) or len(key) != width:
         raise InvalidCursorError("the cursor belongs to another list")
     try:
         return [_decode(value) for value in key]
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError):
         raise InvalidCursorError("the cursor is not one this list handed out; start again without one") from None
 
 
