@@ -392,6 +392,7 @@ class Settings(BaseModel):
             "ADOLOGY_SQS_PORT": str(self.sqs_port),
             "ADOLOGY_DAGSTER_PORT": str(self.dagster_port),
             "ADOLOGY_API_PORT": str(self.api_port),
+            "ADOLOGY_API_WORKERS": str(self.api_workers),
             "ADOLOGY_LIBRARY_PORT": str(self.library_port),
             "ADOLOGY_S3_BUCKET": self.s3_bucket,
             "ADOLOGY_QUEUE_PREFIX": self.queue_prefix,

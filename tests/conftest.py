@@ -54,6 +54,9 @@ def make_settings(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Set
             "ADOLOGY_SQS_PORT": str(_free_block(1)),
             "ADOLOGY_DAGSTER_PORT": str(_free_block(1)),
             "ADOLOGY_API_PORT": str(_free_block(1)),
+            # one API process per test stack: each worker's start-up costs CPU that a dozen stacks
+            # would take from the suite (the session stack runs two, see stack_settings)
+            "ADOLOGY_API_WORKERS": "1",
             "ADOLOGY_LIBRARY_PORT": str(_free_block(1)),
             **overrides,
         }
@@ -65,7 +68,9 @@ def make_settings(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Set
 @pytest.fixture(scope="session")
 def stack_settings(make_settings: Callable[..., Settings]) -> Iterator[Settings]:
     """The session's running stack; its variables are exported so Dagster EnvVars resolve."""
-    settings = make_settings("session")
+    # two API processes, as by default: the API tests then cross processes (tokens, login limits,
+    # a request on one process and its notification on a socket of the other)
+    settings = make_settings("session", ADOLOGY_API_WORKERS="2")
     stack = Stack(settings)
     stack.up()
     saved = dict(os.environ)
