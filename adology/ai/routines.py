@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from adology.ai.answers import ANSWER_PROMPT_VERSION
 from adology.ai.providers.prompts import LABEL_PROMPT_VERSION, PROMPT_VERSION
 from adology.ai.schema import attribute_schema, taxonomies
 from adology.ai.summaries import SUMMARIZE_PROMPT_VERSION
@@ -91,3 +92,8 @@ ROUTINES: dict[str, Routine] = {
 def summary_version(provider: Provider) -> str:
     """The version of the brand- and brandspace-level ``summarize`` routine on ``provider``."""
     return f"{provider.name}/{provider.model_id('summarize')}/{SUMMARIZE_PROMPT_VERSION}"
+
+
+def answer_version(provider: Provider) -> str:
+    """The version of Inquire's ``answer`` routine on ``provider``, stored with every answer."""
+    return f"{provider.name}/{provider.model_id('answer')}/{ANSWER_PROMPT_VERSION}"

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from adology.ai.answers import AnswerDraft, AnswerRequest
 from adology.ai.summaries import SummaryDraft, SummaryRequest
 from adology.errors import AdologyError
 from adology.sources.models import MediaKind
@@ -175,6 +176,10 @@ class Provider(Protocol):
 
     async def embed_query(self, text: str) -> tuple[Embedding, Usage]:
         """A search query's RETRIEVAL vector, comparable with the ads' (same model and size)."""
+        ...
+
+    async def answer(self, request: AnswerRequest) -> tuple[AnswerDraft, Usage]:
+        """Inquire's answer written from the evidence it is given (checked by the knowledge layer)."""
         ...
 
 

@@ -29,6 +29,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from types import TracebackType
 
+from adology.ai.answers import AnswerDraft, AnswerRequest
+from adology.ai.local.answer import compose_answer
 from adology.ai.local.describe import attribute_values, compose_description
 from adology.ai.local.embeddings import EMBED_DIM, TEXT_MODEL_ID, embed_texts
 from adology.ai.local.labels import score_labels
@@ -59,6 +61,7 @@ DESCRIBE_MODEL_ID = "local-describe-v2"  # v2: phrases, button evidence, evidenc
 LABEL_MODEL_ID = "local-label-v2"
 VISUAL_MODEL_ID = "local-visual-v1"
 SUMMARIZE_MODEL_ID = "local-summarize-v1"  # claims composed from the facts' own statements
+ANSWER_MODEL_ID = "local-answer-v1"  # Inquire's answers composed from the evidence's statements
 EMBEDDING_MODELS = {
     EmbeddingKind.TEXT: (TEXT_MODEL_ID, EMBED_DIM),
     EmbeddingKind.VISUAL: (VISUAL_MODEL_ID, VISUAL_DIM),
@@ -73,6 +76,7 @@ _MODEL_IDS = {
     "embed": f"{TEXT_MODEL_ID}+{VISUAL_MODEL_ID}+{OCR_MODEL_ID}",
     **{kind.value: model for kind, (model, _) in EMBEDDING_MODELS.items()},
     "summarize": SUMMARIZE_MODEL_ID,
+    "answer": ANSWER_MODEL_ID,
 }
 
 
@@ -205,6 +209,9 @@ class LocalProvider:
 
     async def summarize(self, request: SummaryRequest) -> tuple[SummaryDraft, Usage]:
         return compose_summary(request), Usage(calls=1)
+
+    async def answer(self, request: AnswerRequest) -> tuple[AnswerDraft, Usage]:
+        return compose_answer(request), Usage(calls=1)
 
     async def analyse(self, ad: AdInput) -> AdAnalysis:
         """The ad's measurements, its creatives measured side by side (each once per process)."""

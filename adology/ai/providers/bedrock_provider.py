@@ -34,6 +34,8 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
+from adology.ai.answers import ANSWER_PROMPT_VERSION, AnswerDraft, AnswerRequest
+from adology.ai.providers.answer_prompts import answer_instructions, answer_output_schema, answer_text, parse_answer
 from adology.ai.providers.calls import RetryPolicy, cost, retry_after_seconds, retrying
 from adology.ai.providers.media import Picture, ad_pictures, as_png_or_jpeg, first_picture
 from adology.ai.providers.prompts import (
@@ -87,12 +89,14 @@ DEFAULT_PRICE_PER_IMAGE_EMBEDDING = 0.00006
 DESCRIBE_TOOL = "record_ad_description"
 LABEL_TOOL = "record_ad_labels"
 SUMMARY_TOOL = "record_summary"
+ANSWER_TOOL = "record_answer"
 TITAN_TEXT_DIMENSIONS = (256, 512, 1024)
 TITAN_IMAGE_DIMENSIONS = (256, 384, 1024)
 _MAX_IMAGES = 20  # the Converse API's limit per request
 _DESCRIBE_MAX_TOKENS = 4_096
 _LABEL_MAX_TOKENS = 2_048
 _SUMMARIZE_MAX_TOKENS = 2_048
+_ANSWER_MAX_TOKENS = 1_024  # a 1,500-character answer and its citations, with room to spare
 _TEMPERATURE = 0.0  # the same ad should get the same answer when it is re-analysed
 
 _THROTTLED = frozenset({"ThrottlingException", "TooManyRequestsException"})
@@ -182,14 +186,14 @@ class BedrockProvider:
         self.close()
 
     def model_id(self, routine: str) -> str:
-        if routine in ("describe", "label", "summarize"):
+        if routine in ("describe", "label", "summarize", "answer"):
             return self._text_model
         if routine == "embed":  # both models shape the result, so both name it
             return (
                 f"{self._embedding_model}@{self._embedding_dimensions}"
                 f"+{self._image_embedding_model}@{self._image_embedding_dimensions}"
             )
-        raise ValueError(f"unknown routine {routine!r}: expected describe, label, embed or summarize")
+        raise ValueError(f"unknown routine {routine!r}: expected describe, label, embed, summarize or answer")
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:
         pictures, notes = await ad_pictures(ad)
@@ -239,6 +243,20 @@ class BedrockProvider:
             parse=parse_summary,
             max_tokens=_SUMMARIZE_MAX_TOKENS,
             prompt_version=SUMMARIZE_PROMPT_VERSION,
+        )
+
+    async def answer(self, request: AnswerRequest) -> tuple[AnswerDraft, Usage]:
+        return await self._structured(
+            "answer",
+            f"brandspace:{request.subject}",
+            answer_instructions(),
+            [{"text": answer_text(request)}],
+            tool=ANSWER_TOOL,
+            tool_description="Record the answer to the question, citing the facts and ads it rests on.",
+            schema=answer_output_schema(request),
+            parse=parse_answer,
+            max_tokens=_ANSWER_MAX_TOKENS,
+            prompt_version=ANSWER_PROMPT_VERSION,
         )
 
     async def embed_many(
@@ -295,7 +313,7 @@ class BedrockProvider:
     async def _structured(
         self,
         routine: str,
-        subject: str,  # the ad's id, or the brand or brandspace a summary is about, for the logs
+        subject: str,  # the ad's id, or the brand or brandspace a summary or answer is about, for the logs
         system: str,
         content: list[dict[str, Any]],
         *,

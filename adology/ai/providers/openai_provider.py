@@ -21,6 +21,8 @@ import openai
 import orjson
 from openai.types.chat import ChatCompletion
 
+from adology.ai.answers import ANSWER_PROMPT_VERSION, AnswerDraft, AnswerRequest
+from adology.ai.providers.answer_prompts import answer_instructions, answer_output_schema, answer_text, parse_answer
 from adology.ai.providers.calls import RetryPolicy, cost, retry_after_seconds, retrying
 from adology.ai.providers.media import Picture, ad_pictures
 from adology.ai.providers.prompts import (
@@ -63,6 +65,7 @@ EMBEDDING_BATCH = 256  # inputs per embeddings request: well under OpenAI's 2,04
 # Room for a 500-word description plus every attribute; a cut-off answer is malformed, not cheaper.
 _DESCRIBE_MAX_TOKENS = 4_096
 _SUMMARIZE_MAX_TOKENS = 2_048
+_ANSWER_MAX_TOKENS = 1_024  # a 1,500-character answer and its citations, with room to spare
 _LABEL_MAX_TOKENS = 2_048
 _TEMPERATURE = 0.0  # the same ad should get the same answer when it is re-analysed
 
@@ -98,11 +101,11 @@ class OpenAIProvider:
         self._price_embedding = price_per_million_embedding
 
     def model_id(self, routine: str) -> str:
-        if routine in ("describe", "label", "summarize"):
+        if routine in ("describe", "label", "summarize", "answer"):
             return self._chat_model
         if routine == "embed":  # the size shapes the vectors as much as the model does
             return f"{self._embedding_model}@{self._embedding_dimensions}"
-        raise ValueError(f"unknown routine {routine!r}: expected describe, label, embed or summarize")
+        raise ValueError(f"unknown routine {routine!r}: expected describe, label, embed, summarize or answer")
 
     async def describe(self, ad: AdInput) -> tuple[Description, Usage]:
         pictures, notes = await ad_pictures(ad)
@@ -156,6 +159,22 @@ class OpenAIProvider:
             parse=parse_summary,
             max_tokens=_SUMMARIZE_MAX_TOKENS,
             prompt_version=SUMMARIZE_PROMPT_VERSION,
+        )
+
+    async def answer(self, request: AnswerRequest) -> tuple[AnswerDraft, Usage]:
+        messages: list[dict[str, Any]] = [
+            {"role": "system", "content": answer_instructions()},
+            {"role": "user", "content": answer_text(request)},
+        ]
+        return await self._structured(
+            "answer",
+            f"brandspace:{request.subject}",
+            messages,
+            schema_name="answer",
+            schema=answer_output_schema(request),
+            parse=parse_answer,
+            max_tokens=_ANSWER_MAX_TOKENS,
+            prompt_version=ANSWER_PROMPT_VERSION,
         )
 
     async def embed(self, ad: AdInput, description: Description | None) -> tuple[Embeddings, Usage]:
@@ -217,7 +236,7 @@ class OpenAIProvider:
     async def _structured(
         self,
         routine: str,
-        subject: str,  # the ad's id, or the brand or brandspace a summary is about, for the logs
+        subject: str,  # the ad's id, or the brand or brandspace a summary or answer is about, for the logs
         messages: list[dict[str, Any]],
         *,
         schema_name: str,

@@ -1,0 +1,29 @@
+"""The local ``answer``: Inquire's answer composed from the evidence's own statements, with no model.
+
+The knowledge layer writes every fact's statement in the forms the checks accept, leading with the
+finding that answers the question; the answer is that finding, then up to two supporting facts, then
+the ads it rests on. It cites the facts it states and their first evidence ads, so what it says and
+what it cites are the same thing.
+"""
+
+from __future__ import annotations
+
+from adology.ai.answers import MAX_ANSWER_CHARS, AnswerDraft, AnswerRequest
+
+STATED_FACTS = 3
+CITED_PER_FACT = 6
+MAX_CITED = 12
+
+
+def compose_answer(request: AnswerRequest) -> AnswerDraft:
+    stated = request.facts[:STATED_FACTS]
+    cited: list[int] = []
+    for fact in stated:
+        for ad_id in fact.ad_ids[:CITED_PER_FACT]:
+            if ad_id not in cited and len(cited) < MAX_CITED:
+                cited.append(ad_id)
+    sentences = [fact.statement.rstrip(".") + "." for fact in stated]
+    text = " ".join(sentences)
+    if cited:
+        text += " Evidence: " + ", ".join(f"ad {ad_id}" for ad_id in cited) + "."
+    return AnswerDraft(answer=text[:MAX_ANSWER_CHARS], fact_ids=[fact.id for fact in stated], ad_ids=cited)
