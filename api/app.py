@@ -20,7 +20,7 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.exports import CsvSuffixMiddleware
 from api.hub import NotificationHub
 from api.middleware import NulCharacterMiddleware, RequestContextMiddleware
-from api.routers import activity, ads, auth, brands, brandspaces, reports, users, ws
+from api.routers import activity, ads, auth, brands, brandspaces, inquire, reports, users, ws
 
 # Every router the app serves; tests/stack/test_api_isolation.py walks their routes, so a route added
 # here without a tenant check fails the suite.
@@ -31,6 +31,7 @@ ROUTERS = (
     brands.router,
     ads.router,
     reports.router,
+    inquire.router,
     activity.router,
     ws.router,
 )

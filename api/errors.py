@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 
 from adology.ai.types import AIError
 from adology.errors import AdologyError
+from adology.knowledge.inquire.errors import BudgetExceededError, QuestionError
 from adology.logs import get_logger
 from adology.requests.messages import InvalidRequestError
 from adology.serving.listing import InvalidCursorError
@@ -65,6 +66,8 @@ _CORE_ERRORS: dict[type[AdologyError], tuple[int, str]] = {
     BrandNotHeldError: (422, "brand_not_in_brandspace"),
     BrandQueryError: (422, "invalid_brand_query"),
     AIError: (503, "ai_unavailable"),
+    QuestionError: (422, "invalid_question"),
+    BudgetExceededError: (429, "inquire_budget_spent"),
 }
 
 _HTTP_CODES = {
@@ -84,6 +87,17 @@ _HTTP_CODES = {
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": code} for status, code in _HTTP_CODES.items() if status != 405
 }
+
+
+INTERNAL_ERROR_MESSAGE = "the server failed; the request id says where to look"
+
+
+def core_error_status(exc: AdologyError) -> tuple[int, str]:
+    """The status and code a core exception is answered with (500 for one no route should meet)."""
+    for kind, (status, code) in _CORE_ERRORS.items():
+        if isinstance(exc, kind):
+            return status, code
+    return 500, "internal_error"
 
 
 def request_id_of(request: Request) -> str:
@@ -110,16 +124,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, exc.status, exc.code, exc.message, exc.headers)
 
     async def core_error(request: Request, exc: AdologyError) -> JSONResponse:
-        for kind, (status, code) in _CORE_ERRORS.items():
-            if isinstance(exc, kind):
-                headers = None
-                if isinstance(exc, LoginRateLimitedError):
-                    headers = {"Retry-After": str(exc.retry_after)}
-                elif status == 401:
-                    headers = {"WWW-Authenticate": "Bearer"}
-                return error_response(request, status, code, str(exc), headers)
-        log.error("unexpected core error", exc_info=exc)
-        return error_response(request, 500, "internal_error", "the server failed; the request id says where to look")
+        status, code = core_error_status(exc)
+        if status == 500:
+            log.error("unexpected core error", exc_info=exc)
+            return error_response(request, 500, code, INTERNAL_ERROR_MESSAGE)
+        headers = None
+        if isinstance(exc, LoginRateLimitedError):
+            headers = {"Retry-After": str(exc.retry_after)}
+        elif status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
+        return error_response(request, status, code, str(exc), headers)
 
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "error")
@@ -140,7 +154,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", exc_info=exc)
-        return error_response(request, 500, "internal_error", "the server failed; the request id says where to look")
+        return error_response(request, 500, "internal_error", INTERNAL_ERROR_MESSAGE)
 
     app.add_exception_handler(ApiError, api_error)  # type: ignore[arg-type]
     app.add_exception_handler(AdologyError, core_error)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from adology.knowledge.inquire.service import InquireAnswer
 from adology.knowledge.insights.model import BrandInsights
 from adology.knowledge.report_model import BrandspaceReport
 from adology.requests.messages import BRAND_KEY_PATTERN
@@ -324,3 +325,24 @@ class ReportOut(BaseModel):
     brandspace: str
     version: int | None = Field(None, description="null before the brandspace's first report")
     report: BrandspaceReport | None = None
+
+
+# --- Inquire ---
+class InquireRequest(Body):
+    question: str = Field(min_length=1, max_length=2_000, description="a question about the brandspace's ads")
+    conversation_id: uuid.UUID | None = Field(
+        default=None, description="a conversation of this brandspace to follow up in; none starts one"
+    )
+
+
+class ConversationOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    user_id: uuid.UUID | None
+    messages: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConversationDetailOut(ConversationOut):
+    answers: list[InquireAnswer]

@@ -18,7 +18,7 @@ from api.app import ROUTERS
 from tests.api_world import Api, World
 
 # Path parameters naming something an organization owns: B must get 404 for A's.
-PRIVATE_PARAMETERS = {"brandspace_id", "user_id", "request_id", "notification_id", "lookup_id"}
+PRIVATE_PARAMETERS = {"brandspace_id", "user_id", "request_id", "notification_id", "lookup_id", "conversation_id"}
 # Query parameters a route requires.
 QUERIES = {"/v1/brandspaces/{brandspace_id}/search": {"q": "hydrating serum"}}
 # Covered by their own tests, with the reason.
@@ -28,13 +28,15 @@ ELSEWHERE = {
 }
 
 
-def _parameters(world: World, lookup_id: str) -> dict[str, str]:
-    return {
+A_QUESTION = "Which call to action is most common in this brandspace, all told?"
+
+
+def _parameters(world: World, private: dict[str, str]) -> dict[str, str]:
+    return private | {
         "brandspace_id": str(world.a.brandspace.id),
         "user_id": str(world.a.member.id),
         "request_id": str(world.request_id),
         "notification_id": str(world.notification_ids[0]),
-        "lookup_id": lookup_id,
         "brand": world.brands["primary"],
         "ad_id": str(world.ads[world.brands["primary"]][0]),
         "version": "1",
@@ -52,10 +54,11 @@ def _bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/v1/brand-lookups"): {"name": "Glow Botanicals"},
         ("POST", "/v1/brand-lookups/{lookup_id}/confirm"): {"candidate": 0},
         ("POST", "/v1/requests"): {"brand": world.brands["primary"]},
+        ("POST", "/v1/brandspaces/{brandspace_id}/inquire"): {"question": "Which brand runs the most offers?"},
     }
 
 
-def _secrets_of_a(world: World, lookup_id: str) -> list[str]:
+def _secrets_of_a(world: World, private: dict[str, str]) -> list[str]:
     """Strings that only A's private resources contain."""
     return [
         str(world.a.id),
@@ -66,15 +69,20 @@ def _secrets_of_a(world: World, lookup_id: str) -> list[str]:
         world.a.member.email,
         world.a.admin.email,
         str(world.request_id),
-        lookup_id,
+        A_QUESTION,
+        *private.values(),
     ]
 
 
 @pytest.fixture(scope="module")
-def lookup_id(world: World, tokens: dict[str, str], api: Api) -> str:
-    response = api.as_user(tokens["a_admin"]).post("/v1/brand-lookups", json={"name": "Glow"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+def private(world: World, tokens: dict[str, str], api: Api) -> dict[str, str]:
+    """A's private resources made through the API: a brand lookup and an Inquire conversation."""
+    as_a = api.as_user(tokens["a_admin"])
+    lookup = as_a.post("/v1/brand-lookups", json={"name": "Glow"})
+    assert lookup.status_code == 201, lookup.text
+    answer = as_a.post(f"/v1/brandspaces/{world.a.brandspace.id}/inquire", json={"question": A_QUESTION})
+    assert answer.status_code == 200, answer.text
+    return {"lookup_id": str(lookup.json()["id"]), "conversation_id": answer.json()["conversation_id"]}
 
 
 def _routes() -> list[APIRoute | APIWebSocketRoute]:
@@ -93,11 +101,11 @@ def _fill(path: str, parameters: dict[str, str]) -> str:
 
 
 def test_every_route_keeps_organization_a_private_from_b(
-    world: World, tokens: dict[str, str], api: Api, lookup_id: str
+    world: World, tokens: dict[str, str], api: Api, private: dict[str, str]
 ) -> None:
-    parameters = _parameters(world, lookup_id)
+    parameters = _parameters(world, private)
     bodies = _bodies(world)
-    secrets = _secrets_of_a(world, lookup_id)
+    secrets = _secrets_of_a(world, private)
     as_a, as_b = api.as_user(tokens["a_admin"]), api.as_user(tokens["b_admin"])
     checked = 0
     for route in _routes():
@@ -167,7 +175,8 @@ def test_a_brandspace_list_never_holds_another_organizations_ads(
 
 
 def test_without_a_token_every_route_but_login_is_refused(world: World, api: Api) -> None:
-    parameters = _parameters(world, "00000000-0000-0000-0000-000000000000")
+    nothing = "00000000-0000-0000-0000-000000000000"
+    parameters = _parameters(world, {"lookup_id": nothing, "conversation_id": nothing})
     for route in _routes():
         if isinstance(route, APIWebSocketRoute) or route.path == "/v1/auth/token":
             continue

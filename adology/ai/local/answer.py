@@ -22,8 +22,13 @@ def compose_answer(request: AnswerRequest) -> AnswerDraft:
         for ad_id in fact.ad_ids[:CITED_PER_FACT]:
             if ad_id not in cited and len(cited) < MAX_CITED:
                 cited.append(ad_id)
-    sentences = [fact.statement.rstrip(".") + "." for fact in stated]
+    sentences = [_sentence(fact.statement) for fact in stated]
     text = " ".join(sentences)
     if cited:
-        text += " Evidence: " + ", ".join(f"ad {ad_id}" for ad_id in cited) + "."
+        text += " Evidence: ads " + ", ".join(str(ad_id) for ad_id in cited) + "."
     return AnswerDraft(answer=text[:MAX_ANSWER_CHARS], fact_ids=[fact.id for fact in stated], ad_ids=cited)
+
+
+def _sentence(statement: str) -> str:
+    statement = statement.strip().rstrip(".")
+    return statement[:1].upper() + statement[1:] + "."

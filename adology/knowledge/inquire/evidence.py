@@ -71,7 +71,8 @@ class Scope:
         return _joined([brand.name for brand in self.asked])
 
     def named(self) -> dict[str, float | int | str]:
-        return {brand.name: brand.name for brand in self.asked}
+        """The asked brands' names as a value (a name may hold digits an answer writes)."""
+        return {"brands": ", ".join(brand.name for brand in self.asked)}
 
 
 @dataclass
@@ -342,11 +343,10 @@ def _top_value(conn: psycopg.Connection, scope: Scope, plan: Plan) -> Evidence:
                 examples[value].append(row)
     if not values:
         return _nothing(scope, plan, f"{conditions_phrase(plan)} has a known {_GROUP_NAMES[group]}".lstrip())
-    ordered = sorted(values.items(), key=lambda item: (item[1], item[0]), reverse=not plan.least)
-    if plan.least:
-        ordered = sorted(values.items(), key=lambda item: (item[1], item[0]))
+    ordered = sorted(values.items(), key=lambda item: (item[1] if plan.least else -item[1], item[0]))
+    tied = [value for value, count in ordered[1:] if count == ordered[0][1]]
     what = conditions_phrase(plan)
-    evidence = Evidence(result={"kind": "value", "group": group, "value": ordered[0][0]})
+    evidence = Evidence(result={"kind": "value", "group": group, "value": ordered[0][0], "tied": tied})
     name = _GROUP_NAMES[group]
     context = context_values(scope, plan)
     for position, (value, count) in enumerate(ordered[:3]):
@@ -365,7 +365,7 @@ def _top_value(conn: psycopg.Connection, scope: Scope, plan: Plan) -> Evidence:
                 id=fact_id,
                 kind="distribution",
                 statement=statement,
-                values={"ads": count, "total": len(counted), "share": share, "value": value, "words": words} | context,
+                values={"ads": count, "total": len(counted), "share": share, "value": value, "words": words, **context},
                 ad_ids=_ids(examples[value]),
             )
         )
@@ -630,7 +630,7 @@ def _find(conn: psycopg.Connection, scope: Scope, plan: Plan, query_vector: tupl
         Fact(
             id="matches",
             kind="matches",
-            statement=f"{len(ids)} ads of {scope.phrase()} match {what}".rstrip(),
+            statement=f"{scope.phrase()} has {len(ids)} ads {what}".rstrip(),
             values={"ads": len(ids), "topic": plan.topic or "", **context_values(scope, plan)},
             ad_ids=ids[:CITABLE],
         )

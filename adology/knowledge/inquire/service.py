@@ -221,7 +221,7 @@ def _brands(conn: psycopg.Connection, brandspace: Brandspace) -> list[ScopeBrand
 def _before_evidence(scope: Scope, plan: Plan) -> Evidence | None:
     """The answer when there is nothing to look up: no brands, only brands outside the brandspace,
     or a question no rule could read."""
-    names: dict[str, float | int | str] = {brand.name: brand.name for brand in scope.brands}
+    names: dict[str, float | int | str] = {"brands": ", ".join(brand.name for brand in scope.brands)}
     if not scope.brands:
         statement = f"The {scope.name} brandspace has no brands yet: add its primary brand and competitors first"
     elif plan.outside_brands and not plan.brands:
