@@ -395,20 +395,100 @@ def reports_show(brandspace: str, version: int | None, as_json: bool) -> None:
         click.echo(render_report(loaded.report, version=loaded.stored.version))
 
 
+@main.group()
+def inquire() -> None:
+    """Inquire: questions about a brandspace answered from its ads, with the evidence checked."""
+
+
+def _on_brandspaces(keys: list[str], work: Callable[..., Any]) -> Any:
+    """``work(connection, provider, spaces)`` on the settings' database and AI provider, for the
+    brandspaces ``keys`` (all with brands when empty), each with an admin of its organization."""
+    import asyncio
+
+    from adology.ai.registry import open_provider
+    from adology.knowledge.inquire.evaluation import evaluation_spaces
+    from adology.storage.postgres import open_pool
+
+    settings = settings_or_exit()
+    pool = open_pool(settings.database_url or "", min_size=1, max_size=2)
+    try:
+        with pool.connection() as conn:
+            spaces = evaluation_spaces(conn, keys)
+        if not spaces:
+            wanted = ", ".join(keys) if keys else "any brandspace"
+            raise NoBrandspaceError(f"{wanted}: no brandspace with brands and an admin to ask as; run `adology demo`")
+
+        async def run() -> Any:
+            async with open_provider(settings.ai_provider_config()) as provider:
+                return await work(pool.connection, provider, spaces)
+
+        return asyncio.run(run())
+    finally:
+        pool.close()
+
+
+@inquire.command("ask")
+@click.argument("brandspace")
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole answer as JSON.")
+@reports_errors
+def inquire_ask(brandspace: str, question: str, as_json: bool) -> None:
+    """Answer QUESTION about BRANDSPACE (its partition key, e.g. demo-skincare) as an admin of its
+    organization, with the configured AI provider; the answer is stored in a new conversation."""
+    from adology.knowledge.inquire.service import ask
+
+    result = _on_brandspaces(
+        [brandspace],
+        lambda connection, provider, spaces: ask(
+            connection, provider, user=spaces[0][0], brandspace=spaces[0][1], question=question
+        ),
+    )
+    if as_json:
+        click.echo(result.model_dump_json())
+        return
+    click.echo(result.answer)
+    for citation in result.citations:
+        click.echo(f"  ad {citation.ad_id}  {citation.brand_name}: {citation.title or '(no title)'}")
+    click.echo(f"({result.intent or 'not understood'}; check: {result.check}; {result.routine_version})")
+
+
+@inquire.command("eval")
+@click.option("--brandspace", "brandspaces", multiple=True, help="A brandspace's key (repeatable; default: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@reports_errors
+def inquire_eval(brandspaces: tuple[str, ...], as_json: bool) -> None:
+    """Measure Inquire on questions generated from templates over the stored analyses, with answers
+    computed independently: accuracy, citation precision, unsupported claims, citations outside the
+    brandspace (nothing is recorded)."""
+    from adology.knowledge.inquire.evaluation import evaluate, format_evaluation
+
+    report = _on_brandspaces(
+        list(brandspaces),
+        lambda connection, provider, spaces: evaluate(
+            connection, provider, spaces, progress=_progress_reporter("questions")
+        ),
+    )
+    click.echo(report.model_dump_json(exclude={"answers"}) if as_json else format_evaluation(report))
+
+
+class NoBrandspaceError(AdologyError):
+    """No brandspace to ask about."""
+
+
 class NoReportError(AdologyError):
     """The brandspace has no stored report (or not the version asked for)."""
 
 
-def _progress_reporter() -> Callable[[str, int, int, float], None]:
+def _progress_reporter(unit: str = "ads") -> Callable[[str, int, int, float], None]:
     """Progress of long work on stderr: one line rewritten in place on a terminal, else a log line
-    every 10 s (and at the end of each stage); counts, rate and what is left."""
+    every 10 s (and at the end of each stage); counts of ``unit``, rate and what is left."""
     terminal = sys.stderr.isatty()
 
     def line(stage: str, done: int, total: int, seconds: float) -> str:
         rate = done / seconds if seconds > 0 else 0.0
         left = total - done
         eta = f", about {left / rate:.0f} s to go" if rate > 0 and left else ""
-        return f"{stage}: {done}/{total} ads, {rate:.1f} ads/s, {left} left{eta}"
+        return f"{stage}: {done}/{total} {unit}, {rate:.1f} {unit}/s, {left} left{eta}"
 
     def log_line(stage: str, done: int, total: int, seconds: float) -> None:
         log.info(line(stage, done, total, seconds))

@@ -95,6 +95,11 @@ def _joined(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _among(scope: Scope) -> str:
+    phrase = scope.phrase()
+    return f"in {phrase}" if phrase.startswith("the ") else f"among {_possessive(phrase)} ads"
+
+
 def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
@@ -292,8 +297,8 @@ def _rank(conn: psycopg.Connection, scope: Scope, plan: Plan) -> Evidence:
     by = (lambda item: (item[3], len(item[1]))) if plan.measure == "share" else (lambda item: (len(item[1]), item[3]))
     ranked = sorted(per_brand, key=by, reverse=not plan.least)
     evidence = Evidence()
-    first_key = by(ranked[0])
-    leaders = [item for item in ranked if by(item) == first_key]
+    # a tie is on the measure asked for (the other only orders the tied)
+    leaders = [item for item in ranked if by(item)[0] == by(ranked[0])[0]]
     word = "least" if plan.least else "most"
     for position, (brand, hits, total, share) in enumerate(ranked):
         fact_id = f"brand:{brand.key}"
@@ -355,7 +360,7 @@ def _top_value(conn: psycopg.Connection, scope: Scope, plan: Plan) -> Evidence:
         words = value.replace("_", " ")
         if position == 0:
             statement = (
-                f"The {'least' if plan.least else 'most'} common {name} in {scope.phrase()} {what}".rstrip()
+                f"The {'least' if plan.least else 'most'} common {name} {_among(scope)} {what}".rstrip()
                 + f" is {words}: {count} of {len(counted)} ads ({_pct(share)})"
             )
         else:

@@ -18,7 +18,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -87,8 +87,8 @@ class InquireAnswer(BaseModel):
     every check, else the reason it was replaced by the evidence's own statements.
     """
 
-    conversation_id: uuid.UUID
-    message_id: int
+    conversation_id: uuid.UUID | None  # None only for an answer not recorded (an evaluation's)
+    message_id: int | None
     question: str
     answer: str
     intent: str | None
@@ -120,9 +120,11 @@ async def ask(
     question: str,
     conversation_id: uuid.UUID | None = None,
     progress: Progress | None = None,
+    record: bool = True,
 ) -> InquireAnswer:
     """Answer ``question`` about ``brandspace`` for ``user`` (who may use it), in a new conversation
-    or as a follow-up in ``conversation_id`` (NotFoundError when that is not this brandspace's)."""
+    or as a follow-up in ``conversation_id`` (NotFoundError when that is not this brandspace's).
+    ``record=False`` (the evaluation) stores nothing and spends nothing from the budget's record."""
 
     async def step(name: str) -> None:
         if progress is not None:
@@ -182,6 +184,7 @@ async def ask(
         check=check,
         routine_version=answer_version(provider),
         usage=usage,
+        record=record,
     )
 
 
@@ -299,9 +302,10 @@ def _store(
     check: str,
     routine_version: str,
     usage: Usage,
+    record: bool,
 ) -> InquireAnswer:
     with connection() as conn, conn.transaction():
-        if conversation_id is None:
+        if conversation_id is None and record:
             conversation_id = start_conversation(
                 conn,
                 organization_id=user.organization_id,
@@ -311,7 +315,7 @@ def _store(
             )
         cited_facts = [fact for fact in evidence.facts if fact.id in draft.fact_ids] or evidence.facts
         body: dict[str, Any] = {
-            "conversation_id": str(conversation_id),
+            "conversation_id": str(conversation_id) if conversation_id else None,
             "question": question,
             "answer": prose,
             "intent": plan.intent,
@@ -323,6 +327,8 @@ def _store(
             "routine_version": routine_version,
             "usage": AnswerUsage(**usage.model_dump()).model_dump(),
         }
+        if conversation_id is None:
+            return InquireAnswer.model_validate(body | {"message_id": None, "created_at": datetime.now(UTC)})
         message_id, created_at = record_answer(
             conn,
             conversation_id=conversation_id,
