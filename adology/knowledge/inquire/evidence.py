@@ -95,6 +95,10 @@ def _joined(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def _ads(count: int) -> str:
+    return "1 ad" if count == 1 else f"{count} ads"
+
+
 def _among(scope: Scope) -> str:
     phrase = scope.phrase()
     return f"in {phrase}" if phrase.startswith("the ") else f"among {_possessive(phrase)} ads"
@@ -257,7 +261,7 @@ def _count(conn: psycopg.Connection, scope: Scope, plan: Plan) -> Evidence:
     if rows:
         headline_values["share"] = len(matched) / len(rows)
     statement = (
-        f"{scope.phrase()} ran {len(matched)} ads {what}".rstrip()
+        f"{scope.phrase()} ran {_ads(len(matched))} {what}".rstrip()
         + (f", {_pct(len(matched) / len(rows))} of its {len(rows)} ads" if rows and what else "")
         + ("" if rows else " (no ads in that period)")
     )
@@ -521,7 +525,7 @@ def _insight_facts(brand: ScopeBrand, insights: BrandInsights) -> list[Fact]:
             id=f"overview:{brand.key}",
             kind="momentum",
             statement=(
-                f"{brand.name} has {insights.ads_counted} ads analysed, {momentum.active_ads} still active; "
+                f"{brand.name} has {_ads(insights.ads_counted)} analysed, {momentum.active_ads} still active; "
                 f"{momentum.new_30d} started in the 30 days before {momentum.as_of.date().isoformat()}"
             ),
             values={
@@ -635,7 +639,7 @@ def _find(conn: psycopg.Connection, scope: Scope, plan: Plan, query_vector: tupl
         Fact(
             id="matches",
             kind="matches",
-            statement=f"{scope.phrase()} has {len(ids)} ads {what}".rstrip(),
+            statement=f"{scope.phrase()} has {_ads(len(ids))} {what}".rstrip(),
             values={"ads": len(ids), "topic": plan.topic or "", **context_values(scope, plan)},
             ad_ids=ids[:CITABLE],
         )

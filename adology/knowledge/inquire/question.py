@@ -257,11 +257,12 @@ def _follow_up(plan: Plan, previous: Plan) -> Plan:
 
 
 def _contains(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(phrase)}(?![\w])", text) is not None
+    return re.search(rf"(?<![\w]){re.escape(phrase)}(?:e?s)?(?![\w])", text) is not None
 
 
 def _remove(text: str, phrase: str) -> str:
-    return re.sub(rf"(?<![\w]){re.escape(phrase)}(?:'s)?(?![\w])", " ", text)
+    """The text without ``phrase`` (or its plural or possessive)."""
+    return re.sub(rf"(?<![\w]){re.escape(phrase)}(?:e?s|'s)?(?![\w])", " ", text)
 
 
 def _remove_all(text: str, phrases: tuple[str, ...]) -> str:
@@ -290,7 +291,10 @@ _RANK = re.compile(
 _MOST = re.compile(r"\b(?:most|hardest|heaviest|heavily|more|highest|biggest|top|leads?)\b")
 _LEAST = re.compile(r"\b(?:least|fewest|fewer|lowest|less|rarely)\b")
 _SHARE = re.compile(r"\b(?:leans?|relies|rely|share|proportion|percentage|percent of|ratio|heavily|hardest)\b")
-_COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b|\bhow much\b")
+_COUNT = re.compile(
+    r"\bhow many\b|\bnumber of\b|\bcount\b|\bhow much\b|\bhow often\b"
+    r"|\bwhat (?:percentage|proportion|share|fraction|part)\b"
+)
 _TREND = re.compile(
     r"\bwhat changed\b|\bchang(?:e|es|ed|ing)\b|\btrends?\b|\btrending\b|\bover time\b|\bshift(?:ed|ing)?\b"
     r"|\brising\b|\bfalling\b|\bgrow(?:ing|n)?\b|\bdeclin(?:e|ing)\b|\bevolv(?:e|ed|ing)\b|\bmonth by month\b"
