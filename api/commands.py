@@ -1,6 +1,9 @@
-"""``adology api``: serve the API with uvicorn on 127.0.0.1 (entry point ``adology.commands``)."""
+"""``adology api`` serves the API with uvicorn on 127.0.0.1, ``adology mcp`` its tools to AI assistants
+(entry points ``adology.commands``)."""
 
 from __future__ import annotations
+
+import os
 
 import click
 
@@ -55,3 +58,45 @@ def api(port: int | None) -> None:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         ws="websockets-sansio",
     )
+
+
+def _stdio_token(settings: Settings) -> str:
+    """ADOLOGY_API_TOKEN, checked before the server's heavy imports and clients: an assistant started
+    with a missing, invalid or expired token gets one line at once."""
+    import psycopg
+
+    from adology.tenancy.errors import InvalidTokenError
+    from adology.tenancy.tokens import user_for_token
+
+    token = os.environ.get("ADOLOGY_API_TOKEN", "")
+    if not token:
+        raise InvalidTokenError("ADOLOGY_API_TOKEN is not set; set it to a token from the API's POST /v1/auth/token")
+    with psycopg.connect(settings.database_url or "") as conn:
+        try:
+            user_for_token(conn, token)
+        except InvalidTokenError as exc:
+            raise InvalidTokenError(f"ADOLOGY_API_TOKEN: {exc}") from None
+    return token
+
+
+@click.command()
+@click.option("--http", "over_http", is_flag=True, help="Serve streamable HTTP on 127.0.0.1 instead of stdio.")
+@click.option("--port", type=click.IntRange(1024, 55535), help="Port of --http (default: ADOLOGY_API_PORT + 1).")
+@reports_errors
+def mcp(over_http: bool, port: int | None) -> None:
+    """Serve Adology's tools to an AI assistant over the Model Context Protocol. On stdio (the default)
+    the assistant starts this command with ADOLOGY_API_TOKEN set to an API token; with --http it
+    connects to http://127.0.0.1:PORT/mcp sending Authorization: Bearer <token>."""
+    if port is not None and not over_http:
+        raise click.UsageError("--port is the port of --http")
+    settings = settings_or_exit()
+    _require_database(settings)
+    if over_http:
+        from api.mcp_server import serve_http
+
+        serve_http(settings, port=settings.api_port + 1 if port is None else port)
+    else:
+        token = _stdio_token(settings)
+        from api.mcp_server import serve_stdio
+
+        serve_stdio(settings, token=token)

@@ -52,6 +52,7 @@ def test_demo_survives_postgres_killed_mid_run_and_loses_no_request(make_setting
         ]
         assert leftover == []  # the demo stopped the webserver and daemon it started
         _demo_logins_see_their_own_brandspace_only(summary)
+        _inquire_meets_its_bars_on_the_demo_library(env)
     finally:
         if demo.poll() is None:
             demo.kill()
@@ -94,3 +95,15 @@ def _demo_logins_see_their_own_brandspace_only(summary: dict[str, object]) -> No
     own = httpx.get(f"{api}/v1/brandspaces/{spaces[analyst['email']]}/ads", headers=headers)
     assert own.status_code == 200 and own.json()["items"]
     assert httpx.get(f"{api}/v1/brandspaces/{spaces[rival['email']]}/ads", headers=headers).status_code == 404
+
+
+def _inquire_meets_its_bars_on_the_demo_library(env: dict[str, str]) -> None:
+    """`adology inquire eval` over the demo's brandspaces: at least 40 questions, accuracy 0.8 and
+    citation precision 0.95 or better, and no ad cited from outside its brandspace."""
+    evaluated = _run("inquire", "eval", "--json", env=env, timeout=300)
+    assert evaluated.returncode == 0, evaluated.stderr[-3000:]
+    report = json.loads(evaluated.stdout.splitlines()[-1])
+    assert report["questions"] >= 40
+    assert report["accuracy"] >= 0.8 and report["citation_precision"] >= 0.95, report
+    assert report["outside_citations"] == 0
+    assert {"absent_headline", "outside_brand"} <= set(report["by_template"])
