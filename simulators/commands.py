@@ -73,6 +73,8 @@ def demo(as_json: bool, timeout: float) -> None:
         "(ads, ad_descriptions, ad_labels, ad_embeddings, notifications)\n"
         f"  .venv/bin/adology insights show BRAND   a brand's themes, trends and momentum (--json for all of it)\n"
         f"  .venv/bin/adology reports show {BRANDSPACE}   the brandspace's report\n"
+        f'  .venv/bin/adology inquire ask {BRANDSPACE} "Which competitor leans hardest on limited-time offers?"\n'
+        f"  .venv/bin/adology inquire eval   Inquire measured on questions with known answers\n"
         f"  the API at {result['api_url']} (docs: {result['api_url']}/docs), logins (also in "
         f"{settings.state_dir}/demo-users.json):\n"
         + "".join(
