@@ -86,12 +86,9 @@ def test_the_openai_writer_answers_from_the_evidence_and_its_cost_is_recorded(
         ).fetchone()
     assert stored is not None and stored[0] == answer.routine_version and stored[1] > 0 and stored[2] > 0
 
-    fake_ai.configure(error_rate_500=1.0)
-    try:
-        failed = _asked_with(config, pool, world, space)
-    finally:
-        fake_ai.configure(error_rate_500=0.0)
-    assert failed.check.startswith("ai_error:") and failed.result == answer.result
+    fake_ai.configure(malformed_first_n=2)  # asked twice, malformed twice: the routine fails
+    failed = _asked_with(config, pool, world, space)
+    assert failed.check == "ai_error:ai_malformed_output" and failed.result == answer.result
     assert f"Api {world.tag} primary ran" in failed.answer
 
 
