@@ -4,9 +4,10 @@ events; the brandspace's conversations with every answer."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -53,17 +54,19 @@ async def inquire(
 
     # refusals are plain 4xx answers, before any stream starts
     await asyncio.to_thread(admissible)
+    asking = functools.partial(
+        ask,
+        pool.connection,
+        provider,
+        user=user,
+        brandspace=space,
+        question=question,
+        conversation_id=body.conversation_id,
+    )
     if EVENT_STREAM not in request.headers.get("accept", ""):
-        return await ask(
-            pool.connection,
-            provider,
-            user=user,
-            brandspace=space,
-            question=question,
-            conversation_id=body.conversation_id,
-        )
+        return await asking()
     return StreamingResponse(
-        _events(request, pool, provider, user, space, question, body.conversation_id),
+        _events(request, asking),
         media_type=EVENT_STREAM,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
@@ -73,9 +76,7 @@ def _event(name: str, data: Any) -> bytes:
     return f"event: {name}\ndata: {json.dumps(data, default=str)}\n\n".encode()
 
 
-async def _events(
-    request: Request, pool: Any, provider: Any, user: Any, space: Any, question: str, conversation_id: uuid.UUID | None
-) -> AsyncIterator[bytes]:
+async def _events(request: Request, asking: Callable[..., Awaitable[InquireAnswer]]) -> AsyncIterator[bytes]:
     queue: asyncio.Queue[bytes | None] = asyncio.Queue()
 
     async def progress(step: str) -> None:
@@ -83,15 +84,7 @@ async def _events(
 
     async def answer() -> InquireAnswer | None:
         try:
-            return await ask(
-                pool.connection,
-                provider,
-                user=user,
-                brandspace=space,
-                question=question,
-                conversation_id=conversation_id,
-                progress=progress,
-            )
+            return await asking(progress=progress)
         except AdologyError as exc:
             log.warning("inquire failed mid-stream", extra={"error": str(exc)[:300]})
             await queue.put(_event("error", _stream_error(request, exc)))

@@ -6,18 +6,15 @@ failure the statistics untouched with the summary missing and its reason."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
-import openai
 import pytest
 
 from adology.ai.local.provider import LocalProvider
 from adology.ai.local.summarize import compose_summary
-from adology.ai.providers.bedrock_provider import BedrockProvider, bedrock_runtime_client
-from adology.ai.providers.openai_provider import OpenAIProvider
 from adology.ai.providers.summary_prompts import summarize_output_schema
 from adology.ai.routines import summary_version
 from adology.ai.summaries import (
@@ -51,6 +48,7 @@ from adology.knowledge.insights.model import (
 from adology.knowledge.insights.narrative import brand_facts, narrate, summary_samples
 from simulators.ai_service import FakeAIServer, FakeServerConfig
 from tests.insight_records import built_theme, built_trend, themed_brand
+from tests.remote_providers import with_bedrock, with_openai
 
 AS_OF = datetime(2025, 9, 20, 12, tzinfo=UTC)
 
@@ -376,22 +374,6 @@ def test_the_output_schema_names_only_the_request_s_ids_and_holds_no_length_keyw
 def server() -> Iterator[FakeAIServer]:
     with FakeAIServer(FakeServerConfig(seed=11)) as running:
         yield running
-
-
-def with_openai(server: FakeAIServer, scenario: Callable[[OpenAIProvider], Coroutine[Any, Any, Any]]) -> Any:
-    async def main() -> Any:
-        async with openai.AsyncOpenAI(base_url=server.base_url + "/v1", api_key="test", max_retries=0) as client:
-            return await scenario(OpenAIProvider(client, backoff_initial_seconds=0.005, backoff_max_seconds=0.02))
-
-    return asyncio.run(main())
-
-
-def with_bedrock(server: FakeAIServer, scenario: Callable[[BedrockProvider], Coroutine[Any, Any, Any]]) -> Any:
-    client = bedrock_runtime_client(
-        region_name="us-east-1", endpoint_url=server.base_url, aws_access_key_id="x", aws_secret_access_key="y"
-    )
-    with BedrockProvider(client, backoff_initial_seconds=0.005, backoff_max_seconds=0.02) as provider:
-        return asyncio.run(scenario(provider))
 
 
 RUNNERS = {"openai": with_openai, "bedrock": with_bedrock}

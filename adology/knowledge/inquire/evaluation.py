@@ -194,21 +194,7 @@ def question_set(ads: list[AdRow], brands: dict[str, str], outside: dict[str, st
                     Truth("count", frozenset({len(videos)}), frozenset(ad.id for ad in videos), (str(len(videos)),)),
                 )
             )
-        ctas = Counter(ad.cta_type for ad in own if ad.cta_type and ad.cta_type not in ("none", "other"))
-        if ctas:
-            top = _leaders(dict(ctas))
-            questions.append(
-                Question(
-                    "top_cta_brand",
-                    phrase("top_cta_brand", brand=name),
-                    Truth(
-                        "value",
-                        top,
-                        frozenset(ad.id for ad in own if ad.cta_type in top),
-                        tuple(value.replace("_", " ") for value in top),
-                    ),
-                )
-            )
+        questions += _most_common_cta("top_cta_brand", phrase("top_cta_brand", brand=name), own)
         formats = Counter(ad.display_format for ad in own if ad.display_format)
         if formats:
             top = _leaders(dict(formats))
@@ -219,21 +205,7 @@ def question_set(ads: list[AdRow], brands: dict[str, str], outside: dict[str, st
                     Truth("value", top, frozenset(ad.id for ad in own if ad.display_format in top), tuple(top)),
                 )
             )
-    ctas = Counter(ad.cta_type for ad in ads if ad.cta_type and ad.cta_type not in ("none", "other"))
-    if ctas:
-        top = _leaders(dict(ctas))
-        questions.append(
-            Question(
-                "top_cta",
-                phrase("top_cta"),
-                Truth(
-                    "value",
-                    top,
-                    frozenset(ad.id for ad in ads if ad.cta_type in top),
-                    tuple(value.replace("_", " ") for value in top),
-                ),
-            )
-        )
+    questions += _most_common_cta("top_cta", phrase("top_cta"), ads)
     for headline in _headlines(ads):
         saying = frozenset(ad.id for ad in ads if headline.lower() in ad.text)
         questions.append(
@@ -299,6 +271,16 @@ class _Phrasebook:
         wording = wordings[self._used[template] % len(wordings)]
         self._used[template] += 1
         return wording.format(**values)
+
+
+def _most_common_cta(template: str, text: str, ads: list[AdRow]) -> list[Question]:
+    """The question of the most common CTA among ``ads`` (none when no ad has a known one)."""
+    ctas = Counter(ad.cta_type for ad in ads if ad.cta_type and ad.cta_type not in ("none", "other"))
+    if not ctas:
+        return []
+    top = _leaders(ctas)
+    support = frozenset(ad.id for ad in ads if ad.cta_type in top)
+    return [Question(template, text, Truth("value", top, support, tuple(value.replace("_", " ") for value in top)))]
 
 
 def _headlines(ads: Iterable[AdRow]) -> list[str]:

@@ -116,7 +116,16 @@ class Plan(BaseModel):
     topic: str | None = None  # the words no rule consumed, for retrieval
 
     def asks_anything(self) -> bool:
-        return bool(self.intent or self.conditions or self.topic or self.brands or self.group_by)
+        """Whether any rule read something (a follow-up must name at least one part of a plan)."""
+        return bool(
+            self.intent
+            or self.conditions
+            or self.topic
+            or self.brands
+            or self.outside_brands
+            or self.window
+            or self.group_by
+        )
 
 
 def _words(value: str) -> str:
@@ -201,28 +210,7 @@ def read_question(
         ):
             continue
         conditions.append(condition)
-    recognised = bool(named or outside or conditions or window or group_by or intent)
-    # a follow-up: marked as one ("what about ..."), or a short question that names only parts of a plan
-    if previous is not None and recognised and (_FOLLOW_UP.match(text) or (intent is None and len(text.split()) <= 8)):
-        return _follow_up(
-            Plan(
-                intent=intent,
-                brands=named,
-                outside_brands=outside,
-                conditions=conditions,
-                window=window,
-                group_by=group_by,
-                measure=measure,
-                least=least,
-            ),
-            previous,
-        )
-    if intent is None and conditions:
-        intent = "find"
-    # only a search reads the words left over; elsewhere they are the question's own wording
-    words = re.findall(r"[a-z0-9][a-z0-9-]*", text) if intent == "find" else []
-    topic = " ".join(word for word in words if word not in _STOPWORDS)
-    return Plan(
+    plan = Plan(
         intent=intent,
         brands=named,
         outside_brands=outside,
@@ -231,8 +219,17 @@ def read_question(
         group_by=group_by,
         measure=measure,
         least=least,
-        topic=topic or None,
     )
+    # a follow-up: marked as one ("what about ..."), or a short question that names only parts of a plan
+    short = intent is None and len(text.split()) <= 8
+    if previous is not None and plan.asks_anything() and (_FOLLOW_UP.match(text) or short):
+        return _follow_up(plan, previous)
+    if intent is None and conditions:
+        intent = "find"
+    # only a search reads the words left over; elsewhere they are the question's own wording
+    words = re.findall(r"[a-z0-9][a-z0-9-]*", text) if intent == "find" else []
+    topic = " ".join(word for word in words if word not in _STOPWORDS)
+    return plan.model_copy(update={"intent": intent, "topic": topic or None})
 
 
 _FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|same for|now|also|only|just|but)\b")
