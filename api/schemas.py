@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -346,3 +346,19 @@ class ConversationOut(BaseModel):
 
 class ConversationDetailOut(ConversationOut):
     answers: list[InquireAnswer]
+
+
+class InquireUsageOut(BaseModel):
+    month: date = Field(description="the calendar month (UTC) the figures cover")
+    budget_usd: float = Field(description="what the organization may spend on Inquire's AI per month; 0: off")
+    spent_usd: float
+    answers: int
+    calls: int
+    input_tokens: int
+    output_tokens: int
+
+
+class InquireBudget(Body):
+    monthly_usd: float = Field(
+        ge=0, le=1_000_000, description="the new monthly budget in US dollars; 0 turns Inquire off"
+    )

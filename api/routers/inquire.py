@@ -14,13 +14,27 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import StreamingResponse
 
 from adology.errors import AdologyError
-from adology.knowledge.inquire.conversations import conversation, conversations_query, history, require_budget
+from adology.knowledge.inquire.conversations import (
+    conversation,
+    conversations_query,
+    history,
+    inquire_usage,
+    require_budget,
+    set_inquire_budget,
+)
 from adology.knowledge.inquire.service import InquireAnswer, ask, clean_question
 from adology.logs import get_logger
-from api.deps import AiProvider, CurrentUser, Db, Paging, UsableBrandspace
+from api.deps import AdminUser, AiProvider, CurrentUser, Db, Paging, UsableBrandspace
 from api.errors import INTERNAL_ERROR_MESSAGE, core_error_status, request_id_of
 from api.exports import CSV_RESPONSE, listing
-from api.schemas import ConversationDetailOut, ConversationOut, InquireRequest, PageOf
+from api.schemas import (
+    ConversationDetailOut,
+    ConversationOut,
+    InquireBudget,
+    InquireRequest,
+    InquireUsageOut,
+    PageOf,
+)
 
 log = get_logger(__name__)
 
@@ -125,3 +139,16 @@ def conversations(request: Request, space: UsableBrandspace, conn: Db, paging: P
 def conversation_detail(conversation_id: ConversationId, space: UsableBrandspace, conn: Db) -> dict[str, Any]:
     """One conversation with every answer in order."""
     return conversation(conn, space.id, conversation_id)
+
+
+@router.get("/inquire/usage", response_model=InquireUsageOut)
+def usage(user: CurrentUser, conn: Db) -> dict[str, Any]:
+    """The organization's Inquire budget and this month's use: answers, AI calls, tokens, cost."""
+    return inquire_usage(conn, user.organization_id)
+
+
+@router.put("/inquire/budget", response_model=InquireUsageOut)
+def budget(body: InquireBudget, admin: AdminUser, conn: Db) -> dict[str, Any]:
+    """Set the organization's monthly Inquire budget (admins)."""
+    set_inquire_budget(conn, admin.organization_id, body.monthly_usd)
+    return inquire_usage(conn, admin.organization_id)

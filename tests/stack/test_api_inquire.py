@@ -203,13 +203,21 @@ def test_another_organization_cannot_follow_up_in_a_conversation_of_a(
     assert unknown.status_code == 404
 
 
-def test_a_spent_budget_refuses_the_next_question(world: World, as_a: httpx.Client, stack_settings: Settings) -> None:
-    with psycopg.connect(stack_settings.database_url) as conn:
-        conn.execute("UPDATE organizations SET inquire_budget_usd = 0 WHERE id = %s", (world.a.id,))
+def test_a_spent_budget_refuses_the_next_question_and_usage_shows_the_month(
+    world: World, as_a: httpx.Client, tokens: dict[str, str], api: Api
+) -> None:
+    assert _ask(as_a, world.a.brandspace.id, "Which call to action is most common?").status_code == 200
+    before = as_a.get("/v1/inquire/usage").json()
+    assert before["budget_usd"] == 25 and before["answers"] >= 1 and before["calls"] >= before["answers"]
+    member = api.as_user(tokens["a_member"])
+    assert member.put("/v1/inquire/budget", json={"monthly_usd": 0}).status_code == 403
+    assert as_a.put("/v1/inquire/budget", json={"monthly_usd": -1}).status_code == 422
+    assert as_a.put("/v1/inquire/budget", json={"monthly_usd": 0}).json()["budget_usd"] == 0
     try:
         response = _ask(as_a, world.a.brandspace.id, "Which call to action is most common?")
         assert response.status_code == 429
         assert response.json()["code"] == "inquire_budget_spent"
+        assert api.as_user(tokens["b_admin"]).get("/v1/inquire/usage").json()["budget_usd"] == 25  # B's own
     finally:
-        with psycopg.connect(stack_settings.database_url) as conn:
-            conn.execute("UPDATE organizations SET inquire_budget_usd = 25 WHERE id = %s", (world.a.id,))
+        assert as_a.put("/v1/inquire/budget", json={"monthly_usd": 25}).status_code == 200
+    assert _ask(as_a, world.a.brandspace.id, "Which call to action is most common?").status_code == 200

@@ -55,6 +55,7 @@ def _bodies(world: World) -> dict[tuple[str, str], dict[str, Any]]:
         ("POST", "/v1/brand-lookups/{lookup_id}/confirm"): {"candidate": 0},
         ("POST", "/v1/requests"): {"brand": world.brands["primary"]},
         ("POST", "/v1/brandspaces/{brandspace_id}/inquire"): {"question": "Which brand runs the most offers?"},
+        ("PUT", "/v1/inquire/budget"): {"monthly_usd": 25},
     }
 
 

@@ -128,21 +128,36 @@ def record_answer(
     return int(row[0]), row[1]
 
 
-def require_budget(conn: psycopg.Connection, organization_id: uuid.UUID) -> None:
-    """BudgetExceededError when the organization has spent its Inquire budget this calendar month (UTC)."""
-    row = conn.execute(
-        """SELECT o.inquire_budget_usd,
-                  (SELECT coalesce(sum(m.cost_usd), 0) FROM inquire_messages m
-                   WHERE m.organization_id = o.id
-                     AND m.created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
-           FROM organizations o WHERE o.id = %s""",
-        (organization_id,),
-    ).fetchone()
+def inquire_usage(conn: psycopg.Connection, organization_id: uuid.UUID) -> dict[str, Any]:
+    """The organization's Inquire budget and what this calendar month's answers (UTC) have used."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(
+            """SELECT date_trunc('month', now() AT TIME ZONE 'UTC')::date AS month,
+                      o.inquire_budget_usd::float AS budget_usd,
+                      coalesce(sum(m.cost_usd), 0)::float AS spent_usd, count(m.id) AS answers,
+                      coalesce(sum(m.calls), 0) AS calls, coalesce(sum(m.input_tokens), 0) AS input_tokens,
+                      coalesce(sum(m.output_tokens), 0) AS output_tokens
+               FROM organizations o
+               LEFT JOIN inquire_messages m ON m.organization_id = o.id
+                    AND m.created_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+               WHERE o.id = %s GROUP BY o.id""",
+            (organization_id,),
+        ).fetchone()
     if row is None:
         raise NotFoundError("organization", organization_id)
-    budget, spent = row
+    return row
+
+
+def set_inquire_budget(conn: psycopg.Connection, organization_id: uuid.UUID, monthly_usd: float) -> None:
+    conn.execute("UPDATE organizations SET inquire_budget_usd = %s WHERE id = %s", (monthly_usd, organization_id))
+
+
+def require_budget(conn: psycopg.Connection, organization_id: uuid.UUID) -> None:
+    """BudgetExceededError when the organization has spent its Inquire budget this calendar month (UTC)."""
+    usage = inquire_usage(conn, organization_id)
+    budget, spent = usage["budget_usd"], usage["spent_usd"]
     if spent >= budget:
         raise BudgetExceededError(
             f"the organization's Inquire budget of ${budget:.2f} for this month is spent (${spent:.2f} used); "
-            "it renews on the first of next month (UTC)"
+            "it renews on the first of next month (UTC), or an admin raises it (PUT /v1/inquire/budget)"
         )
