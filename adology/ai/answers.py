@@ -20,7 +20,7 @@ MAX_ANSWER_CHARS = 1_500
 MAX_EVIDENCE_ADS = 12
 MAX_HISTORY_TURNS = 4
 
-Intent = Literal["find", "count", "rank", "top_value", "trend", "describe"]
+Intent = Literal["find", "count", "rank", "top_value", "trend", "describe", "spend"]
 
 
 class _Frozen(BaseModel):

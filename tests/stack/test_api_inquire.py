@@ -221,3 +221,28 @@ def test_a_spent_budget_refuses_the_next_question_and_usage_shows_the_month(
     finally:
         assert as_a.put("/v1/inquire/budget", json={"monthly_usd": 25}).status_code == 200
     assert _ask(as_a, world.a.brandspace.id, "Which call to action is most common?").status_code == 200
+
+
+def test_spend_is_the_sum_of_disclosed_ranges_with_its_basis_stated(
+    world: World, as_a: httpx.Client, stack_settings: Settings
+) -> None:
+    primary, competitor = world.ads[world.brands["primary"]], world.ads[world.brands["competitor"]]
+    ranges = {primary[0]: (100, 199), primary[1]: (1000, 1999), competitor[0]: (5000, 9999)}
+    with psycopg.connect(stack_settings.database_url) as conn:
+        for ad_id, (lower, upper) in ranges.items():
+            conn.execute(
+                "UPDATE ads SET spend_range = jsonb_build_object('lower', %s::int, 'upper', %s::int, 'currency', 'EUR')"
+                " WHERE id = %s",
+                (lower, upper, ad_id),
+            )
+    try:
+        spent = _ask(as_a, world.a.brandspace.id, f"How much did {_brand_name(world, 'primary')} spend on ads?").json()
+        assert spent["intent"] == "spend" and spent["supported"] is True
+        assert spent["result"]["value"] == {world.brands["primary"]: [1100, 2198]}
+        assert "1,100 to 2,198 EUR" in spent["answer"] and "unknown, not zero" in spent["answer"]
+        assert {citation["ad_id"] for citation in spent["citations"]} == {primary[0], primary[1]}
+        most = _ask(as_a, world.a.brandspace.id, "Which brand spends the most on ads?").json()
+        assert most["result"]["value"] == world.brands["competitor"]
+    finally:
+        with psycopg.connect(stack_settings.database_url) as conn:
+            conn.execute("UPDATE ads SET spend_range = NULL WHERE id = ANY(%s)", (list(ranges),))

@@ -21,15 +21,17 @@ def _ad(
     started: date | None = None,
     cta: str = "shop_now",
     text: str = "",
+    spend: tuple[int, int | None] | None = None,
 ) -> AdRow:
-    return AdRow(ad_id, brand, BRANDS[brand], fmt, started or date(2025, 5, 3), offer, cta, text or f"ad {ad_id}")
+    started = started or date(2025, 5, 3)
+    return AdRow(ad_id, brand, BRANDS[brand], fmt, started, offer, cta, text or f"ad {ad_id}", spend)
 
 
 ADS = [
-    _ad(1, "a", offer="free_shipping", fmt="video", text="glow up now. shop now"),
-    _ad(2, "a", offer="free_shipping", started=date(2025, 6, 1)),
+    _ad(1, "a", offer="free_shipping", fmt="video", text="glow up now. shop now", spend=(100, 199)),
+    _ad(2, "a", offer="free_shipping", started=date(2025, 6, 1), spend=(1000, None)),
     _ad(3, "a", cta="learn_more"),
-    _ad(4, "b", offer="free_shipping", fmt="video", text="glow up now. learn more"),
+    _ad(4, "b", offer="free_shipping", fmt="video", text="glow up now. learn more", spend=(500, 999)),
     _ad(5, "b", cta="learn_more", started=date(2025, 6, 9)),
 ]
 
@@ -80,6 +82,12 @@ def test_truths_are_counted_from_the_rows_with_ties_kept() -> None:
     assert beta_cta.truth.values == {"shop_now", "learn_more"}  # one each: either is right
     headline = _by_text(questions, 'Find ads with the headline "glow up now"')
     assert headline.truth.values == {1, 4}
+    alpha_spend = _by_text(questions, "How much did Alpha spend on ads?")
+    assert alpha_spend.truth.values == {("a", 1100, None)}  # an open range leaves the sum open
+    beta_spend = _by_text(questions, "What is Beta's disclosed ad spend?")
+    assert beta_spend.truth.values == {("b", 500, 999)}
+    most = _by_text(questions, "Which brand spends the most on ads?")
+    assert most.truth.values == {"a"}  # 1,100 (open) against a midpoint of 749.5
     outside = next(question for question in questions if question.template == "outside_brand")
     assert outside.truth.kind == "none" and "Gamma" in outside.text
 

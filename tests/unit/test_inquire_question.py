@@ -32,6 +32,10 @@ def _conditions(plan: Plan) -> set[tuple[str, str]]:
         ("What changed in Petal & Pout's CTAs since spring 2025?", "trend", "count"),
         ("Show me their video ads about hydration", "find", "count"),
         ("Tell me about Glow Botanicals", "describe", "count"),
+        ("How much did Lumen Lab spend on ads?", "spend", "spend"),
+        ("Which brand spends the most on ads?", "rank", "spend"),
+        ("How many impressions did Lumen Lab get in May 2025?", "spend", "impressions"),
+        ("Which brand runs the most money off ads?", "rank", "count"),
     ],
 )
 def test_the_intent_and_measure_are_read(question: str, intent: str, measure: str) -> None:

@@ -57,6 +57,7 @@ class AdRow:
     offer_type: str | None
     cta_type: str | None
     text: str  # what the ad says, lower case, whitespace collapsed
+    spend: tuple[int, int | None] | None = None  # the disclosed range's bounds
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ def load_rows(conn: psycopg.Connection, brand_ids: list[int]) -> list[AdRow]:
     """The brandspace's ads with their current analysis (the newest description of each)."""
     rows = conn.execute(
         """SELECT a.id, b.partition_key, b.name, lower(coalesce(a.display_format, '')), a.started_at,
-                  a.title, a.body, a.cta, d.attributes
+                  a.title, a.body, a.cta, d.attributes, a.spend_range
            FROM ads a JOIN brands b ON b.id = a.brand_id
            LEFT JOIN LATERAL (SELECT attributes FROM ad_descriptions WHERE ad_id = a.id
                               ORDER BY created_at DESC LIMIT 1) d ON TRUE
@@ -111,7 +112,7 @@ def load_rows(conn: psycopg.Connection, brand_ids: list[int]) -> list[AdRow]:
         (brand_ids,),
     ).fetchall()
     ads = []
-    for ad_id, key, name, display, started, title, body, cta, attributes in rows:
+    for ad_id, key, name, display, started, title, body, cta, attributes, spend in rows:
         attributes = attributes or {}
         read: list[Any] = attributes["text_read"] if isinstance(attributes.get("text_read"), list) else []
         said = " ".join(str(part) for part in [title, body, cta, attributes.get("headline"), *read] if part)
@@ -125,6 +126,9 @@ def load_rows(conn: psycopg.Connection, brand_ids: list[int]) -> list[AdRow]:
                 offer_type=attributes.get("offer_type") if attributes else None,
                 cta_type=attributes.get("cta_type") if attributes else None,
                 text=" ".join(said.lower().split()),
+                spend=(int(spend["lower"]), spend.get("upper"))
+                if isinstance(spend, dict) and spend.get("lower") is not None
+                else None,
             )
         )
     return ads
@@ -206,6 +210,7 @@ def question_set(ads: list[AdRow], brands: dict[str, str], outside: dict[str, st
                 )
             )
     questions += _most_common_cta("top_cta", phrase("top_cta"), ads)
+    questions += _spend_questions(ads, brands, by_brand, phrase)
     for headline in _headlines(ads):
         saying = frozenset(ad.id for ad in ads if headline.lower() in ad.text)
         questions.append(
@@ -259,6 +264,8 @@ PHRASINGS: dict[str, tuple[str, ...]] = {
         "Which ads say '{text}'?",
     ),
     "outside_brand": ("How many video ads did {brand} run?", "Tell me about {brand}"),
+    "spend_brand": ("How much did {brand} spend on ads?", "What is {brand}'s disclosed ad spend?"),
+    "spend_rank": ("Which brand spends the most on ads?", "Who invests the most in advertising?"),
 }
 
 
@@ -271,6 +278,37 @@ class _Phrasebook:
         wording = wordings[self._used[template] % len(wordings)]
         self._used[template] += 1
         return wording.format(**values)
+
+
+def _spend_questions(
+    ads: list[AdRow], brands: dict[str, str], by_brand: dict[str, list[AdRow]], phrase: _Phrasebook
+) -> list[Question]:
+    """How much each brand's disclosing ads spent (the sums of the ranges' bounds; an open range
+    leaves the upper sum open) and which brand spent the most (by the sums' midpoints)."""
+    sums: dict[str, tuple[int, int | None]] = {}
+    for key in sorted(brands):
+        ranges = [ad.spend for ad in by_brand[key] if ad.spend is not None]
+        if ranges:
+            uppers = [upper for _, upper in ranges]
+            upper = None if any(bound is None for bound in uppers) else sum(int(bound or 0) for bound in uppers)
+            sums[key] = (sum(lower for lower, _ in ranges), upper)
+    questions = []
+    for key in sorted(brands)[:3]:
+        text = phrase("spend_brand", brand=brands[key])
+        if key in sums:
+            lower, upper = sums[key]
+            support = frozenset(ad.id for ad in by_brand[key] if ad.spend is not None)
+            truth = Truth("spend", frozenset({(key, lower, upper)}), support, (f"{lower:,}",))
+        else:
+            truth = Truth("none", frozenset(), frozenset())
+        questions.append(Question("spend_brand", text, truth))
+    if sums:
+        midpoints = {key: lower if upper is None else (lower + upper) / 2 for key, (lower, upper) in sums.items()}
+        leaders = _leaders(midpoints)
+        support = frozenset(ad.id for ad in ads if ad.spend is not None)
+        truth = Truth("brand", leaders, support, tuple(brands[key] for key in leaders))
+        questions.append(Question("spend_rank", phrase("spend_rank"), truth))
+    return questions
 
 
 def _most_common_cta(template: str, text: str, ads: list[AdRow]) -> list[Question]:
@@ -302,6 +340,10 @@ def score(question: Question, answer: InquireAnswer, brandspace_ads: frozenset[i
     says = not truth.words or any(word.lower() in text for word in truth.words)
     if truth.kind == "none":
         accurate = not answer.supported and not cited and says
+    elif truth.kind == "spend":
+        sums: dict[str, list[int | None]] = result["value"] if isinstance(result.get("value"), dict) else {}
+        stated = {(key, bounds[0], bounds[1]) for key, bounds in sums.items()}
+        accurate = answer.supported and bool(stated & truth.values) and says
     elif truth.kind == "ads":
         found = next((figure.values.get("ads") for figure in answer.figures if figure.id == "matches"), None)
         returned = set(result.get("value") or [])

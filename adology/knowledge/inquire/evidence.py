@@ -213,7 +213,8 @@ def _ad_rows(conn: psycopg.Connection, brand_ids: list[int], plan: Plan, group: 
         group_sql = sql.SQL("NULL")
     statement = sql.SQL(
         """WITH {current}
-           SELECT a.id, a.brand_id, a.started_at, c.ad_id IS NOT NULL AS described,
+           SELECT a.id, a.brand_id, a.started_at, c.ad_id IS NOT NULL AS described, a.spend_range,
+                  a.impressions_range, a.source,
                   ({matches}) AS matches, {group} AS group_value
            FROM ads a LEFT JOIN current c ON c.ad_id = a.id
            WHERE a.brand_id = ANY({brands}) AND {window}
@@ -236,6 +237,8 @@ def gather(
     retrieval vector and model, for a search with a topic)."""
     if plan.intent == "count":
         return _count(conn, scope, plan)
+    if plan.intent == "spend" or (plan.intent == "rank" and plan.measure in ("spend", "impressions")):
+        return _disclosed(conn, scope, plan)
     if plan.intent == "rank":
         return _rank(conn, scope, plan)
     if plan.intent == "top_value":
@@ -336,6 +339,90 @@ def _rank(conn: psycopg.Connection, scope: Scope, plan: Plan) -> Evidence:
         )
         evidence.predicates[fact_id] = plan
     evidence.result = {"kind": "brand", "value": ranked[0][0].key, "tied": [item[0].key for item in leaders[1:]]}
+    return evidence
+
+
+@dataclass(frozen=True)
+class _Disclosed:
+    """What a brand's ads disclose of a range (spend or impressions), summed."""
+
+    brand: ScopeBrand
+    ads: list[dict[str, Any]]  # the ads that disclose it
+    total: int  # the brand's ads asked about
+    lower: int
+    upper: int | None  # None when an ad's range is open-ended
+    currencies: list[str]
+
+    @property
+    def midpoint(self) -> float:
+        return self.lower if self.upper is None else (self.lower + self.upper) / 2
+
+    def range_text(self) -> str:
+        money = f" {'/'.join(self.currencies)}" if self.currencies else ""
+        if self.upper is None:
+            return f"at least {self.lower:,}{money}"
+        return f"{self.lower:,} to {self.upper:,}{money}"
+
+
+def _disclosed_of(brand: ScopeBrand, rows: list[dict[str, Any]], column: str) -> _Disclosed:
+    own = [row for row in rows if row["brand_id"] == brand.id and row["matches"]]
+    ranges = [
+        (row, row[column]) for row in own if isinstance(row[column], dict) and row[column].get("lower") is not None
+    ]
+    uppers = [bounds.get("upper") for _, bounds in ranges]
+    return _Disclosed(
+        brand=brand,
+        ads=[row for row, _ in ranges],
+        total=len(own),
+        lower=sum(int(bounds["lower"]) for _, bounds in ranges),
+        upper=None if any(upper is None for upper in uppers) else sum(int(upper) for upper in uppers),
+        currencies=sorted({str(bounds["currency"]) for _, bounds in ranges if bounds.get("currency")}),
+    )
+
+
+def _disclosed(conn: psycopg.Connection, scope: Scope, plan: Plan) -> Evidence:
+    """Disclosed spend or impression ranges per brand, summed over the ads that disclose them, with
+    their basis: the ranges the ad libraries publish (Meta's, for ads in the EU and political ads);
+    an ad without one is unknown, not zero."""
+    column = "spend_range" if plan.measure == "spend" else "impressions_range"
+    noun = "spend" if plan.measure == "spend" else "impressions"
+    rows = _ad_rows(conn, scope.brand_ids, plan, None)
+    sums = [_disclosed_of(brand, rows, column) for brand in scope.asked]
+    if not any(item.ads for item in sums):
+        return _nothing(scope, plan, f"{conditions_phrase(plan)} discloses its {noun}".lstrip())
+    ranked = sorted(sums, key=lambda item: (item.midpoint, len(item.ads)), reverse=not plan.least)
+    context = context_values(scope, plan)
+    evidence = Evidence()
+    what = conditions_phrase(plan)
+    for position, item in enumerate(ranked):
+        fact_id = f"{noun}:{item.brand.key}"
+        detail = (
+            f"{item.range_text()} disclosed {noun} on {_ads(len(item.ads))} of its {item.total} ads {what}".rstrip()
+        )
+        if position == 0 and plan.intent == "rank":
+            word = "least" if plan.least else "most"
+            statement = f"{item.brand.name} has the {word} disclosed {noun} (by the ranges' midpoints): {detail}"
+        else:
+            statement = f"{item.brand.name}: {detail}"
+        if position == 0:
+            statement += (
+                "; the ranges are the ones the ad libraries publish, and an ad without one is unknown, not zero"
+            )
+        values: dict[str, float | int | str] = {"lower": item.lower, "ads": len(item.ads), "total": item.total}
+        if item.upper is not None:
+            values["upper"] = item.upper
+        values |= {"currency": "/".join(item.currencies), "brand": item.brand.name, **context}
+        evidence.facts.append(
+            Fact(id=fact_id, kind=noun, statement=statement, values=values, ad_ids=_ids(item.ads), brand=item.brand.key)
+        )
+        evidence.predicates[fact_id] = plan
+    if plan.intent == "rank":
+        evidence.result = {"kind": "brand", "value": ranked[0].brand.key, "tied": []}
+    else:
+        evidence.result = {
+            "kind": noun,
+            "value": {item.brand.key: [item.lower, item.upper] for item in sums},
+        }
     return evidence
 
 

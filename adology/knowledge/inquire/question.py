@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from adology.ai.answers import Intent
 from adology.ai.schema import attribute_schema, taxonomies
 
-Measure = Literal["count", "share"]
+Measure = Literal["count", "share", "spend", "impressions"]
 
 _FORMATS = ("image", "video", "carousel")
 _PLATFORMS = ("facebook", "instagram", "messenger", "audience_network", "youtube", "google", "tiktok")
@@ -309,12 +309,20 @@ _TOP_VALUE = re.compile(
 )
 
 
+_SPEND = re.compile(r"\bspend(?:s|ing)?\b|\bspent\b|\bad budgets?\b|\binvest(?:s|ed|ing|ment)?\b")
+_IMPRESSIONS = re.compile(r"\bimpressions?\b|\breach(?:ed|es)?\b|\bviews?\b")
+
+
 def _intent(text: str) -> tuple[Intent | None, str | None, Measure, bool]:
-    """The intent, what to group by (for "which CTA is most common"), whether to rank by share or
-    by count, and whether the least is asked for."""
+    """The intent, what to group by (for "which CTA is most common"), what to measure (ads by count
+    or share, disclosed spend or impressions), and whether the least is asked for."""
     least = bool(_LEAST.search(text)) and not _MOST.search(text)
     measure: Measure = "share" if _SHARE.search(text) else "count"
     group = _group(text)
+    disclosed: Measure | None = "spend" if _SPEND.search(text) else "impressions" if _IMPRESSIONS.search(text) else None
+    if disclosed is not None and not _TREND.search(text):
+        ranked = _RANK.search(text) and (_MOST.search(text) or _LEAST.search(text) or "compar" in text)
+        return ("rank" if ranked else "spend"), None, disclosed, least
     if _TREND.search(text):
         return "trend", _group(text, anywhere=True), measure, least
     if _COUNT.search(text):
