@@ -134,11 +134,8 @@ def test_the_summary_comes_from_the_openai_service_and_an_ai_failure_leaves_the_
             "WHERE id = (SELECT min(id) FROM ads WHERE brand_id = %s)",
             (analysed_brand.id,),
         )
-    fake_ai.configure(error_rate_500=1.0)
-    try:
-        failed = materialize(stack_settings, instance, analysed_brand, [brand_insights], **openai)
-    finally:
-        fake_ai.configure(error_rate_500=0.0)
+    fake_ai.configure(malformed_first_n=2)  # asked twice, malformed twice: the routine fails, with no backoff
+    failed = materialize(stack_settings, instance, analysed_brand, [brand_insights], **openai)
     report = _insights_metadata(failed)
     assert failed.success and report["unchanged"] is False and report["status"] == "ok"
     assert report["summary_status"] == "missing" and report["summary_reason"]
