@@ -396,9 +396,7 @@ def _disclosed(conn: psycopg.Connection, scope: Scope, plan: Plan) -> Evidence:
     what = conditions_phrase(plan)
     for position, item in enumerate(ranked):
         fact_id = f"{noun}:{item.brand.key}"
-        detail = (
-            f"{item.range_text()} disclosed {noun} on {len(item.ads)} of its {item.total} ads {what}".rstrip()
-        )
+        detail = f"{item.range_text()} disclosed {noun} on {len(item.ads)} of its {item.total} ads {what}".rstrip()
         if position == 0 and plan.intent == "rank":
             word = "least" if plan.least else "most"
             statement = f"{item.brand.name} has the {word} disclosed {noun} (by the ranges' midpoints): {detail}"
