@@ -101,8 +101,9 @@ def _kill_daemon(dev: Dev) -> None:
 
 @pytest.mark.parametrize(
     ("case", "brand_index", "fault"),
+    # Postgres killed mid-analysis is tests/e2e/test_demo.py's case (the same healing: the run fails,
+    # its request is retried and succeeds), kept there alone to hold make test within 25 minutes
     [
-        ("postgres killed", 0, _kill_part("postgres")),
         ("SeaweedFS killed", 1, _kill_part("s3")),
         ("SQS killed", 2, _kill_part("sqs")),
         ("Dagster daemon killed", 3, _kill_daemon),
