@@ -66,6 +66,8 @@ def test_a_ranking_names_a_brand_of_the_brandspace_with_its_figures(world: World
     assert body["result"]["value"] in _a_brands(world)
     assert {citation["brand"] for citation in body["citations"]} <= _a_brands(world)
     assert world.brands["b_only"] not in json.dumps(body)
+    competitors = _ask(as_a, world.a.brandspace.id, "Which competitor runs the most ads with an offer?").json()
+    assert competitors["result"]["value"] == world.brands["competitor"]  # the brandspace's only competitor
 
 
 def test_a_search_by_meaning_stays_in_the_brandspace(world: World, as_a: httpx.Client) -> None:

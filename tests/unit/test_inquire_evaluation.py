@@ -147,3 +147,11 @@ def test_the_figures_are_the_shares_of_the_scored_answers() -> None:
     assert report.questions == 4 and report.accuracy == 0.5
     assert report.citation_precision == 3 / 4 and report.unsupported_claim_rate == 1 / 4
     assert report.outside_citations == 0 and report.by_template["t"]["accuracy"] == 0.5
+
+
+def test_a_question_about_competitors_is_judged_among_the_competitors() -> None:
+    questions = question_set(ADS, BRANDS, {}, {"a": "primary", "b": "competitor"})
+    about_competitors = _by_text(questions, "Which competitor leans hardest on free shipping offers?")
+    assert about_competitors.truth.values == {"b"} and about_competitors.truth.support == {4}
+    about_all = _by_text(questions, "Which brand runs the most free shipping ads?")
+    assert about_all.truth.values == {"a"}

@@ -109,3 +109,10 @@ def test_a_follow_up_replaces_what_it_names_and_keeps_the_rest() -> None:
 )
 def test_a_question_no_rule_reads_has_no_intent(question: str) -> None:
     assert _read(question).intent is None
+
+
+def test_brands_can_be_meant_by_their_role() -> None:
+    assert _read("Which competitor leans hardest on limited-time offers?").roles == ["competitor"]
+    assert _read("How many video ads did our brand run?").roles == ["primary"]
+    assert _read("How many video ads do the followed brands run?").roles == ["followed"]
+    assert _read("Which brand runs the most video ads?").roles == []

@@ -139,36 +139,34 @@ def _leaders(counts: Mapping[str, float]) -> frozenset[str]:
     return frozenset(key for key, value in counts.items() if value == best)
 
 
-def question_set(ads: list[AdRow], brands: dict[str, str], outside: dict[str, str]) -> list[Question]:
+def question_set(
+    ads: list[AdRow], brands: dict[str, str], outside: dict[str, str], roles: dict[str, str] | None = None
+) -> list[Question]:
     """The questions for one brandspace: ``brands`` its brands (key → name), ``outside`` library
-    brands it does not hold."""
+    brands it does not hold, ``roles`` each brand's role (a question about "competitors" means those)."""
     questions: list[Question] = []
     phrase = _Phrasebook()
+    roles = roles or {}
+    competitors = [key for key in brands if roles.get(key) == "competitor"]
     by_brand: dict[str, list[AdRow]] = defaultdict(list)
     for ad in ads:
         by_brand[ad.brand].append(ad)
+
+    def ranked(template: str, offer: str, words: str, measure: Callable[[str], float]) -> Question:
+        text = phrase(template, offer=words)
+        among = competitors if "competitor" in text.lower() and competitors else list(brands)
+        leaders = _leaders({key: measure(key) for key in among})
+        support = frozenset(ad.id for ad in ads if ad.offer_type == offer and ad.brand in among)
+        return Question(template, text, Truth("brand", leaders, support, tuple(brands[key] for key in leaders)))
+
     offers = sorted({ad.offer_type for ad in ads if ad.offer_type and ad.offer_type != "none"})
     for offer in offers:
         words = _OFFER_WORDS.get(offer, offer.replace("_", " "))
         having = [ad for ad in ads if ad.offer_type == offer]
         counts = {key: sum(ad.offer_type == offer for ad in by_brand[key]) for key in brands}
         shares = {key: counts[key] / len(by_brand[key]) if by_brand[key] else 0.0 for key in brands}
-        support = frozenset(ad.id for ad in having)
-        leaders, share_leaders = _leaders(counts), _leaders(shares)
-        questions.append(
-            Question(
-                "rank_count",
-                phrase("rank_count", offer=words),
-                Truth("brand", leaders, support, tuple(brands[key] for key in leaders)),
-            )
-        )
-        questions.append(
-            Question(
-                "rank_share",
-                phrase("rank_share", offer=words),
-                Truth("brand", share_leaders, support, tuple(brands[key] for key in share_leaders)),
-            )
-        )
+        questions.append(ranked("rank_count", offer, words, counts.__getitem__))
+        questions.append(ranked("rank_share", offer, words, shares.__getitem__))
         for key in sorted(brands)[:2]:
             count = counts[key]
             questions.append(
@@ -435,11 +433,13 @@ async def evaluate(
 
 def _questions_of(connection: Connect, space: Brandspace) -> tuple[list[Question], frozenset[int]]:
     with connection() as conn:
-        brands: dict[str, str] = dict(
-            conn.execute(
-                "SELECT partition_key, name FROM brands WHERE id = ANY(%s)", (list(space.brand_ids),)
-            ).fetchall()
-        )
+        held = conn.execute(
+            """SELECT b.partition_key, b.name, m.role FROM brandspace_brands m JOIN brands b ON b.id = m.brand_id
+               WHERE m.brandspace_id = %s""",
+            (space.id,),
+        ).fetchall()
+        brands = {key: name for key, name, _ in held}
+        roles = {key: role for key, _, role in held}
         outside: dict[str, str] = dict(
             conn.execute(
                 "SELECT partition_key, name FROM brands WHERE NOT (id = ANY(%s)) ORDER BY name LIMIT 3",
@@ -447,7 +447,7 @@ def _questions_of(connection: Connect, space: Brandspace) -> tuple[list[Question
             ).fetchall()
         )
         ads = load_rows(conn, list(space.brand_ids))
-    return question_set(ads, brands, outside), frozenset(ad.id for ad in ads)
+    return question_set(ads, brands, outside, roles), frozenset(ad.id for ad in ads)
 
 
 def evaluation_spaces(conn: psycopg.Connection, keys: list[str]) -> list[tuple[User, Brandspace]]:

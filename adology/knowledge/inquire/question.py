@@ -114,6 +114,7 @@ class Plan(BaseModel):
     measure: Measure = "count"
     least: bool = False
     topic: str | None = None  # the words no rule consumed, for retrieval
+    roles: list[str] = Field(default_factory=list)  # the brands asked about by their role ("competitors")
 
     def asks_anything(self) -> bool:
         """Whether any rule read something (a follow-up must name at least one part of a plan)."""
@@ -192,6 +193,7 @@ def read_question(
     text = _QUOTED.sub(" ", text.replace("’", "'")).lower() if conditions else text.replace("’", "'")
 
     named, text = _named_brands(text, brands)
+    roles = [role for role, pattern in _ROLES.items() if pattern.search(text)]
     outside = [name for key, name in library_brands.items() if key not in brands and _contains(text, name.lower())]
     for name in outside:
         text = _remove(text, name.lower())
@@ -219,6 +221,7 @@ def read_question(
         group_by=group_by,
         measure=measure,
         least=least,
+        roles=roles,
     )
     # a follow-up: marked as one ("what about ..."), or a short question that names only parts of a plan
     short = intent is None and len(text.split()) <= 8
@@ -232,6 +235,12 @@ def read_question(
     return plan.model_copy(update={"intent": intent, "topic": topic or None})
 
 
+# the brands a question means by their role in the brandspace
+_ROLES = {
+    "competitor": re.compile(r"\b(?:competitors?|competition|rivals?)\b"),
+    "followed": re.compile(r"\bfollowed brands?\b|\bbrands? (?:we|i) follow\b"),
+    "primary": re.compile(r"\b(?:our|my) (?:own )?brand\b|\bour ads\b"),
+}
 _FOLLOW_UP = re.compile(r"^\s*(?:and|what about|how about|same for|now|also|only|just|but)\b")
 
 
@@ -250,6 +259,7 @@ def _follow_up(plan: Plan, previous: Plan) -> Plan:
         measure=plan.measure if plan.intent else previous.measure,
         least=plan.least if plan.intent else previous.least,
         topic=previous.topic,
+        roles=plan.roles or ([] if plan.brands else previous.roles),
     )
 
 

@@ -207,7 +207,12 @@ def _read(
         today=today_utc(),
         previous=past.plan,
     )
-    asked = tuple(brand for brand in brands if brand.key in plan.brands) or tuple(brands)
+    # the brands named, else those of the roles named ("competitors"), else all of them
+    asked = (
+        tuple(brand for brand in brands if brand.key in plan.brands)
+        or tuple(brand for brand in brands if brand.role in plan.roles)
+        or tuple(brands)
+    )
     return Scope(brandspace.id, brandspace.name, tuple(brands), asked), plan, past
 
 
