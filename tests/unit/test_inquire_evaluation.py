@@ -155,3 +155,11 @@ def test_a_question_about_competitors_is_judged_among_the_competitors() -> None:
     assert about_competitors.truth.values == {"b"} and about_competitors.truth.support == {4}
     about_all = _by_text(questions, "Which brand runs the most free shipping ads?")
     assert about_all.truth.values == {"a"}
+
+
+def test_when_no_competitor_runs_an_offer_the_honest_answer_is_none() -> None:
+    ads = [_ad(1, "a", offer="bogo"), _ad(2, "b")]
+    questions = question_set(ads, BRANDS, {}, {"a": "primary", "b": "competitor"})
+    about_competitors = _by_text(questions, "Which competitor leans hardest on buy one get one offers?")
+    assert about_competitors.truth.kind == "none"
+    assert _by_text(questions, "Which brand runs the most buy one get one ads?").truth.values == {"a"}

@@ -54,7 +54,8 @@ def test_conditions_come_from_the_schemas_vocabulary_and_a_phrase_counts_once() 
         ("text", "shop now"),
         ("format", "carousel"),
     }
-    assert _conditions(_read("Which brand runs the most discounts?")) == {("offer_type", "any")}
+    assert _conditions(_read("Which brand runs the most discounts?")) == {("offer_type", "percent_off,amount_off")}
+    assert _conditions(_read("Which brand runs the most promotions?")) == {("offer_type", "any")}
 
 
 def test_brands_are_named_by_name_or_key_and_outside_brands_are_kept_apart() -> None:

@@ -155,7 +155,10 @@ def question_set(
     def ranked(template: str, offer: str, words: str, measure: Callable[[str], float]) -> Question:
         text = phrase(template, offer=words)
         among = competitors if "competitor" in text.lower() and competitors else list(brands)
-        leaders = _leaders({key: measure(key) for key in among})
+        measured = {key: measure(key) for key in among}
+        if not any(measured.values()):  # none of them runs it: the honest answer is that none does
+            return Question(template, text, Truth("none", frozenset(), frozenset()))
+        leaders = _leaders(measured)
         support = frozenset(ad.id for ad in ads if ad.offer_type == offer and ad.brand in among)
         return Question(template, text, Truth("brand", leaders, support, tuple(brands[key] for key in leaders)))
 

@@ -152,6 +152,10 @@ def _condition(condition: Condition, name: str, params: dict[str, Any]) -> sql.C
         return sql.SQL("lower(c.attributes ->> {}) = lower({})").format(sql.Literal(condition.name), value)
     if condition.kind == "any_offer":
         return sql.SQL("coalesce(c.attributes ->> 'offer_type', 'none') NOT IN ('none', '')")
+    if condition.kind == "any_of":
+        return sql.SQL("lower(c.attributes ->> {}) = ANY(string_to_array({}, ','))").format(
+            sql.Literal(condition.name), value
+        )
     if condition.kind == "flag":
         return sql.SQL("c.attributes ->> {} = 'true'").format(sql.Literal(condition.name))
     if condition.kind == "label":
@@ -746,9 +750,14 @@ def _near(conn: psycopg.Connection, scope: Scope, query_vector: tuple[list[float
 
 
 def _nothing(scope: Scope, plan: Plan, what: str | None = None) -> Evidence:
-    """No ad supports an answer: say so, with the facts that show it (how many ads were looked at)."""
-    described = what or ("is " + conditions_phrase(plan) if plan.conditions or plan.topic else "matches the question")
-    statement = f"No ad of {scope.phrase()} {described}"
+    """No ad supports an answer: say so ("Lumen Lab has no ads with a bogo offer"), or, with ``what``,
+    what no ad does ("No ad of Lumen Lab discloses its spend")."""
+    if what:
+        statement = f"No ad of {scope.phrase()} {what}"
+    else:
+        subject = scope.phrase()
+        plural = len(scope.asked) > 1 and not subject.startswith("the ")
+        statement = f"{subject} {'have' if plural else 'has'} no ads {conditions_phrase(plan) or 'that match'}"
     return Evidence(
         facts=[Fact(id="none", kind="absence", statement=statement, values=context_values(scope, plan), ad_ids=[])],
         result={"kind": "none", "value": None},

@@ -65,7 +65,7 @@ class Condition(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: Literal["attribute", "any_offer", "flag", "label", "format", "platform", "text"]
+    kind: Literal["attribute", "any_of", "any_offer", "flag", "label", "format", "platform", "text"]
     name: str  # the attribute or label name; "format", "platform" or "text" for the others
     value: str  # the value asked for ("true" for a flag)
     phrase: str  # as the question wrote it, for the answer
@@ -79,6 +79,8 @@ class Condition(BaseModel):
             return f"on {self.value.replace('_', ' ')}"
         if self.kind == "any_offer":
             return "with an offer"
+        if self.kind == "any_of":
+            return "with a discount" if self.name == "offer_type" else f"with {self.phrase}"
         if self.kind == "flag":
             return f"with {self.name.replace('_', ' ')}"
         if self.kind == "label":
@@ -161,7 +163,9 @@ def _vocabulary() -> list[tuple[str, Condition]]:
         add(phrase, "flag", "urgency", "true")
     for phrase in ("scarcity", "low stock", "limited supply"):
         add(phrase, "flag", "scarcity", "true")
-    for phrase in ("discounts", "discount", "offers", "promotions", "promotion", "deals", "deal", "sale", "sales"):
+    for phrase in ("discount", "price cut", "markdown"):
+        add(phrase, "any_of", "offer_type", "percent_off,amount_off")
+    for phrase in ("offers", "promotions", "promotion", "deals", "deal", "sale", "sales"):
         add(phrase, "any_offer", "offer_type", "any")
     for taxonomy in taxonomies().values():
         for label in taxonomy.labels:
@@ -207,7 +211,7 @@ def read_question(
             continue
         text = _remove(text, phrase)
         offer_named = group_by == "offer_type" or any(known.name == "offer_type" for known in conditions)
-        if (condition.kind == "any_offer" and offer_named) or any(
+        if (condition.kind in ("any_offer", "any_of") and offer_named) or any(
             known.name == condition.name and known.value == condition.value for known in conditions
         ):
             continue
