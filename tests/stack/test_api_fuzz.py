@@ -16,7 +16,7 @@ from adology.settings import Settings
 from adology.tenancy.accounts import create_user, ensure_organization
 from tests.api_world import PASSWORD, Api, World
 
-EXAMPLES_PER_MODE = 15
+EXAMPLES_PER_MODE = 10
 
 
 @pytest.fixture(scope="module")
