@@ -25,6 +25,7 @@ from adology.ai.summaries import Fact
 from adology.knowledge.inquire.question import Condition, Plan, Window
 from adology.knowledge.insights.model import BrandInsights, Trend
 from adology.knowledge.insights.store import latest_insights
+from adology.serving.search import similar_ads
 
 CITABLE = 25  # evidence ads kept per fact (an answer cites a few; a remote writer gets them as an enum)
 # cosine similarity a retrieved ad must reach to count as about the topic without naming it: on the
@@ -740,8 +741,6 @@ def _find(conn: psycopg.Connection, scope: Scope, plan: Plan, query_vector: tupl
 def _near(conn: psycopg.Connection, scope: Scope, query_vector: tuple[list[float], str] | None) -> dict[int, float]:
     """The asked brands' ads nearest the topic in meaning (HNSW over retrieval vectors), with their
     cosine similarity."""
-    from adology.serving.search import similar_ads
-
     if query_vector is None:
         return {}
     vector, model = query_vector
