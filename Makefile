@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lint demo test test-fast dev clean
+.PHONY: setup browser lint demo test test-fast dev clean
 
-setup: $(STAMP) .env
+setup: $(STAMP) .env browser
 
 # The installed distributions that unpack the `cv2` package, by name.
 CV2_DISTRIBUTIONS := import importlib.metadata as m; \
@@ -33,6 +33,26 @@ $(STAMP): pyproject.toml
 # written once, never over a .env of the user's.
 .env: | $(STAMP)
 	$(BIN)/adology stack env --dotenv > .env
+
+# The browser the browser tests (tests/e2e) drive through Playwright: Debian's headless Chromium,
+# whose path tests/e2e/conftest.py gives Playwright, so nothing ever downloads one (`playwright install`
+# is never run). Root installs the package; anyone else gets the one command to run, the same line the
+# browser tests skip with, and setup goes on: every other test runs without it. Without its recommends
+# (a printer dialog, avahi, udev, a notification daemon: a hundred packages a headless browser never
+# uses) but with the fonts among them, so screenshots show text.
+CHROMIUM := /usr/bin/chromium-headless-shell
+CHROMIUM_MISSING := browser tests skip: $(CHROMIUM) is missing; install it with: sudo apt-get install chromium-headless-shell
+
+browser:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing chromium-headless-shell for the browser tests"; \
+			{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends chromium-headless-shell fonts-liberation; } || echo '$(CHROMIUM_MISSING)'; \
+		else \
+			echo '$(CHROMIUM_MISSING)'; \
+		fi; \
+	}
 
 demo: setup
 	$(BIN)/adology demo

@@ -16,6 +16,7 @@ from adology.logs import configure_logging
 from adology.settings import Settings, load_settings
 from adology.storage.aws import settings_object_store
 from adology.storage.postgres import open_pool
+from api.dashboard.install import install_dashboard
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.exports import CsvSuffixMiddleware
 from api.hub import NotificationHub
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_dashboard(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,6 +1,10 @@
 """What routes need, declared once as ``Annotated`` aliases: a connection, the current user, an admin,
 a brandspace the user may use, a page request. A route's signature says which it takes; the tenant
-check is in these dependencies, never a ``WHERE`` a route has to remember."""
+check is in these dependencies, never a ``WHERE`` a route has to remember.
+
+A caller authenticates with ``Authorization: Bearer <token>`` or, in the dashboard's browser, with the
+same token in the ``adology_session`` cookie (HttpOnly, SameSite=Strict). A write authenticated by
+the cookie must come from the app's own origin, so another site cannot make the browser send one."""
 
 from __future__ import annotations
 
@@ -57,12 +61,29 @@ AiProvider = Annotated[Provider, Depends(provider)]
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /v1/auth/token")
 
 
-async def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
-    if credentials is None:
+SESSION_COOKIE = "adology_session"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def same_origin(request: Request) -> bool:
+    """The request's ``Origin`` is the host it was sent to (a browser always sends one on a write)."""
+    origin = request.headers.get("origin")
+    return origin is not None and origin.partition("://")[2] == request.headers.get("host")
+
+
+async def bearer_token(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    if credentials is not None:
+        return credentials.credentials
+    session = request.cookies.get(SESSION_COOKIE)
+    if session is None:
         raise ApiError(
             401, "unauthorized", "log in: send Authorization: Bearer <token>", {"WWW-Authenticate": "Bearer"}
         )
-    return credentials.credentials
+    if request.method not in _SAFE_METHODS and not same_origin(request):
+        raise ApiError(403, "forbidden", "a write with the session cookie must come from the dashboard's own pages")
+    return session
 
 
 Token = Annotated[str, Depends(bearer_token)]

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -32,6 +32,7 @@ from adology.tenancy.errors import (
     NotFoundError,
 )
 from adology.tenancy.passwords import WeakPasswordError
+from api.dashboard.templating import error_page, is_page
 
 log = get_logger(__name__)
 
@@ -106,7 +107,10 @@ def request_id_of(request: Request) -> str:
 
 def error_response(
     request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
+) -> Response:
+    """The error shape, or for a dashboard page the error in words on a page."""
+    if is_page(request):
+        return error_page(request, status, message, request_id_of(request))
     body = ErrorBody(code=code, message=message, request_id=request_id_of(request))
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)
 
@@ -120,10 +124,10 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+    async def api_error(request: Request, exc: ApiError) -> Response:
         return error_response(request, exc.status, exc.code, exc.message, exc.headers)
 
-    async def core_error(request: Request, exc: AdologyError) -> JSONResponse:
+    async def core_error(request: Request, exc: AdologyError) -> Response:
         status, code = core_error_status(exc)
         if status == 500:
             log.error("unexpected core error", exc_info=exc)
@@ -135,14 +139,14 @@ def install_error_handlers(app: FastAPI) -> None:
             headers = {"WWW-Authenticate": "Bearer"}
         return error_response(request, status, code, str(exc), headers)
 
-    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "error")
         return error_response(request, exc.status_code, code, str(exc.detail), exc.headers)
 
-    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         return error_response(request, 422, "invalid_request", _validation_message(exc))
 
-    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+    async def database_error(request: Request, exc: Exception) -> Response:
         log.error("database unavailable", extra={"error": str(exc)[:300]})
         return error_response(
             request,
@@ -152,7 +156,7 @@ def install_error_handlers(app: FastAPI) -> None:
             {"Retry-After": "5"},
         )
 
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         log.error("unhandled error", exc_info=exc)
         return error_response(request, 500, "internal_error", INTERNAL_ERROR_MESSAGE)
 

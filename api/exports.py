@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,26 +65,34 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _csv_chunks(pool: ConnectionPool, query: Query) -> Iterator[str]:
+def _csv_chunks(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(query.columns)
-    with pool.connection() as conn:
-        for count, row in enumerate(query.stream(conn), start=1):
-            writer.writerow([_cell(row.get(column)) for column in query.columns])
-            if count % _ROWS_PER_CHUNK == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+    writer.writerow(columns)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_cell(row.get(column)) for column in columns])
+        if count % _ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()
 
 
-def csv_response(request: Request, query: Query, filename: str) -> StreamingResponse:
+def _query_chunks(pool: ConnectionPool, query: Query) -> Iterator[str]:
+    with pool.connection() as conn:
+        yield from _csv_chunks(query.columns, query.stream(conn))
+
+
+def _csv_stream(chunks: Iterator[str], filename: str) -> StreamingResponse:
     return StreamingResponse(
-        _csv_chunks(request.app.state.pool, query),
+        chunks,
         media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
     )
+
+
+def csv_response(request: Request, query: Query, filename: str) -> StreamingResponse:
+    return _csv_stream(_query_chunks(request.app.state.pool, query), filename)
 
 
 def listing(request: Request, conn: psycopg.Connection, query: Query, paging: PageRequest, filename: str) -> Any:
@@ -92,3 +100,11 @@ def listing(request: Request, conn: psycopg.Connection, query: Query, paging: Pa
     if wants_csv(request):
         return csv_response(request, query, filename)
     return query.page(conn, cursor=paging.cursor, limit=paging.limit)
+
+
+def rows_listing(request: Request, rows: list[dict[str, Any]], columns: Sequence[str], filename: str) -> Any:
+    """A short list read whole (a brandspace's brands, an organization's users): the rows as JSON, or
+    as CSV when the client asked."""
+    if wants_csv(request):
+        return _csv_stream(_csv_chunks(columns, rows), filename)
+    return rows

@@ -149,6 +149,21 @@ class BrandspaceBrandOut(BrandOut):
     new_ads_30d: int
 
 
+class SpendMonthOut(BaseModel):
+    month: datetime
+    brand: str
+    brand_name: str
+    sources: list[str]  # the sources whose ads disclosed a range that month
+    ads: int
+    ads_disclosing_spend: int
+    spend_lower: int | None
+    spend_upper: int | None  # null when a range is open-ended ("at least")
+    currencies: list[str]
+    ads_disclosing_impressions: int
+    impressions_lower: int | None
+    impressions_upper: int | None
+
+
 class LookupIn(Body):
     name: str = Field(min_length=1, max_length=200)
     domain: str | None = Field(None, max_length=253)

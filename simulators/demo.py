@@ -88,6 +88,7 @@ class DemoOrganization:
 
 # Two customers, so isolation is visible: each sees its own brandspace and reports, and the shared
 # brands and ads. The second customer follows two of the same brands in a brandspace of its own.
+DEMO_BRANDS = 5  # the Skincare brandspace: a primary brand, two competitors, two followed
 DEMO_ORGANIZATIONS = (
     DemoOrganization(
         ORGANIZATION,
@@ -117,7 +118,9 @@ def demo_passwords(settings: Settings) -> dict[str, str]:
 
 def seed(conn: psycopg.Connection, library_url: str, passwords: dict[str, str]) -> tuple[list[str], list[DemoLogin]]:
     """The demo tenancy and brands: the brand partition keys (primary first) and the logins."""
-    brands = register_library_brands(conn, library_url, status="analyzed")
+    # the demo's brands only: a library with more (ADOLOGY_LIBRARY_BRANDS) keeps the rest for a user to
+    # find and request, as a customer requests a brand Adology has never seen
+    brands = register_library_brands(conn, library_url, status="analyzed", limit=DEMO_BRANDS)
     keys = [brand.partition_key for brand in brands]
     roles = ["primary"] + ["competitor"] * 2 + ["followed"] * (len(brands) - 3)
     spaces = {

@@ -147,3 +147,23 @@ def ad_detail(conn: psycopg.Connection, ad_id: int, creative_url: Callable[[str]
         for item in media
     ]
     return ad | {"creatives": creatives, "description": description, "labels": labels}
+
+
+def first_creatives(conn: psycopg.Connection, ad_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What a grid card shows of each ad: its first creative's kind, whether it is stored, and how many
+    creatives the ad has (a carousel has several)."""
+    rows = conn.execute(
+        """SELECT id, media -> 0 ->> 'kind', (media -> 0 ->> 's3_key') IS NOT NULL, jsonb_array_length(media)
+           FROM ads WHERE id = ANY(%s)""",
+        (ad_ids,),
+    ).fetchall()
+    return {row[0]: {"kind": row[1], "stored": row[2], "count": row[3]} for row in rows}
+
+
+def creative_key(conn: psycopg.Connection, ad_id: int, index: int) -> str | None:
+    """The S3 key of the ad's ``index``-th creative (None when it was not stored); NotFoundError for
+    an unknown ad."""
+    row = conn.execute("SELECT media -> %s ->> 's3_key' FROM ads WHERE id = %s", (index, ad_id)).fetchone()
+    if row is None:
+        raise NotFoundError("ad", ad_id)
+    return row[0]

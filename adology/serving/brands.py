@@ -66,6 +66,22 @@ def brand_row(conn: psycopg.Connection, brand_key: str) -> dict[str, Any]:
     return brand | (counts or {}) | {"sources": sources}
 
 
+BRANDSPACE_BRAND_COLUMNS = (
+    "key",
+    "name",
+    "category",
+    "role",
+    "status",
+    "ads",
+    "active_ads",
+    "new_ads_7d",
+    "new_ads_30d",
+    "last_acquired_at",
+    "last_analyzed_at",
+    "added_at",
+)
+
+
 def brandspace_brands(conn: psycopg.Connection, brandspace_id: uuid.UUID) -> list[dict[str, Any]]:
     """The brandspace's brands, primary first, with status and how many ads are new in 7 and 30 days."""
     with conn.cursor(row_factory=dict_row) as cur:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from adology.requests.messages import BRAND_KEY_PATTERN
-from adology.serving.brands import brandspace_brands
+from adology.serving.brands import BRANDSPACE_BRAND_COLUMNS, brandspace_brands
+from adology.serving.spend import spend_query
 from adology.tenancy.brandspaces import (
     create_brandspace,
     remove_brand,
@@ -15,7 +16,8 @@ from adology.tenancy.brandspaces import (
     set_members,
     usable_brandspaces,
 )
-from api.deps import AdminUser, CurrentUser, Db, UsableBrandspace
+from api.deps import AdminUser, CurrentUser, Db, Paging, UsableBrandspace
+from api.exports import CSV_RESPONSE, listing, rows_listing
 from api.schemas import (
     BrandRoleIn,
     BrandspaceBrandOut,
@@ -23,7 +25,9 @@ from api.schemas import (
     BrandspaceOut,
     MembershipOut,
     MembersIn,
+    PageOf,
     RemovalOut,
+    SpendMonthOut,
 )
 
 router = APIRouter(prefix="/v1/brandspaces", tags=["brandspaces"])
@@ -53,10 +57,20 @@ def members(body: MembersIn, space: UsableBrandspace, admin: AdminUser, conn: Db
     return Response(status_code=204)
 
 
-@router.get("/{brandspace_id}/brands", response_model=list[BrandspaceBrandOut])
-def brands(space: UsableBrandspace, conn: Db) -> list[dict[str, object]]:
+@router.get("/{brandspace_id}/brands", response_model=list[BrandspaceBrandOut], responses=CSV_RESPONSE)
+def brands(request: Request, space: UsableBrandspace, conn: Db) -> Any:
     """The brandspace's brands, primary first, with status and new ads in the last 7 and 30 days."""
-    return brandspace_brands(conn, space.id)
+    return rows_listing(
+        request, brandspace_brands(conn, space.id), BRANDSPACE_BRAND_COLUMNS, f"brands-{space.partition_key}"
+    )
+
+
+@router.get("/{brandspace_id}/spend", response_model=PageOf[SpendMonthOut], responses=CSV_RESPONSE)
+def spend(request: Request, space: UsableBrandspace, conn: Db, paging: Paging) -> Any:
+    """Disclosed spend and impression ranges per brand and month the ads started, newest first: sums of
+    the ranges the ad libraries publish over the ads that disclose one (``ads_disclosing_*`` of ``ads``);
+    an ad without a range is unknown, not zero. An upper sum is null when a range is open-ended."""
+    return listing(request, conn, spend_query(list(space.brand_ids)), paging, f"spend-{space.partition_key}")
 
 
 @router.put("/{brandspace_id}/brands/{brand}", response_model=MembershipOut)

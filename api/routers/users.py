@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from adology.tenancy.accounts import create_user, delete_user, get_user, list_users
 from adology.tenancy.brandspaces import link_user, usable_brandspace
 from api.deps import AdminUser, Db
 from api.errors import ApiError
+from api.exports import CSV_RESPONSE, rows_listing
 from api.schemas import UserCreate, UserOut
 
 router = APIRouter(prefix="/v1/users", tags=["organization"])
@@ -19,9 +21,13 @@ def _out(user: object) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
 
-@router.get("", response_model=list[UserOut])
-def users(admin: AdminUser, conn: Db) -> list[UserOut]:
-    return [_out(user) for user in list_users(conn, admin.organization_id)]
+USER_COLUMNS = ("id", "email", "display_name", "role")
+
+
+@router.get("", response_model=list[UserOut], responses=CSV_RESPONSE)
+def users(request: Request, admin: AdminUser, conn: Db) -> Any:
+    rows = [_out(user).model_dump() for user in list_users(conn, admin.organization_id)]
+    return rows_listing(request, rows, USER_COLUMNS, "users")
 
 
 @router.post("", response_model=UserOut, status_code=201)

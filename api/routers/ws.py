@@ -1,6 +1,7 @@
 """``/v1/ws``: the organization's notifications as they are written, resumable with ``?after=<id>``.
 
-Authenticate with ``Authorization: Bearer <token>`` or, from a browser (which cannot set headers on a
+Authenticate with ``Authorization: Bearer <token>``, with the dashboard's session cookie (from a page
+of the app's own origin only), or, from a browser that has no session (it cannot set headers on a
 WebSocket), with a first message ``{"type": "auth", "token": "..."}`` within 10 seconds. The server
 then sends ``{"type": "ready"}`` and ``{"type": "notification", "notification": {...}}`` per row, in
 id order, starting after ``after``. The handler always waits on the client too, so a closed client
@@ -23,6 +24,7 @@ from adology.serving.activity import notifications_after
 from adology.tenancy.accounts import User
 from adology.tenancy.errors import InvalidTokenError
 from adology.tenancy.tokens import user_for_token
+from api.deps import SESSION_COOKIE
 
 log = get_logger(__name__)
 
@@ -37,10 +39,19 @@ def _token_from_header(websocket: WebSocket) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _token_from_session(websocket: WebSocket) -> str | None:
+    """The session cookie, when the page that opened the socket is one of the app's own (a socket is
+    not bound by the same-origin policy, so another site's page could otherwise open one as the user)."""
+    origin = websocket.headers.get("origin", "")
+    if origin.partition("://")[2] != websocket.headers.get("host"):
+        return None
+    return websocket.cookies.get(SESSION_COOKIE)
+
+
 async def _token(websocket: WebSocket) -> str | None:
-    header = _token_from_header(websocket)
-    if header is not None:
-        return header
+    known = _token_from_header(websocket) or _token_from_session(websocket)
+    if known is not None:
+        return known
     try:
         message = await asyncio.wait_for(websocket.receive_json(), timeout=AUTH_SECONDS)
     except (TimeoutError, ValueError, KeyError, WebSocketDisconnect):

@@ -6,74 +6,34 @@ own supervisor."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import time
+from typing import TYPE_CHECKING
 
 import httpx
-import psutil
-import psycopg
 
-from adology.settings import Settings
-from adology.stack import Stack
-from tests.commands import ADOLOGY
 from tests.commands import run_adology as _run
 
-DEMO_WITHIN_SECONDS = 1200
+if TYPE_CHECKING:
+    from tests.e2e.conftest import DemoStack
 
 
-def test_demo_survives_postgres_killed_mid_run_and_loses_no_request(make_settings, tmp_path) -> None:
+def test_demo_survives_postgres_killed_mid_run_and_loses_no_request(demo_stack: DemoStack) -> None:
     """The README's `make demo` path on a small library, with Postgres SIGKILLed once the first ad is
-    analysed: every request still ends succeeded with one notification, and every ad is analysed."""
-    settings = make_settings("demo", ADOLOGY_LIBRARY_ADS="30")
-    # every variable of its own stack, so nothing of the session stack (DATABASE_URL, endpoints) leaks in
-    env = {**os.environ, **settings.client_environment(), "ADOLOGY_LIBRARY_ADS": "30"}
-    output, errors = tmp_path / "demo.out", tmp_path / "demo.err"
-    with open(output, "w") as stdout, open(errors, "w") as stderr:
-        demo = subprocess.Popen([ADOLOGY, "demo", "--json", "--timeout", "900"], env=env, stdout=stdout, stderr=stderr)
-    try:
-        killed = _kill_postgres_once_analysis_is_under_way(settings, demo)
-        demo.wait(timeout=DEMO_WITHIN_SECONDS)
-        assert demo.returncode == 0, errors.read_text()[-6000:]
-        supervised = (settings.state_dir / "logs" / "dagster.log").read_text()  # what DagsterDev logs
-        assert f"stack part died: restarting it part=postgres pid={killed}" in supervised
-        summary = json.loads(output.read_text().splitlines()[-1])
-        assert summary["brands"] == 5 and summary["requests"] == 5
-        assert summary["requests_succeeded"] == 5 and summary["requests_lost"] == 0
-        assert summary["notifications"] == 5
-        assert summary["ads"] > 0 and summary["creatives_stored"] > 0
-        analysable = summary["ads"] - summary["ads_without_creative"]
-        assert summary["descriptions"] >= analysable and summary["failed_ads"] == 0
-        leftover = [
-            p.pid
-            for p in psutil.process_iter(["cmdline"])
-            if f"-p {settings.dagster_port}" in " ".join(p.info["cmdline"] or [])
-        ]
-        assert leftover == []  # the demo stopped the webserver and daemon it started
-        _demo_logins_see_their_own_brandspace_only(summary)
-        _inquire_meets_its_bars_on_the_demo_library(env)
-    finally:
-        if demo.poll() is None:
-            demo.kill()
-        _run("stack", "down", env=env)
-
-
-def _kill_postgres_once_analysis_is_under_way(settings: Settings, demo: subprocess.Popen[bytes]) -> int:
-    """SIGKILL the stack's Postgres server once the demo has stored its first per-ad result."""
-    (postgres,) = [part for part in Stack(settings).parts if part.name == "postgres"]
-    deadline = time.monotonic() + DEMO_WITHIN_SECONDS
-    while time.monotonic() < deadline and demo.poll() is None:
-        try:
-            with psycopg.connect(settings.database_url or "", connect_timeout=5) as conn:
-                (analysed,) = conn.execute("SELECT count(*) FROM ad_analysis_state").fetchone()
-        except (psycopg.OperationalError, psycopg.errors.UndefinedTable):  # the stack is still starting
-            analysed = 0
-        if analysed and postgres.pid_file is not None and (pid := postgres.pid_file.live_pid()):
-            os.kill(pid, signal.SIGKILL)
-            return pid
-        time.sleep(0.5)
-    raise AssertionError(f"the demo analysed nothing before it ended (exit {demo.poll()})")
+    analysed (the ``demo_stack`` fixture runs it): every request still ends succeeded with one
+    notification, and every ad is analysed."""
+    settings, killed = demo_stack.settings, demo_stack.postgres_killed
+    assert demo_stack.returncode == 0, demo_stack.stderr.read_text()[-6000:]
+    supervised = (settings.state_dir / "logs" / "dagster.log").read_text()  # what DagsterDev logs
+    assert f"stack part died: restarting it part=postgres pid={killed}" in supervised
+    summary = demo_stack.summary  # the `--json` summary, the last line of its output
+    assert summary["brands"] == 5 and summary["requests"] == 5
+    assert summary["requests_succeeded"] == 5 and summary["requests_lost"] == 0
+    assert summary["notifications"] == 5
+    assert summary["ads"] > 0 and summary["creatives_stored"] > 0
+    analysable = summary["ads"] - summary["ads_without_creative"]
+    assert summary["descriptions"] >= analysable and summary["failed_ads"] == 0
+    assert demo_stack.leftover_dagster == []  # the demo stopped the webserver and daemon it started
+    _demo_logins_see_their_own_brandspace_only(summary)
+    _inquire_meets_its_bars_on_the_demo_library(demo_stack.env)
 
 
 def _demo_logins_see_their_own_brandspace_only(summary: dict[str, object]) -> None:

@@ -1,0 +1,23 @@
+"""Mounting the dashboard on the API's app: its routers, its static files, and ``/`` leading to it."""
+
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.dashboard import knowledge, track
+from api.dashboard.templating import PREFIX, STATIC
+
+ROUTERS = (track.router, knowledge.router)
+
+
+def install_dashboard(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse(PREFIX, status_code=303)

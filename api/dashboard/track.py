@@ -1,0 +1,317 @@
+"""Logging in and out, the brandspace's brands (Track), a brand's ads grid with filters and the ad
+panel, requesting a new brand with its progress, and the admin page."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import replace
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from adology.requests.notifications import brand_counts
+from adology.serving.activity import organization_request
+from adology.serving.ads import ad_brand_id, ad_detail, ads_query, creative_key, first_creatives
+from adology.serving.brands import brand_id, brandspace_brands
+from adology.tenancy.accounts import authenticate, create_user, delete_user, get_user, list_users
+from adology.tenancy.brandspaces import link_user, remove_brand, require_admin, set_brand_role
+from adology.tenancy.errors import (
+    InvalidCredentialsError,
+    InvalidTokenError,
+    LoginRateLimitedError,
+    NotFoundError,
+)
+from adology.tenancy.onboarding import confirm_lookup, get_lookup, start_lookup
+from adology.tenancy.tokens import issue_token, revoke_token, user_for_token
+from api.dashboard.shell import PageShell, brandspace_brand_keys, end_session, space_url, start_session
+from api.dashboard.templating import PREFIX, render
+from api.deps import SESSION_COOKIE, AppSettings, CurrentUser, Db, Store, UsableBrandspace, same_origin
+from api.errors import ApiError
+from api.routers.ads import CREATIVE_URL_SECONDS, AdFilterParams, ad_filters
+from api.routers.auth import client_address
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+GRID_PAGE = 24
+FINISHED = ("succeeded", "failed", "dead", "cancelled")
+AdId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+BrandKey = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of the dashboard itself: a login link must not send the user to another site."""
+    if target and target.startswith(PREFIX + "/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return PREFIX
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, conn: Db, next: str | None = None) -> Response:
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        with contextlib.suppress(InvalidTokenError):  # an expired or revoked session shows the form
+            user_for_token(conn, session)
+            return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "login.html", {"next": _safe_next(next), "prefix": PREFIX})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def log_in(
+    request: Request,
+    conn: Db,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form(max_length=2000)] = PREFIX,
+) -> Response:
+    if not same_origin(request):
+        raise ApiError(403, "forbidden", "log in from the dashboard's own login page")
+    try:
+        user = authenticate(conn, email, password, address=client_address(request))
+    except (InvalidCredentialsError, LoginRateLimitedError) as exc:
+        message = str(exc) if isinstance(exc, LoginRateLimitedError) else "That email and password do not match."
+        context = {"next": _safe_next(next), "prefix": PREFIX, "email": email, "error": message}
+        return render(request, "login.html", context, status=401 if isinstance(exc, InvalidCredentialsError) else 429)
+    issued = issue_token(conn, user.id)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    start_session(response, request, issued.token)
+    return response
+
+
+@router.post("/logout")
+def log_out(request: Request, user: CurrentUser, conn: Db) -> Response:
+    revoke_token(conn, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse(f"{PREFIX}/login", status_code=303)
+    end_session(response)
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def home(request: Request, shell: PageShell) -> Response:
+    """The first brandspace's Track page, or what to do when the user has none."""
+    if shell.brandspaces:
+        return RedirectResponse(space_url(shell.brandspaces[0]), status_code=303)
+    return shell.page(request, "empty.html", None, None)
+
+
+@router.get("/b/{brandspace_id}", response_class=HTMLResponse)
+def brandspace_home(space: UsableBrandspace) -> Response:
+    return RedirectResponse(space_url(space), status_code=303)
+
+
+@router.get("/b/{brandspace_id}/track", response_class=HTMLResponse)
+def track(request: Request, space: UsableBrandspace, shell: PageShell, conn: Db) -> Response:
+    """The brandspace's brands with status, ad counts and new ads; an admin adds a brand here."""
+    brands = brandspace_brands(conn, space.id)
+    return shell.page(request, "track.html", space, "track", brands=brands)
+
+
+def _brand_in(conn: Db, space: UsableBrandspace, brand: str) -> tuple[int, str]:
+    """The brand's id and name when it is in the brandspace (404 otherwise)."""
+    names = brandspace_brand_keys(conn, space)
+    if brand not in names:
+        raise NotFoundError("brand in this brandspace", brand)
+    return brand_id(conn, brand), names[brand]
+
+
+def _grid(
+    request: Request, conn: Db, space: UsableBrandspace, brand: str, filters: AdFilterParams, cursor: str | None
+) -> dict[str, Any]:
+    """One page of the brand's ads under the filters, with what the cards show of each creative."""
+    found, name = _brand_in(conn, space, brand)
+    page = ads_query(replace(filters.filters, brand_ids=[found])).page(conn, cursor=cursor, limit=GRID_PAGE)
+    covers = first_creatives(conn, [ad["id"] for ad in page.items])
+    kept = [(key, value) for key, value in request.query_params.multi_items() if value and key != "cursor"]
+    return {
+        "brand": brand,
+        "brand_name": name,
+        "ads": [ad | {"cover": covers.get(ad["id"])} for ad in page.items],
+        "next_cursor": page.next_cursor,
+        "filters": urlencode(kept),
+        "csv_url": f"/v1/brandspaces/{space.id}/ads.csv?" + urlencode([("brand", brand), *kept]),
+        "first_page": cursor is None,
+    }
+
+
+Filters = Annotated[AdFilterParams, Depends(ad_filters)]
+
+
+@router.get("/b/{brandspace_id}/brands/{brand_key}", response_class=HTMLResponse)
+def brand_page(
+    request: Request, brand_key: BrandKey, space: UsableBrandspace, shell: PageShell, conn: Db, filters: Filters
+) -> Response:
+    """The brand's ads as a grid of creatives, with filters that redraw the grid in place."""
+    grid = _grid(request, conn, space, brand_key, filters, None)
+    labels = conn.execute(
+        """SELECT l.label, count(DISTINCT l.ad_id) FROM ad_labels l JOIN ads a ON a.id = l.ad_id
+           WHERE a.brand_id = %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 60""",
+        (brand_id(conn, brand_key),),
+    ).fetchall()
+    values = {key: request.query_params.get(key, "") for key in FILTER_NAMES}
+    return shell.page(request, "brand.html", space, "track", labels=labels, values=values, **grid)
+
+
+FILTER_NAMES = ("platform", "format", "active", "started_after", "started_before", "label", "q")
+
+
+@router.get("/b/{brandspace_id}/brands/{brand_key}/ads", response_class=HTMLResponse)
+def brand_ads(
+    request: Request,
+    brand_key: BrandKey,
+    space: UsableBrandspace,
+    user: CurrentUser,
+    conn: Db,
+    filters: Filters,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
+    """The grid (filtered), or its next cards when ``cursor`` is given (infinite scroll)."""
+    grid = _grid(request, conn, space, brand_key, filters, cursor)
+    response = render(request, "fragments/grid.html", grid | {"space": space, "prefix": PREFIX})
+    if cursor is None and request.headers.get("hx-target") == "grid":
+        # the address bar keeps the filters, so a reload or a shared link shows the same grid
+        response.headers["HX-Replace-Url"] = f"{PREFIX}/b/{space.id}/brands/{brand_key}" + (
+            f"?{grid['filters']}" if grid["filters"] else ""
+        )
+    return response
+
+
+@router.get("/b/{brandspace_id}/ads/{ad_id}", response_class=HTMLResponse)
+def ad_panel(
+    request: Request, ad_id: AdId, space: UsableBrandspace, user: CurrentUser, conn: Db, store: Store
+) -> Response:
+    """One ad in full: its creatives, copy, description, attributes and labels."""
+    if ad_brand_id(conn, ad_id) not in space.brand_ids:
+        raise NotFoundError("ad in this brandspace", ad_id)
+    ad = ad_detail(conn, ad_id, lambda key: store.presigned_url(key, expires_in=CREATIVE_URL_SECONDS))
+    return render(request, "fragments/ad_panel.html", {"ad": ad, "space": space, "prefix": PREFIX})
+
+
+@router.get("/media/{ad_id}/{index}")
+def creative(
+    ad_id: AdId, index: Annotated[int, Path(ge=0, le=1000)], user: CurrentUser, conn: Db, store: Store
+) -> Response:
+    """The ad's creative, by a redirect to a short-lived S3 URL (ads are shared by every organization)."""
+    key = creative_key(conn, ad_id, index)
+    if key is None:
+        raise NotFoundError("stored creative", f"{ad_id}/{index}")
+    url = store.presigned_url(key, expires_in=CREATIVE_URL_SECONDS)
+    return RedirectResponse(url, status_code=307, headers={"Cache-Control": "private, max-age=240"})
+
+
+@router.post("/b/{brandspace_id}/lookups", response_class=HTMLResponse)
+def look_up(
+    request: Request,
+    space: UsableBrandspace,
+    user: CurrentUser,
+    conn: Db,
+    settings: AppSettings,
+    name: Annotated[str, Form(min_length=1, max_length=200)],
+) -> Response:
+    """Ask every source for the brand; the candidates to pick from."""
+    require_admin(user)
+    if not name.strip():
+        raise ApiError(422, "invalid_request", "type a brand name to look for")
+    found = start_lookup(conn, settings, user, name.strip())
+    return render(request, "fragments/candidates.html", {"lookup": found, "space": space, "prefix": PREFIX})
+
+
+@router.post("/b/{brandspace_id}/lookups/{lookup_id}", response_class=HTMLResponse)
+def add_candidate(
+    request: Request,
+    lookup_id: uuid.UUID,
+    space: UsableBrandspace,
+    user: CurrentUser,
+    conn: Db,
+    candidate: Annotated[int, Form(ge=0, le=100)],
+    role: Annotated[Literal["competitor", "followed", "primary"], Form()] = "competitor",
+) -> Response:
+    """Register the picked candidate's brand, add it to the brandspace, and follow its analysis."""
+    require_admin(user)
+    get_lookup(conn, user, lookup_id)
+    key = confirm_lookup(conn, user, lookup_id, candidate)
+    change = set_brand_role(conn, user, space.id, key, role)
+    context = {"space": space, "brand": key, "request_id": change.request_id, "prefix": PREFIX}
+    if change.request_id is None:
+        return render(request, "fragments/already_added.html", context)
+    return _progress(request, conn, user, space, change.request_id)
+
+
+def _progress(
+    request: Request, conn: Db, user: CurrentUser, space: UsableBrandspace, request_id: uuid.UUID
+) -> Response:
+    found = organization_request(conn, user.organization_id, request_id)
+    counts = brand_counts(conn, found["brand"]) if found.get("brand") else {}
+    context = {
+        "space": space,
+        "request": found,
+        "counts": counts,
+        "finished": found["status"] in FINISHED,
+        "prefix": PREFIX,
+    }
+    return render(request, "fragments/progress.html", context)
+
+
+@router.get("/b/{brandspace_id}/requests/{request_id}", response_class=HTMLResponse)
+def request_progress(
+    request: Request, request_id: uuid.UUID, space: UsableBrandspace, user: CurrentUser, conn: Db
+) -> Response:
+    """The request's status and its brand's counts (acquired, stored, described, labelled, embedded)."""
+    return _progress(request, conn, user, space, request_id)
+
+
+@router.get("/b/{brandspace_id}/admin", response_class=HTMLResponse)
+def admin(request: Request, space: UsableBrandspace, shell: PageShell, conn: Db) -> Response:
+    """The organization's users, and the brandspace's brands with their roles (admins only)."""
+    require_admin(shell.user)
+    users = list_users(conn, shell.user.organization_id)
+    brands = brandspace_brands(conn, space.id)
+    return shell.page(request, "admin.html", space, "admin", users=users, brands=brands)
+
+
+@router.post("/b/{brandspace_id}/admin/users")
+def add_user(
+    space: UsableBrandspace,
+    user: CurrentUser,
+    conn: Db,
+    email: Annotated[str, Form(min_length=3, max_length=320)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
+    display_name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[Literal["admin", "member"], Form()] = "member",
+) -> Response:
+    require_admin(user)
+    created = create_user(
+        conn,
+        organization_id=user.organization_id,
+        email=email.strip(),
+        password=password,
+        role=role,
+        display_name=display_name.strip() or None,
+    )
+    link_user(conn, created.id, [space.id])
+    return RedirectResponse(space_url(space, "admin"), status_code=303)
+
+
+@router.post("/b/{brandspace_id}/admin/users/{user_id}/delete")
+def remove_user(user_id: uuid.UUID, space: UsableBrandspace, user: CurrentUser, conn: Db) -> Response:
+    require_admin(user)
+    if user_id == user.id:
+        raise ApiError(409, "conflict", "you cannot remove yourself; ask another admin")
+    delete_user(conn, user.organization_id, get_user(conn, user.organization_id, user_id).id)
+    return RedirectResponse(space_url(space, "admin"), status_code=303)
+
+
+@router.post("/b/{brandspace_id}/admin/brands/{brand_key}")
+def change_brand(
+    brand_key: BrandKey,
+    space: UsableBrandspace,
+    user: CurrentUser,
+    conn: Db,
+    role: Annotated[Literal["primary", "competitor", "followed", "remove"], Form()],
+) -> Response:
+    if role == "remove":
+        remove_brand(conn, user, space.id, brand_key)
+    else:
+        set_brand_role(conn, user, space.id, brand_key, role)
+    return RedirectResponse(space_url(space, "admin"), status_code=303)
