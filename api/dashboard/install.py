@@ -1,6 +1,5 @@
 """Mounting the dashboard on the API's app: its routers, its static files, and ``/`` leading to it."""
 
-
 from __future__ import annotations
 
 from fastapi import FastAPI
