@@ -67,6 +67,8 @@ def demo(as_json: bool, timeout: float) -> None:
         click.echo(demo_findings(settings))
     click.echo(
         "\nnext:\n"
+        f"  the dashboard at {result['api_url']}/app: log in with a login below (Track, Insight, Inspire, "
+        "Inquire, AdSpend)\n"
         f"  .venv/bin/adology dev        the Dagster UI at http://127.0.0.1:{settings.dagster_port}: runs, lineage, "
         "asset checks, backfills\n"
         f'  eval "$(.venv/bin/adology stack env)" && psql "$DATABASE_URL"   the tables '

@@ -249,6 +249,7 @@ def _run_demo(settings: Settings, *, timeout: float, progress: Callable[[DemoPro
         return summary(conn, request_ids, time.monotonic() - started) | {
             "report_run": report_run,
             "api_url": f"http://127.0.0.1:{settings.api_port}",
+            "dashboard_url": f"http://127.0.0.1:{settings.api_port}/app",
             "demo_users": [vars(login) for login in logins],
         }
 

@@ -167,3 +167,19 @@ def creative_key(conn: psycopg.Connection, ad_id: int, index: int) -> str | None
     if row is None:
         raise NotFoundError("ad", ad_id)
     return row[0]
+
+
+def monthly_starts(conn: psycopg.Connection, brand_ids: list[int], *, months: int) -> list[dict[str, Any]]:
+    """How many ads each brand started per month, over the last ``months`` months that have any."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(
+            """WITH counted AS (
+                 SELECT date_trunc('month', a.started_at) AS month, b.partition_key AS brand, count(*) AS ads
+                 FROM ads a JOIN brands b ON b.id = a.brand_id
+                 WHERE a.brand_id = ANY(%(brands)s) AND a.started_at IS NOT NULL
+                 GROUP BY 1, 2)
+               SELECT * FROM counted
+               WHERE month IN (SELECT DISTINCT month FROM counted ORDER BY month DESC LIMIT %(months)s)
+               ORDER BY month, brand""",
+            {"brands": brand_ids, "months": months},
+        ).fetchall()

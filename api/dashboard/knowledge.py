@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from adology.knowledge.insights.model import BrandInsights, Trend, TrendSet
 from adology.knowledge.insights.store import latest_insights
 from adology.knowledge.snapshots import load_report
-from adology.serving.ads import first_creatives
+from adology.serving.ads import first_creatives, monthly_starts
 from adology.serving.brands import brand_id
 from adology.serving.knowledge import report_versions
 from adology.serving.spend import spend_query
@@ -24,7 +24,7 @@ from api.deps import CurrentUser, Db, UsableBrandspace
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 TREND_CHARTS = 6  # the significant trends charted; the rest are listed
-SPEND_MONTHS = 24  # months of spend charted per brand
+SPEND_MONTHS = 24  # months charted (ads started, spend)
 BrandParam = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
 
 
@@ -41,6 +41,19 @@ def _trend_chart(trend: Trend, trends: TrendSet) -> dict[str, Any]:
         "labels": starts,
         "percent": True,
         "series": [{"name": "before the change", "values": before}, {"name": "after the change", "values": after}],
+    }
+
+
+def _activity_chart(rows: list[dict[str, Any]], names: dict[str, str]) -> dict[str, Any]:
+    """Ads started per month, a bar series per brand of the brandspace."""
+    months = sorted({row["month"] for row in rows})
+    counts = {(row["month"], row["brand"]): row["ads"] for row in rows}
+    return {
+        "type": "bar",
+        "labels": [month.strftime("%b %Y") for month in months],
+        "series": [
+            {"name": name, "values": [counts.get((month, key), 0) for month in months]} for key, name in names.items()
+        ],
     }
 
 
@@ -99,6 +112,7 @@ def insight(
         charts=charts,
         covers=covers,
         compared=_side_by_side(conn, names),
+        activity=_activity_chart(monthly_starts(conn, list(space.brand_ids), months=SPEND_MONTHS), names),
     )
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from adology.requests.notifications import brand_counts
 from adology.serving.activity import organization_request
 from adology.serving.ads import ad_brand_id, ad_detail, ads_query, creative_key, first_creatives
-from adology.serving.brands import brand_id, brandspace_brands
+from adology.serving.brands import brand_id, brand_row, brandspace_brands
 from adology.tenancy.accounts import authenticate, create_user, delete_user, get_user, list_users
 from adology.tenancy.brandspaces import link_user, remove_brand, require_admin, set_brand_role
 from adology.tenancy.errors import (
@@ -242,12 +242,15 @@ def _progress(
     request: Request, conn: Db, user: CurrentUser, space: UsableBrandspace, request_id: uuid.UUID
 ) -> Response:
     found = organization_request(conn, user.organization_id, request_id)
-    counts = brand_counts(conn, found["brand"]) if found.get("brand") else {}
+    finished = found["status"] in FINISHED
     context = {
         "space": space,
         "request": found,
-        "counts": counts,
-        "finished": found["status"] in FINISHED,
+        "brand_name": brand_row(conn, found["brand"])["name"],
+        "counts": brand_counts(conn, found["brand"]),
+        "finished": finished,
+        # the brands table redrawn once, with the new brand's counts
+        "brands": brandspace_brands(conn, space.id) if finished else None,
         "prefix": PREFIX,
     }
     return render(request, "fragments/progress.html", context)

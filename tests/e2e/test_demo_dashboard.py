@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from typing import Any
 
@@ -69,7 +70,7 @@ def second_brandspace(analyst: DemoApi) -> dict[str, Any]:
 
 def _log_in(page: Page, login: dict[str, Any]) -> None:
     page.goto("/app")
-    expect(page).to_have_url(lambda url: "/app/login" in url)  # type: ignore[arg-type]
+    expect(page).to_have_url(re.compile(r"/app/login\?next="))
     page.get_by_label("Email").fill(login["email"])
     page.get_by_label("Password").fill(login["password"])
     page.get_by_role("button", name="Log in").click()
@@ -99,20 +100,22 @@ def test_log_in_switch_brandspace_and_log_out(
     expect(page.get_by_role("alert")).to_contain_text("do not match")
 
     _log_in(page, demo_stack.demo_users[ANALYST])
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Track")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Track")  # the first brandspace, by name
     switcher = page.get_by_label("Switch brandspace")
-    expect(switcher.locator("option")).to_have_count(2)
+    expect(switcher.locator("option")).to_have_text(["Challengers", SKINCARE])
+    switcher.select_option(label=SKINCARE)
+    page.wait_for_url(f"**/app/b/{skincare['id']}/track")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(SKINCARE)
     expect(page.locator("table.data tbody tr")).to_have_count(5)
-
-    switcher.select_option(label="Challengers")
-    page.wait_for_url(f"**/app/b/{second_brandspace['id']}/track")
+    page.get_by_role("link", name="Insight").click()
+    switcher.select_option(label="Challengers")  # the same module in the other brandspace
+    page.wait_for_url(f"**/app/b/{second_brandspace['id']}/insight")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Challengers")
-    expect(page.locator("table.data tbody tr")).to_have_count(1)
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/app/login")
     page.goto(f"/app/b/{skincare['id']}/track")
-    page.wait_for_url("**/app/login?next=*")  # the session is gone: back to the form, to come back after
+    expect(page).to_have_url(re.compile(r"/app/login\?next=/app/b/"))  # the session is gone: back to the form
 
 
 def test_brand_grid_shows_creatives_filters_and_opens_an_ad(
@@ -194,6 +197,7 @@ def test_inquire_streams_an_answer_with_cited_creatives(
     expect(answer.locator(".citations li").first).to_be_visible(timeout=30_000)
     widths = _loaded_images(page, ".citations img")
     assert all(width > 0 for width in widths), widths
+    expect(page.get_by_role("button", name="Ask")).to_be_enabled()  # the stream read to its end
 
 
 def test_another_organization_sees_none_of_the_brandspace(
@@ -258,6 +262,7 @@ def test_a_requested_brand_shows_progress_then_its_ads(
         expect(progress.locator("[data-stage=ads]")).not_to_have_text("0", timeout=NEW_BRAND_SECONDS * 1000)
         expect(progress.get_by_role("heading")).to_contain_text("succeeded", timeout=NEW_BRAND_SECONDS * 1000)
         expect(progress.locator(".ad-card").first).to_be_visible(timeout=30_000)
+        expect(page.locator("#brands tbody tr", has_text=unregistered["name"])).to_have_count(1)  # redrawn
         widths = _loaded_images(page, "#request-progress .ad-card img")
         assert widths and all(width > 0 for width in widths), widths
         assert page.url.endswith(f"/app/b/{skincare['id']}/track"), "the page was reloaded or left"

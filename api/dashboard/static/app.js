@@ -169,6 +169,14 @@ document.addEventListener("DOMContentLoaded", () => {
   const panel = document.querySelector("[data-inquire]");
   if (panel) inquirePanel(panel);
 });
+// an empty filter is no filter: the API's ads list refuses an empty date or flag, so it is not sent
+document.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.verb !== "get") return;
+  const parameters = event.detail.parameters;
+  for (const name of Object.keys(parameters)) {
+    if (parameters[name] === "") delete parameters[name];
+  }
+});
 document.addEventListener("htmx:afterSettle", (event) => ready(event.target));
 // htmx's errors in words, where the request was made
 document.addEventListener("htmx:responseError", (event) => {
