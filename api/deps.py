@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import psycopg
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, WebSocket
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import ConnectionPool
 
@@ -69,6 +69,14 @@ def same_origin(request: Request) -> bool:
     """The request's ``Origin`` is the host it was sent to (a browser always sends one on a write)."""
     origin = request.headers.get("origin")
     return origin is not None and origin.partition("://")[2] == request.headers.get("host")
+
+
+def page_session(websocket: WebSocket) -> str | None:
+    """The session cookie of a socket that one of the app's own pages opened: a socket is not bound by
+    the same-origin policy, so another site's page could otherwise open one as the user."""
+    if websocket.headers.get("origin", "").partition("://")[2] != websocket.headers.get("host"):
+        return None
+    return websocket.cookies.get(SESSION_COOKIE)
 
 
 async def bearer_token(

@@ -3,21 +3,32 @@ panel, requesting a new brand with its progress, and the admin page."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from dataclasses import replace
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, WebSocket
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.websockets import WebSocketDisconnect
 
+from adology.logs import get_logger
 from adology.requests.notifications import brand_counts
 from adology.serving.activity import organization_request
 from adology.serving.ads import ad_brand_id, ad_detail, ads_query, creative_key, first_creatives
 from adology.serving.brands import brand_id, brand_row, brandspace_brands
-from adology.tenancy.accounts import authenticate, create_user, delete_user, get_user, list_users
-from adology.tenancy.brandspaces import link_user, remove_brand, require_admin, set_brand_role
+from adology.tenancy.accounts import User, authenticate, create_user, delete_user, get_user, list_users
+from adology.tenancy.brandspaces import (
+    Brandspace,
+    link_user,
+    remove_brand,
+    require_admin,
+    set_brand_role,
+    usable_brandspace,
+)
 from adology.tenancy.errors import (
     InvalidCredentialsError,
     InvalidTokenError,
@@ -27,15 +38,29 @@ from adology.tenancy.errors import (
 from adology.tenancy.onboarding import confirm_lookup, get_lookup, start_lookup
 from adology.tenancy.tokens import issue_token, revoke_token, user_for_token
 from api.dashboard.shell import PageShell, brandspace_brand_keys, end_session, space_url, start_session
-from api.dashboard.templating import PREFIX, render
-from api.deps import SESSION_COOKIE, AppSettings, CurrentUser, Db, Store, UsableBrandspace, same_origin
+from api.dashboard.templating import PREFIX, TEMPLATES, render
+from api.deps import (
+    SESSION_COOKIE,
+    AppSettings,
+    CurrentUser,
+    Db,
+    Store,
+    UsableBrandspace,
+    page_session,
+    same_origin,
+)
 from api.errors import ApiError
 from api.routers.ads import CREATIVE_URL_SECONDS, AdFilterParams, ad_filters
 from api.routers.auth import client_address
+from api.routers.ws import POLICY_VIOLATION, client_closed
+
+log = get_logger(__name__)
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 GRID_PAGE = 24
+LIVE_SECONDS = 1.0  # how often a request's live progress looks again without a notification
+PROGRESS = "fragments/progress.html"
 FINISHED = ("succeeded", "failed", "dead", "cancelled")
 AdId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 BrandKey = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
@@ -238,12 +263,10 @@ def add_candidate(
     return _progress(request, conn, user, space, change.request_id)
 
 
-def _progress(
-    request: Request, conn: Db, user: CurrentUser, space: UsableBrandspace, request_id: uuid.UUID
-) -> Response:
+def _progress_context(conn: Db, user: User, space: Brandspace, request_id: uuid.UUID) -> dict[str, Any]:
     found = organization_request(conn, user.organization_id, request_id)
     finished = found["status"] in FINISHED
-    context = {
+    return {
         "space": space,
         "request": found,
         "brand_name": brand_row(conn, found["brand"])["name"],
@@ -253,7 +276,12 @@ def _progress(
         "brands": brandspace_brands(conn, space.id) if finished else None,
         "prefix": PREFIX,
     }
-    return render(request, "fragments/progress.html", context)
+
+
+def _progress(
+    request: Request, conn: Db, user: CurrentUser, space: UsableBrandspace, request_id: uuid.UUID
+) -> Response:
+    return render(request, PROGRESS, _progress_context(conn, user, space, request_id))
 
 
 @router.get("/b/{brandspace_id}/requests/{request_id}", response_class=HTMLResponse)
@@ -262,6 +290,59 @@ def request_progress(
 ) -> Response:
     """The request's status and its brand's counts (acquired, stored, described, labelled, embedded)."""
     return _progress(request, conn, user, space, request_id)
+
+
+@router.websocket("/b/{brandspace_id}/requests/{request_id}/live")
+async def request_live(websocket: WebSocket, brandspace_id: uuid.UUID, request_id: uuid.UUID) -> None:
+    """The request's progress card, sent whenever it changes (the brand's counts as the runs store each
+    stage, the status), until the request ends: a notification of the organization wakes it at once,
+    else it looks again every second. Only the app's own pages may open it, with their session."""
+    await websocket.accept()
+    pool = websocket.app.state.pool
+    token = page_session(websocket)
+
+    def user_and_space() -> tuple[User, Brandspace] | None:
+        with pool.connection() as conn:
+            try:
+                user = user_for_token(conn, token or "")
+                space = usable_brandspace(conn, user, brandspace_id)
+                organization_request(conn, user.organization_id, request_id)
+            except (InvalidTokenError, NotFoundError):
+                return None
+            return user, space
+
+    def card(user: User, space: Brandspace) -> tuple[str, bool]:
+        with pool.connection() as conn:
+            context = _progress_context(conn, user, space, request_id)
+        return TEMPLATES.get_template(PROGRESS).render(context), context["finished"]
+
+    allowed = await run_in_threadpool(user_and_space) if token else None
+    if allowed is None:
+        await websocket.close(code=POLICY_VIOLATION, reason="not found, or not logged in")
+        return
+    user, space = allowed
+    closed = asyncio.create_task(client_closed(websocket))
+    try:
+        with websocket.app.state.hub.subscription(str(user.organization_id)) as woken:
+            sent = None
+            while not closed.done():
+                woken.clear()
+                html, finished = await run_in_threadpool(card, user, space)
+                if html != sent:
+                    await websocket.send_text(html)
+                    sent = html
+                if finished:
+                    await websocket.close()
+                    return
+                wake = asyncio.ensure_future(woken.wait())
+                await asyncio.wait({wake, closed}, timeout=LIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+                wake.cancel()
+    except (WebSocketDisconnect, RuntimeError) as exc:
+        log.info("progress socket ended", extra={"error": str(exc)[:200]})
+    finally:
+        closed.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await closed
 
 
 @router.get("/b/{brandspace_id}/admin", response_class=HTMLResponse)

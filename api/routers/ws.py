@@ -24,14 +24,14 @@ from adology.serving.activity import notifications_after
 from adology.tenancy.accounts import User
 from adology.tenancy.errors import InvalidTokenError
 from adology.tenancy.tokens import user_for_token
-from api.deps import SESSION_COOKIE
+from api.deps import page_session
 
 log = get_logger(__name__)
 
 router = APIRouter()
 
 AUTH_SECONDS = 10.0
-_POLICY_VIOLATION = 1008
+POLICY_VIOLATION = 1008
 
 
 def _token_from_header(websocket: WebSocket) -> str | None:
@@ -39,17 +39,8 @@ def _token_from_header(websocket: WebSocket) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _token_from_session(websocket: WebSocket) -> str | None:
-    """The session cookie, when the page that opened the socket is one of the app's own (a socket is
-    not bound by the same-origin policy, so another site's page could otherwise open one as the user)."""
-    origin = websocket.headers.get("origin", "")
-    if origin.partition("://")[2] != websocket.headers.get("host"):
-        return None
-    return websocket.cookies.get(SESSION_COOKIE)
-
-
 async def _token(websocket: WebSocket) -> str | None:
-    known = _token_from_header(websocket) or _token_from_session(websocket)
+    known = _token_from_header(websocket) or page_session(websocket)
     if known is not None:
         return known
     try:
@@ -74,7 +65,7 @@ def _new_rows(websocket: WebSocket, user: User, after: int) -> list[dict[str, An
         return notifications_after(conn, user.organization_id, after)
 
 
-async def _client_closed(websocket: WebSocket) -> None:
+async def client_closed(websocket: WebSocket) -> None:
     """Returns when the client disconnects; messages it sends after authenticating are ignored."""
     with contextlib.suppress(WebSocketDisconnect):
         while True:
@@ -92,11 +83,11 @@ async def notifications_socket(
     token = await _token(websocket)
     user = await run_in_threadpool(_authenticate, websocket, token) if token else None
     if user is None:
-        await websocket.close(code=_POLICY_VIOLATION, reason="log in: a valid bearer token is required")
+        await websocket.close(code=POLICY_VIOLATION, reason="log in: a valid bearer token is required")
         return
     websocket.scope.setdefault("state", {})["organization_id"] = str(user.organization_id)
     hub = websocket.app.state.hub
-    closed = asyncio.create_task(_client_closed(websocket))
+    closed = asyncio.create_task(client_closed(websocket))
     try:
         with hub.subscription(str(user.organization_id)) as woken:
             await websocket.send_json({"type": "ready", "after": after})

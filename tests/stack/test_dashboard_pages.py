@@ -15,14 +15,17 @@ from urllib.parse import quote
 import httpx
 import psycopg
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute
 from psycopg.types.json import Jsonb
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from adology.brands import BrandSource, upsert_brand
 from adology.settings import Settings
 from adology.sources.models import Connector
 from api.dashboard.install import ROUTERS
 from api.deps import SESSION_COOKIE
+from api.routers.ws import POLICY_VIOLATION
 from tests.api_world import PASSWORD, Api, World
 
 # Path parameters naming something an organization owns: B must get the 404 page for A's.
@@ -59,6 +62,16 @@ def _fill(path: str, parameters: dict[str, str]) -> str:
     return re.sub(r"\{(\w+)\}", value, path)
 
 
+def _live_card(api: Api, path: str, token: str, *, origin: str | None = None) -> str:
+    """The first message of a page socket opened with the session cookie (from the app's own origin)."""
+    url = api.base_url.replace("http://", "ws://") + path
+    headers = {"Cookie": f"{SESSION_COOKIE}={token}", "Origin": origin or api.base_url.rstrip("/")}
+    with connect(url, additional_headers=headers, proxy=None) as ws:
+        message = ws.recv(timeout=10)
+        assert isinstance(message, str)
+        return message
+
+
 @pytest.fixture(scope="module")
 def lookup_id(world: World, tokens: dict[str, str], api: Api) -> str:
     made = api.as_user(tokens["a_admin"]).post("/v1/brand-lookups", json={"name": "Glow"})
@@ -83,6 +96,14 @@ def test_every_page_keeps_organization_a_private_from_b(
     as_a, as_b = _session(api, tokens["a_admin"]), _session(api, tokens["b_admin"])
     checked = 0
     for route in [route for router in ROUTERS for route in router.routes]:
+        if isinstance(route, APIWebSocketRoute):
+            url = _fill(route.path, parameters)
+            assert _live_card(api, url, tokens["a_admin"]).startswith("<section"), "A follows its own request"
+            with pytest.raises(ConnectionClosed) as refused:
+                _live_card(api, url, tokens["b_admin"])
+            assert refused.value.rcvd is not None and refused.value.rcvd.code == POLICY_VIOLATION
+            checked += 1
+            continue
         assert isinstance(route, APIRoute)
         for method in sorted(route.methods - {"HEAD"}):
             if (method, route.path) in PUBLIC:
@@ -236,3 +257,12 @@ def test_spend_sums_the_disclosed_ranges_per_brand_and_month(
             "impressions_upper": 4999,
         },
     ]
+
+
+def test_a_page_socket_from_another_site_is_refused(world: World, tokens: dict[str, str], api: Api) -> None:
+    """The live progress socket takes the session cookie only from the app's own pages."""
+    path = f"/app/b/{world.a.brandspace.id}/requests/{world.request_id}/live"
+    assert "<section" in _live_card(api, path, tokens["a_admin"])
+    with pytest.raises(ConnectionClosed) as refused:
+        _live_card(api, path, tokens["a_admin"], origin="https://evil.example")
+    assert refused.value.rcvd is not None and refused.value.rcvd.code == POLICY_VIOLATION

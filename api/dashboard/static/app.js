@@ -66,22 +66,28 @@ document.addEventListener("submit", (event) => {
   if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
 
-// Live progress of a brand request: the progress card polls every few seconds, and a notification
-// about its request on the WebSocket refreshes it at once.
-let socket = null;
-function watchNotifications() {
-  if (socket || !document.querySelector("[data-request]")) return;
-  const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${window.location.host}/v1/ws`);
-  socket.addEventListener("message", (message) => {
-    const data = JSON.parse(message.data);
-    if (data.type !== "notification") return;
-    document.querySelectorAll(`[data-request="${data.notification.request_id}"]`).forEach((card) => {
-      htmx.trigger(card, "notified");
+// Live progress of a brand request: the server sends the progress card again over a WebSocket each
+// time it changes, until the request ends (then the card holds the new ads); a dropped socket is
+// opened again after a pause.
+function followLive(root) {
+  root.querySelectorAll("[data-live]:not([data-following])").forEach((card) => {
+    card.dataset.following = "true";
+    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${window.location.host}${card.dataset.live}`);
+    let current = card;
+    socket.addEventListener("message", (message) => {
+      const id = current.id;
+      htmx.swap(current, message.data, { swapStyle: "outerHTML" });
+      current = document.getElementById(id);
+      if (current && current.dataset.live) current.dataset.following = "true";
     });
-  });
-  socket.addEventListener("close", () => {
-    socket = null;
+    socket.addEventListener("close", (event) => {
+      if (event.code === 1000 || !current || !current.isConnected || !current.dataset.live) return;
+      window.setTimeout(() => {
+        delete current.dataset.following;
+        followLive(document);
+      }, 2000);
+    });
   });
 }
 
@@ -161,7 +167,7 @@ function inquirePanel(panel) {
 
 function ready(root) {
   drawCharts(root);
-  watchNotifications();
+  followLive(root);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
