@@ -145,6 +145,13 @@ class Settings(BaseModel):
         le=1000,
         description="receives before SQS moves a message to its dead-letter queue (1-1000)",
     )
+    request_retry_seconds: int = Field(
+        30,
+        alias="ADOLOGY_REQUEST_RETRY_SECONDS",
+        ge=1,
+        le=86400,
+        description="seconds before a failed request's first retry; each later retry waits four times longer (1-86400)",
+    )
     queue_visibility_seconds: int = Field(
         300,
         alias="ADOLOGY_QUEUE_VISIBILITY_SECONDS",

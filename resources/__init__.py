@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
@@ -25,12 +26,24 @@ from pydantic import Field, PrivateAttr
 from adology.acquisition.run import MediaConfig, SourceConfig
 from adology.ai.config import BedrockConfig, OpenAIConfig, ProviderConfig, ProviderName, chosen_provider
 from adology.ai.limits import AILimits
+from adology.requests.lifecycle import RetryPolicy
 from adology.settings import Environment, Settings
 from adology.storage.aws import aws_client, object_store
 from adology.storage.mongo import open_mongo
 from adology.storage.postgres import open_pool
 from adology.storage.queues import RequestQueues
 from adology.storage.s3 import ObjectStore
+
+
+class RequestPolicyResource(dg.ConfigurableResource):
+    """How a failed request is tried again (:class:`adology.requests.lifecycle.RetryPolicy`): after
+    ``first_retry_seconds``, then four and sixteen times that, then never."""
+
+    first_retry_seconds: int = 30
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(first_delay=timedelta(seconds=self.first_retry_seconds))
 
 
 class PostgresResource(dg.ConfigurableResource):
@@ -207,6 +220,7 @@ def resources_for(settings: Settings) -> dict[str, Any]:
         }
     return {
         "postgres": PostgresResource(database_url=dg.EnvVar("DATABASE_URL")),
+        "request_policy": RequestPolicyResource(first_retry_seconds=settings.request_retry_seconds),
         "object_store": ObjectStoreResource(
             s3=S3Resource(endpoint_url=settings.s3_endpoint_url if local else None, **aws),
             bucket=settings.s3_bucket,

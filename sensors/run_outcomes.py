@@ -26,7 +26,7 @@ from adology.pipeline import PIPELINE_ASSETS
 from adology.requests.lifecycle import mark_request, settle_failure, settle_success
 from adology.requests.notifications import record_notification, run_failed_ads
 from adology_assets.vocabulary import ATTEMPT_TAG, BRAND_TAG, REQUEST_TAG, WILL_RETRY_TAG
-from resources import PostgresResource
+from resources import PostgresResource, RequestPolicyResource
 
 log = get_logger(__name__)
 
@@ -48,7 +48,9 @@ def build_outcome_sensor(run_status: dg.DagsterRunStatus) -> dg.SensorDefinition
         default_status=dg.DefaultSensorStatus.RUNNING,
         minimum_interval_seconds=5,
     )
-    def outcome_sensor(context: dg.RunStatusSensorContext, postgres: PostgresResource) -> None:
+    def outcome_sensor(
+        context: dg.RunStatusSensorContext, postgres: PostgresResource, request_policy: RequestPolicyResource
+    ) -> None:
         run = context.dagster_run
         request_id, brand = run.tags.get(REQUEST_TAG), run.tags.get(BRAND_TAG)
         if not request_id or not brand:
@@ -69,7 +71,12 @@ def build_outcome_sensor(run_status: dg.DagsterRunStatus) -> dg.SensorDefinition
                 failed_ads = run_failed_ads(conn, brand, _run_assets(run), _run_started_at(context.instance, run))
                 if run_status is dg.DagsterRunStatus.SUCCESS:
                     settled = settle_success(
-                        conn, request_id, run_id=run.run_id, attempt=attempt, failed_ads=failed_ads
+                        conn,
+                        request_id,
+                        run_id=run.run_id,
+                        attempt=attempt,
+                        failed_ads=failed_ads,
+                        policy=request_policy.retry_policy,
                     )
                     final = settled == "succeeded"
                     reason = None
@@ -82,6 +89,7 @@ def build_outcome_sensor(run_status: dg.DagsterRunStatus) -> dg.SensorDefinition
                         failure_reason=reason,
                         attempt=attempt,
                         failed_ads=failed_ads,
+                        policy=request_policy.retry_policy,
                     )
                     final = settled == "failed"  # an attempt that will be retried is not the requester's outcome
                 if final:

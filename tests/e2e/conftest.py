@@ -105,9 +105,11 @@ def demo_stack(make_settings: Callable[..., Settings], tmp_path_factory: pytest.
     tests/e2e that asks for it, and goes down when this folder is done, not after tests/stack and
     tests/unit, which run after it."""
     # a sixth brand in the library, which the demo leaves unregistered for the dashboard's request test
-    settings = make_settings("demo", ADOLOGY_LIBRARY_ADS="30", ADOLOGY_LIBRARY_BRANDS="6")
+    # and the request retry after Postgres's death 5 s later instead of 30 (what is tested is that it retries)
+    overrides = {"ADOLOGY_LIBRARY_ADS": "30", "ADOLOGY_LIBRARY_BRANDS": "6", "ADOLOGY_REQUEST_RETRY_SECONDS": "5"}
+    settings = make_settings("demo", **overrides)
     # every variable of its own stack, so nothing of the session stack (DATABASE_URL, endpoints) leaks in
-    env = {**os.environ, **settings.client_environment(), "ADOLOGY_LIBRARY_ADS": "30", "ADOLOGY_LIBRARY_BRANDS": "6"}
+    env = {**os.environ, **settings.client_environment(), **overrides}
     outputs = tmp_path_factory.mktemp("demo-output")
     output, errors = outputs / "demo.out", outputs / "demo.err"
     with open(output, "w") as stdout, open(errors, "w") as stderr:

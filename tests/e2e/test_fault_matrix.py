@@ -40,8 +40,10 @@ from tests.e2e.supervised import Dev, register_library_brand, server_pid, start_
 
 log = logging.getLogger(__name__)
 
-# a request may fail once, wait out the lifecycle's first backoff (30 s) and run again
+# a request may fail once, wait out the lifecycle's first backoff and run again
 REQUEST_ENDED_WITHIN_SECONDS = 600
+# the first backoff shortened from 30 s: the retries are what is tested, not the wait before them
+RETRY_SECONDS = "3"
 LIBRARY = {"ADOLOGY_LIBRARY_ADS": "100", "ADOLOGY_LIBRARY_BRANDS": "10"}  # ten ads a brand, one brand a request
 # Two calls in flight and 1.5 s a call: a brand's analysis lasts long enough to be hit mid-run.
 AI_CALLS_IN_FLIGHT = "2"
@@ -65,6 +67,7 @@ def dev(
         "OPENAI_BASE_URL": f"{fake_ai.base_url}/v1",
         "OPENAI_API_KEY": "sk-test-key",
         "ADOLOGY_AI_CONCURRENCY": AI_CALLS_IN_FLIGHT,
+        "ADOLOGY_REQUEST_RETRY_SECONDS": RETRY_SECONDS,
     }
     settings = make_settings("fault-matrix", **overrides)
     supervised = start_dev(settings, overrides, tmp_path_factory.mktemp("fault-matrix") / "adology-dev.log")

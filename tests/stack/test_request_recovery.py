@@ -42,7 +42,7 @@ from adology.settings import Settings
 from adology.sources.models import Connector
 from adology.storage.aws import aws_client
 from adology.storage.queues import Priority, RequestQueues
-from resources import PostgresResource, QueuesResource
+from resources import PostgresResource, QueuesResource, RequestPolicyResource
 from sensors import request_queues, run_outcomes
 from sensors.outbox_relay import LOST_AFTER, outbox_relay
 
@@ -65,7 +65,11 @@ def resources(stack_settings: Settings) -> dict[str, Any]:
         visibility_seconds=2,
     )
     queues.get_queues().ensure()
-    return {"queues": queues, "postgres": PostgresResource(database_url=stack_settings.database_url)}
+    return {
+        "queues": queues,
+        "postgres": PostgresResource(database_url=stack_settings.database_url),
+        "request_policy": RequestPolicyResource(),
+    }
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from adology.requests.outbox import record_request, relay_outbox
 from adology.settings import Settings
 from adology.sources.models import Connector
 from adology.storage.queues import Priority
-from resources import PostgresResource, QueuesResource
+from resources import PostgresResource, QueuesResource, RequestPolicyResource
 from sensors import request_queues, run_outcomes
 
 
@@ -46,7 +46,11 @@ def resources(stack_settings: Settings) -> dict[str, Any]:
         visibility_seconds=2,
     )
     queues.get_queues().ensure()
-    return {"queues": queues, "postgres": PostgresResource(database_url=stack_settings.database_url)}
+    return {
+        "queues": queues,
+        "postgres": PostgresResource(database_url=stack_settings.database_url),
+        "request_policy": RequestPolicyResource(),
+    }
 
 
 @pytest.fixture
