@@ -3,7 +3,6 @@ panel, requesting a new brand with its progress, and the admin page."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from dataclasses import replace
@@ -13,9 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.websockets import WebSocketDisconnect
 
-from adology.logs import get_logger
 from adology.requests.notifications import brand_counts
 from adology.serving.activity import organization_request
 from adology.serving.ads import ad_brand_id, ad_detail, ads_query, creative_key, first_creatives
@@ -52,9 +49,7 @@ from api.deps import (
 from api.errors import ApiError
 from api.routers.ads import CREATIVE_URL_SECONDS, AdFilterParams, ad_filters
 from api.routers.auth import client_address
-from api.routers.ws import POLICY_VIOLATION, client_closed
-
-log = get_logger(__name__)
+from api.routers.ws import POLICY_VIOLATION, organization_wakeups
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -321,28 +316,17 @@ async def request_live(websocket: WebSocket, brandspace_id: uuid.UUID, request_i
         await websocket.close(code=POLICY_VIOLATION, reason="not found, or not logged in")
         return
     user, space = allowed
-    closed = asyncio.create_task(client_closed(websocket))
-    try:
-        with websocket.app.state.hub.subscription(str(user.organization_id)) as woken:
-            sent = None
-            while not closed.done():
-                woken.clear()
-                html, finished = await run_in_threadpool(card, user, space)
-                if html != sent:
-                    await websocket.send_text(html)
-                    sent = html
-                if finished:
-                    await websocket.close()
-                    return
-                wake = asyncio.ensure_future(woken.wait())
-                await asyncio.wait({wake, closed}, timeout=LIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-                wake.cancel()
-    except (WebSocketDisconnect, RuntimeError) as exc:
-        log.info("progress socket ended", extra={"error": str(exc)[:200]})
-    finally:
-        closed.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await closed
+    async with organization_wakeups(websocket, str(user.organization_id)) as wakeups:
+        sent = None
+        while wakeups.open:
+            html, finished = await run_in_threadpool(card, user, space)
+            if html != sent:
+                await websocket.send_text(html)
+                sent = html
+            if finished:
+                await websocket.close()
+                return
+            await wakeups.wait(LIVE_SECONDS)
 
 
 @router.get("/b/{brandspace_id}/admin", response_class=HTMLResponse)

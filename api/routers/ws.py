@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket
@@ -74,6 +76,41 @@ async def client_closed(websocket: WebSocket) -> None:
                 return
 
 
+@dataclass(frozen=True)
+class Wakeups:
+    """An open socket's two signals: the client closing, and the organization maybe having news."""
+
+    woken: asyncio.Event
+    closed: asyncio.Task[None]
+
+    @property
+    def open(self) -> bool:
+        return not self.closed.done()
+
+    async def wait(self, at_most: float | None = None) -> None:
+        """Until the organization may have news, the client closes, or ``at_most`` seconds pass."""
+        wake = asyncio.ensure_future(self.woken.wait())
+        await asyncio.wait({wake, self.closed}, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
+        wake.cancel()
+        self.woken.clear()
+
+
+@contextlib.asynccontextmanager
+async def organization_wakeups(websocket: WebSocket, organization_id: str) -> AsyncIterator[Wakeups]:
+    """The hub's wake-ups for the organization while the socket is open; a client gone mid-send ends it
+    quietly."""
+    closed = asyncio.create_task(client_closed(websocket))
+    try:
+        with websocket.app.state.hub.subscription(organization_id) as woken:
+            yield Wakeups(woken, closed)
+    except (WebSocketDisconnect, RuntimeError) as exc:
+        log.info("socket ended while sending", extra={"error": str(exc)[:200]})
+    finally:
+        closed.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await closed
+
+
 @router.websocket("/v1/ws")
 async def notifications_socket(
     websocket: WebSocket,
@@ -86,22 +123,10 @@ async def notifications_socket(
         await websocket.close(code=POLICY_VIOLATION, reason="log in: a valid bearer token is required")
         return
     websocket.scope.setdefault("state", {})["organization_id"] = str(user.organization_id)
-    hub = websocket.app.state.hub
-    closed = asyncio.create_task(client_closed(websocket))
-    try:
-        with hub.subscription(str(user.organization_id)) as woken:
-            await websocket.send_json({"type": "ready", "after": after})
-            while not closed.done():
-                woken.clear()
-                for row in await run_in_threadpool(_new_rows, websocket, user, after):
-                    await websocket.send_json({"type": "notification", "notification": jsonable_encoder(row)})
-                    after = row["id"]
-                wake = asyncio.ensure_future(woken.wait())
-                await asyncio.wait({wake, closed}, return_when=asyncio.FIRST_COMPLETED)
-                wake.cancel()
-    except (WebSocketDisconnect, RuntimeError) as exc:
-        log.info("socket ended while sending", extra={"error": str(exc)[:200]})
-    finally:
-        closed.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await closed
+    async with organization_wakeups(websocket, str(user.organization_id)) as wakeups:
+        await websocket.send_json({"type": "ready", "after": after})
+        while wakeups.open:
+            for row in await run_in_threadpool(_new_rows, websocket, user, after):
+                await websocket.send_json({"type": "notification", "notification": jsonable_encoder(row)})
+                after = row["id"]
+            await wakeups.wait()
