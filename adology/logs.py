@@ -56,13 +56,21 @@ class _TextFormatter(logging.Formatter):
         return line
 
 
+# the field a record's CloudWatch embedded-metric directive travels in (adology.metrics); JSON logs
+# write it as `_aws`, the name CloudWatch reads (python-json-logger drops extra fields named with _)
+EMBEDDED_METRICS_FIELD = "cloudwatch_metrics"
+
+
 def configure_logging(*, level: str = "INFO", log_format: LogFormat = LogFormat.TEXT) -> None:
     """Send Adology's records to stderr in the chosen format; safe to call more than once."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_ContextFilter())
     if log_format is LogFormat.JSON:
         handler.setFormatter(
-            JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level"})
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"levelname": "level", EMBEDDED_METRICS_FIELD: "_aws"},
+            )
         )
     else:
         handler.setFormatter(_TextFormatter("%(asctime)s %(levelname)-7s %(name)s %(message)s"))

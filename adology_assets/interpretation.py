@@ -29,6 +29,7 @@ from adology.analysis.stage_report import StageReport
 from adology.analysis.stages import DESCRIBE, EMBED, LABEL, Stage
 from adology.brands import load_brand
 from adology.logs import at_most_every, log_context
+from adology.metrics import log_ai_usage
 from adology_assets.vocabulary import (
     AD_DESCRIPTIONS,
     ADS,
@@ -121,6 +122,8 @@ def build_analysis_step(*, name: str, deps: list[dg.AssetKey], stages: list[Stag
             if isinstance(outcome, BaseException):
                 continue
             progress(outcome)
+            with log_context(run_id=context.run.run_id):
+                log_ai_usage(outcome.stage, ai.provider, outcome.usage)
             with postgres.get_connection() as conn:
                 violations = stage.invariants(conn, outcome.stored_ad_ids)
             key = keys[stage.name]

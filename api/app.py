@@ -14,12 +14,14 @@ from adology.ai.registry import open_provider
 from adology.errors import SettingsError
 from adology.logs import configure_logging
 from adology.settings import Settings, load_settings
-from adology.storage.aws import settings_object_store
+from adology.storage.aws import settings_client, settings_object_store
 from adology.storage.postgres import open_pool
+from adology.storage.queues import RequestQueues
 from api.dashboard.install import install_dashboard
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.exports import CsvSuffixMiddleware
 from api.hub import NotificationHub
+from api.metrics import router as metrics_router
 from api.middleware import NulCharacterMiddleware, RequestContextMiddleware
 from api.routers import activity, ads, auth, brands, brandspaces, inquire, reports, users, ws
 
@@ -52,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
             open_pool, database_url, min_size=2, max_size=POOL_SIZE, name="adology-api", check=True
         )
         app.state.store = settings_object_store(settings)
+        app.state.queues = RequestQueues(settings_client(settings, "sqs"), settings.queue_prefix)
         app.state.hub = NotificationHub(database_url)
         app.state.hub.start()
         try:
@@ -73,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_dashboard(app)
+    app.include_router(metrics_router)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import click
 
@@ -44,6 +45,9 @@ def api(port: int | None) -> None:
         "(OpenAPI: /openapi.json, docs: /docs)",
         err=True,
     )
+    # the workers count requests into one directory, which /metrics sums (api/metrics.py); a fresh
+    # one per start, since counts of processes gone must not add to the new ones'
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="adology-api-metrics-")
     # uvicorn's own logging stays off: our access line (api.middleware) carries the request id and
     # never the query string, where a search's text or a socket's resume point travel. Workers are
     # processes (one Python process serves about one core), each with its own pool and listener.

@@ -43,7 +43,8 @@ class CsvSuffixMiddleware:
             path = scope["path"][: -len(".csv")]
             headers = [(name, value) for name, value in scope["headers"] if name != b"accept"]
             headers.append((b"accept", CSV_MEDIA_TYPE.encode()))
-            scope = {**scope, "path": path, "raw_path": path.encode(), "headers": headers}
+            # in place, so the request's middleware sees the route it reached (metrics by route)
+            scope.update(path=path, raw_path=path.encode(), headers=headers)
         await self.app(scope, receive, send)
 
 

@@ -12,6 +12,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adology.logs import get_logger, log_context
+from api.metrics import observe_request
 
 log = get_logger("api.access")
 
@@ -53,13 +54,17 @@ class RequestContextMiddleware:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
+                seconds = time.perf_counter() - started
+                if scope["type"] == "http":
+                    route = scope.get("route")
+                    observe_request(scope["method"], getattr(route, "path", "unmatched"), status or 500, seconds)
                 log.info(
                     "request",
                     extra={
                         "method": scope.get("method", "WS"),
                         "path": scope.get("path", ""),
                         "status": status or 500,
-                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                        "ms": round(seconds * 1000, 1),
                         "organization_id": state.get("organization_id"),
                         "user_id": state.get("user_id"),
                     },
