@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
@@ -316,6 +316,36 @@ class Settings(BaseModel):
         None, alias="ADOLOGY_AI_BUDGET_USD", ge=0, description="estimated AI spend per run that stops AI work (dollars)"
     )
 
+    # Where Dagster runs its runs: each in a process of the daemon's machine (default), or each in an
+    # ECS task of its own (dagster-aws's EcsRunLauncher; docs/deploy.md). The task definition is made
+    # by the deployment, with its secrets from Secrets Manager or SSM: none of them pass through here.
+    run_launcher: Literal["default", "ecs"] = Field(
+        "default", alias="ADOLOGY_RUN_LAUNCHER", description="default (a process per run) or ecs (a task per run)"
+    )
+    ecs_cluster: str | None = Field(None, alias="ADOLOGY_ECS_CLUSTER", description="the ECS cluster runs start in")
+    ecs_task_definition: str | None = Field(
+        None, alias="ADOLOGY_ECS_TASK_DEFINITION", description="the run task definition's family or ARN"
+    )
+    ecs_container: str = Field("run", alias="ADOLOGY_ECS_CONTAINER", description="its container that runs the run")
+    ecs_subnets: str = Field("", alias="ADOLOGY_ECS_SUBNETS", description="comma-separated private subnet ids")
+    ecs_security_groups: str = Field(
+        "", alias="ADOLOGY_ECS_SECURITY_GROUPS", description="comma-separated security group ids"
+    )
+    ecs_run_cpu: int = Field(
+        1024,
+        alias="ADOLOGY_ECS_RUN_CPU",
+        ge=256,
+        le=16384,
+        description="CPU units of a run task (a run's ecs/cpu tag wins)",
+    )
+    ecs_run_memory: int = Field(
+        4096,
+        alias="ADOLOGY_ECS_RUN_MEMORY",
+        ge=512,
+        le=122880,
+        description="MiB of memory of a run task (a run's ecs/memory tag wins)",
+    )
+
     @model_validator(mode="after")
     def _fill_embedded_defaults(self) -> Settings:
         """Point unset endpoints at the embedded stack locally; demand them in production."""
@@ -336,6 +366,7 @@ class Settings(BaseModel):
             ]
             if missing:
                 raise ValueError(f"required when ADOLOGY_ENV=production: {', '.join(missing)}")
+            self._require_ecs_settings()
             return self
         password = self.postgres_password.get_secret_value()
         local_pg = f"postgresql://adology:{password}@127.0.0.1:{self.postgres_port}"
@@ -357,6 +388,7 @@ class Settings(BaseModel):
         self.apify_token = self.apify_token or SecretStr("local-apify-token")
         self.serpapi_api_key = self.serpapi_api_key or SecretStr("local-serpapi-key")
         self.media_allowed_endpoints = self.media_allowed_endpoints or f"127.0.0.1:{self.library_port}"
+        self._require_ecs_settings()
         return self
 
     def openai_config(self) -> OpenAIConfig:
@@ -384,6 +416,21 @@ class Settings(BaseModel):
     def ai_provider_config(self, name: ProviderName | None = None) -> ProviderConfig:
         """The configuration of provider ``name`` (default: ``ADOLOGY_AI_PROVIDER``)."""
         return chosen_provider(name or self.ai_provider, openai=self.openai_config(), bedrock=self.bedrock_config())
+
+    def _require_ecs_settings(self) -> None:
+        if self.run_launcher != "ecs":
+            return
+        missing = [
+            name
+            for name, value in (
+                ("ADOLOGY_ECS_CLUSTER", self.ecs_cluster),
+                ("ADOLOGY_ECS_TASK_DEFINITION", self.ecs_task_definition),
+                ("ADOLOGY_ECS_SUBNETS", self.ecs_subnets),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(f"required when ADOLOGY_RUN_LAUNCHER=ecs: {', '.join(missing)}")
 
     @property
     def dagster_home(self) -> Path:

@@ -19,11 +19,11 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from pathlib import Path
 
 import psycopg
 from botocore.exceptions import BotoCoreError, ClientError
 
+from adology.dagster_instance import instance_yaml
 from adology.errors import AdologyError, StackError
 from adology.logs import get_logger
 from adology.provision import provision
@@ -44,21 +44,9 @@ from adology.storage.s3 import ObjectStore, ObjectStoreError
 
 log = get_logger(__name__)
 
-DAGSTER_YAML = Path(__file__).resolve().parents[2] / "dagster.yaml"
 # A supervisor stops its services within its own stop timeout; `down` gives it that and a margin.
 SUPERVISOR_STOP_SECONDS = 60.0
 SERVICE_STOP_SECONDS = 30.0
-# The project's dagster.yaml holds what every instance shares and no storage, so a bare
-# `dagster dev` in a checkout runs on Dagster's temporary instance; the stack's instance (and a
-# deployment's) keeps runs, events and schedules in Postgres.
-POSTGRES_STORAGE = """
-# Written by `adology stack up` from the project's dagster.yaml: runs, event logs and schedules
-# live in the stack's PostgreSQL (RDS in production), at DAGSTER_POSTGRES_URL.
-storage:
-  postgres:
-    postgres_url:
-      env: DAGSTER_POSTGRES_URL
-"""
 
 
 @dataclass
@@ -203,12 +191,13 @@ class Stack:
         return all(status.healthy for status in self.status().values())
 
     def _prepare_dagster_home(self) -> None:
-        """DAGSTER_HOME lives in the state dir; its dagster.yaml is the project's plus Postgres storage,
-        written on every ``up`` so an edit of the project's file reaches it."""
-        instance_yaml = private_directory(self.settings.dagster_home) / "dagster.yaml"
-        instance_yaml.unlink(missing_ok=True)  # stacks made before this was written held a link
-        with open_private(instance_yaml) as written:
-            written.write((DAGSTER_YAML.read_text() + POSTGRES_STORAGE).encode())
+        """DAGSTER_HOME lives in the state dir; its dagster.yaml is the project's plus Postgres storage
+        and the chosen run launcher (:func:`instance_yaml`), written on every ``up`` so an edit of the
+        project's file reaches it."""
+        path = private_directory(self.settings.dagster_home) / "dagster.yaml"
+        path.unlink(missing_ok=True)  # stacks made before this was written held a link
+        with open_private(path) as written:
+            written.write(instance_yaml(self.settings).encode())
 
 
 def _contributed_parts() -> list[type[Part]]:
