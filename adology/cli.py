@@ -149,6 +149,17 @@ def provision() -> None:
     click.echo(f"provisioned; migrations applied: {', '.join(applied) or 'none (schema up to date)'}")
 
 
+@main.command("dagster-yaml")
+@reports_errors
+def dagster_yaml() -> None:
+    """Print the Dagster instance's dagster.yaml for this configuration: the project's shared settings,
+    Postgres storage and the run launcher ADOLOGY_RUN_LAUNCHER chooses (a deployment writes it into
+    DAGSTER_HOME; `adology stack up` does so for the embedded stack)."""
+    from adology.dagster_instance import instance_yaml
+
+    click.echo(instance_yaml(settings_or_exit()), nl=False)
+
+
 @main.group()
 def db() -> None:
     """The Postgres schema."""

@@ -22,7 +22,8 @@ from typing import Any
 from adology.settings import Settings
 
 PROJECT_DAGSTER_YAML = Path(__file__).resolve().parents[1] / "dagster.yaml"
-# run tags copied onto the run's ECS task, to find a brand's or a request's task in the console
+# run tags copied onto the run's ECS task, to find a brand's or a request's task in the console (the
+# tags adology_assets/vocabulary.py names; the core does not import Dagster's side)
 PROPAGATED_TAGS = ["adology/brand", "adology/brandspace", "adology/request_id", "adology/attempt", "adology/kind"]
 
 

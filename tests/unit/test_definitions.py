@@ -1,4 +1,4 @@
-"""The Dagster project as code: the one lazy ``Definitions`` loads with its six resources and the
+"""The Dagster project as code: the one lazy ``Definitions`` loads with its seven resources and the
 asset graph of ARCHITECTURE §5; importing the entry point reads no setting; the partitions are
 dynamic per brand and brandspace; every brand asset backfills ten brands per run."""
 
@@ -17,7 +17,15 @@ from adology_assets.vocabulary import brand_partitions, brandspace_partitions
 def test_definitions_load_with_the_asset_graph() -> None:
     definitions = defs()
     dg.Definitions.validate_loadable(definitions)
-    assert set(definitions.resources) == {"postgres", "object_store", "queues", "mongo", "sources", "ai"}
+    assert set(definitions.resources) == {
+        "postgres",
+        "request_policy",
+        "object_store",
+        "queues",
+        "mongo",
+        "sources",
+        "ai",
+    }
     graph = definitions.resolve_asset_graph()
     upstream = {
         key.to_user_string(): sorted(parent.to_user_string() for parent in graph.get(key).parent_keys)
