@@ -346,6 +346,18 @@ class Settings(BaseModel):
         description="MiB of memory of a run task (a run's ecs/memory tag wins)",
     )
 
+    # Where the local provider measures a describe step's creatives: in the run, or in a burst outside
+    # it through Dagster Pipes (resources/measurement.py)
+    measure_in: Literal["run", "subprocess", "lambda", "ecs"] = Field(
+        "run", alias="ADOLOGY_MEASURE_IN", description="run, subprocess, lambda or ecs"
+    )
+    measure_lambda: str | None = Field(
+        None, alias="ADOLOGY_MEASURE_LAMBDA", description="the Lambda function measuring creatives (lambda)"
+    )
+    measure_task_definition: str | None = Field(
+        None, alias="ADOLOGY_MEASURE_TASK_DEFINITION", description="the ECS task definition measuring creatives (ecs)"
+    )
+
     @model_validator(mode="after")
     def _fill_embedded_defaults(self) -> Settings:
         """Point unset endpoints at the embedded stack locally; demand them in production."""

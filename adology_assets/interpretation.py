@@ -23,6 +23,8 @@ from typing import Any
 import dagster as dg
 
 from adology.ai.limits import AIGovernor
+from adology.ai.local.provider import PROCESS_MEASUREMENTS, LocalProvider
+from adology.ai.local.stored import creatives_to_describe
 from adology.ai.registry import open_provider
 from adology.analysis.fanout import analyze_brands
 from adology.analysis.stage_report import StageReport
@@ -40,6 +42,7 @@ from adology_assets.vocabulary import (
     brand_partitions,
 )
 from resources import AIResource, MongoResource, ObjectStoreResource, PostgresResource
+from resources.measurement import MeasurementResource
 
 
 def build_analysis_step(*, name: str, deps: list[dg.AssetKey], stages: list[Stage]) -> dg.AssetsDefinition:
@@ -77,12 +80,20 @@ def build_analysis_step(*, name: str, deps: list[dg.AssetKey], stages: list[Stag
         object_store: ObjectStoreResource,
         mongo: MongoResource,
         ai: AIResource,
+        measurement: MeasurementResource,
     ) -> Iterator[dg.MaterializeResult]:
         selected = [stage for stage in stages if keys[stage.name] in context.selected_asset_keys]
         # a backfill hands one run several brands (BRAND_BACKFILL_POLICY): they share one fan-out,
         # so the AI slots stay busy across brand boundaries
         with postgres.get_connection() as conn:
             brands = [load_brand(conn, key) for key in context.partition_keys]
+        describing = next((stage for stage in selected if stage.name == "describe"), None)
+        if describing is not None and ai.provider == "local" and measurement.measure_in != "run":
+            # the creatives about to be described, measured in a burst outside the run (Pipes)
+            version = describing.routine.version(LocalProvider())
+            with postgres.get_connection() as conn:
+                creatives = creatives_to_describe(conn, [brand.id for brand in brands], version)
+            PROCESS_MEASUREMENTS.update(measurement.measure(context, object_store, creatives))
 
         def progress(report: StageReport) -> None:
             context.log.info(

@@ -33,6 +33,7 @@ from adology.storage.mongo import open_mongo
 from adology.storage.postgres import open_pool
 from adology.storage.queues import RequestQueues
 from adology.storage.s3 import ObjectStore
+from resources.measurement import MeasurementResource
 
 
 class RequestPolicyResource(dg.ConfigurableResource):
@@ -201,6 +202,10 @@ class AIResource(dg.ConfigurableResource):
         )
 
 
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def _optional_secret(variable: str, value: Any) -> Any:
     """An EnvVar when the secret is configured, so it is read at run time and never displayed."""
     return dg.EnvVar(variable) if value is not None else None
@@ -221,6 +226,15 @@ def resources_for(settings: Settings) -> dict[str, Any]:
     return {
         "postgres": PostgresResource(database_url=dg.EnvVar("DATABASE_URL")),
         "request_policy": RequestPolicyResource(first_retry_seconds=settings.request_retry_seconds),
+        "measurement": MeasurementResource(
+            measure_in=settings.measure_in,
+            lambda_function=settings.measure_lambda,
+            ecs_cluster=settings.ecs_cluster,
+            ecs_task_definition=settings.measure_task_definition,
+            ecs_subnets=_comma_list(settings.ecs_subnets),
+            ecs_security_groups=_comma_list(settings.ecs_security_groups),
+            region_name=settings.aws_region,
+        ),
         "object_store": ObjectStoreResource(
             s3=S3Resource(endpoint_url=settings.s3_endpoint_url if local else None, **aws),
             bucket=settings.s3_bucket,

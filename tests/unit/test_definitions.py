@@ -1,4 +1,4 @@
-"""The Dagster project as code: the one lazy ``Definitions`` loads with its seven resources and the
+"""The Dagster project as code: the one lazy ``Definitions`` loads with its eight resources and the
 asset graph of ARCHITECTURE §5; importing the entry point reads no setting; the partitions are
 dynamic per brand and brandspace; every brand asset backfills ten brands per run."""
 
@@ -20,6 +20,7 @@ def test_definitions_load_with_the_asset_graph() -> None:
     assert set(definitions.resources) == {
         "postgres",
         "request_policy",
+        "measurement",
         "object_store",
         "queues",
         "mongo",

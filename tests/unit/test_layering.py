@@ -1,5 +1,6 @@
 """The layering of ARCHITECTURE §3, read from the source: dependencies point one way
-(``adology_assets``, ``sensors`` → ``resources`` → ``adology``), the core imports no framework, and
+(``adology_assets``, ``sensors`` → ``resources`` → ``adology``; ``workers`` → ``adology``), the core
+imports no framework, the Pipes workloads in ``workers`` no Dagster but ``dagster_pipes``, and
 no product package reaches the equipment (``simulators``, ``bench``), neither by an import nor by
 naming one of its modules for a subprocess (``python -m ...``) or a dynamic import."""
 
@@ -17,10 +18,11 @@ EQUIPMENT = {"simulators", "bench"}
 DAGSTER_LAYER = {"adology_assets", "sensors", "api"}
 # what each product package may not reach, beyond the equipment
 FORBIDDEN = {
-    "adology": DAGSTER_LAYER | {"resources"},
+    "adology": DAGSTER_LAYER | {"resources", "workers"},
     "resources": DAGSTER_LAYER,
     "adology_assets": {"api"},
     "sensors": {"api"},
+    "workers": DAGSTER_LAYER | {"resources"},  # Pipes workloads: the core and dagster_pipes only
 }
 CORE_FRAMEWORKS = re.compile(r"^(dagster.*|fastapi|starlette|uvicorn)$")
 
@@ -89,6 +91,16 @@ def test_core_imports_no_framework() -> None:
         if any(map(CORE_FRAMEWORKS.match, roots))
     }
     assert not offenders, f"the core imports a framework: {offenders}"
+
+
+def test_workers_speak_only_the_pipes_protocol_of_dagster() -> None:
+    """A Pipes workload runs where Dagster is not installed (a Lambda function, a slim ECS image)."""
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(root for root in roots if CORE_FRAMEWORKS.match(root))
+        for path, roots in _package_roots("workers", imported_modules).items()
+        if any(CORE_FRAMEWORKS.match(root) and root != "dagster_pipes" for root in roots)
+    }
+    assert not offenders, f"a worker imports a framework: {offenders}"
 
 
 @pytest.mark.parametrize(

@@ -124,6 +124,15 @@ class MeasurementCache:
             while len(self._items) > self._capacity:
                 self._items.popitem(last=False)
 
+    def update(self, measured: dict[Hashable, Measured]) -> None:
+        """Keep measurements made elsewhere (a burst of workers; :mod:`adology.ai.local.stored`)."""
+        with self._lock:
+            for key, item in measured.items():
+                self._items[key] = item
+                self._items.move_to_end(key)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._items)
