@@ -378,7 +378,7 @@ class Settings(BaseModel):
             ]
             if missing:
                 raise ValueError(f"required when ADOLOGY_ENV=production: {', '.join(missing)}")
-            self._require_ecs_settings()
+            self._require_scale_out_settings()
             return self
         password = self.postgres_password.get_secret_value()
         local_pg = f"postgresql://adology:{password}@127.0.0.1:{self.postgres_port}"
@@ -400,7 +400,7 @@ class Settings(BaseModel):
         self.apify_token = self.apify_token or SecretStr("local-apify-token")
         self.serpapi_api_key = self.serpapi_api_key or SecretStr("local-serpapi-key")
         self.media_allowed_endpoints = self.media_allowed_endpoints or f"127.0.0.1:{self.library_port}"
-        self._require_ecs_settings()
+        self._require_scale_out_settings()
         return self
 
     def openai_config(self) -> OpenAIConfig:
@@ -429,20 +429,29 @@ class Settings(BaseModel):
         """The configuration of provider ``name`` (default: ``ADOLOGY_AI_PROVIDER``)."""
         return chosen_provider(name or self.ai_provider, openai=self.openai_config(), bedrock=self.bedrock_config())
 
-    def _require_ecs_settings(self) -> None:
-        if self.run_launcher != "ecs":
-            return
-        missing = [
-            name
-            for name, value in (
+    def _require_scale_out_settings(self) -> None:
+        """What an ECS run launcher or a Pipes burst needs, named when missing."""
+        needed: list[tuple[str, str | None]] = []
+        if self.run_launcher == "ecs":
+            needed += [
                 ("ADOLOGY_ECS_CLUSTER", self.ecs_cluster),
                 ("ADOLOGY_ECS_TASK_DEFINITION", self.ecs_task_definition),
                 ("ADOLOGY_ECS_SUBNETS", self.ecs_subnets),
-            )
-            if not value
-        ]
+            ]
+        if self.measure_in == "lambda":
+            needed.append(("ADOLOGY_MEASURE_LAMBDA", self.measure_lambda))
+        if self.measure_in == "ecs":
+            needed += [
+                ("ADOLOGY_MEASURE_TASK_DEFINITION", self.measure_task_definition),
+                ("ADOLOGY_ECS_CLUSTER", self.ecs_cluster),
+                ("ADOLOGY_ECS_SUBNETS", self.ecs_subnets),
+            ]
+        missing = sorted({name for name, value in needed if not value})
         if missing:
-            raise ValueError(f"required when ADOLOGY_RUN_LAUNCHER=ecs: {', '.join(missing)}")
+            raise ValueError(
+                f"required by ADOLOGY_RUN_LAUNCHER={self.run_launcher} and ADOLOGY_MEASURE_IN={self.measure_in}: "
+                + ", ".join(missing)
+            )
 
     @property
     def dagster_home(self) -> Path:

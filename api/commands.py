@@ -31,9 +31,15 @@ def _require_database(settings: Settings) -> None:
 
 
 @click.command()
-@click.option("--port", type=click.IntRange(1024, 55535), help="Port on 127.0.0.1 (default: ADOLOGY_API_PORT).")
+@click.option("--port", type=click.IntRange(1024, 55535), help="Port (default: ADOLOGY_API_PORT).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on: 0.0.0.0 in a container behind a load balancer (docs/deploy.md).",
+)
 @reports_errors
-def api(port: int | None) -> None:
+def api(port: int | None, host: str) -> None:
     """Serve the API in the foreground until Ctrl-C or SIGTERM; OpenAPI at /openapi.json, docs at /docs."""
     import uvicorn
 
@@ -41,7 +47,7 @@ def api(port: int | None) -> None:
     _require_database(settings)
     chosen = settings.api_port if port is None else port
     click.echo(
-        f"Adology API at http://127.0.0.1:{chosen} with {settings.api_workers} worker process(es) "
+        f"Adology API at http://{host}:{chosen} with {settings.api_workers} worker process(es) "
         "(OpenAPI: /openapi.json, docs: /docs)",
         err=True,
     )
@@ -55,7 +61,7 @@ def api(port: int | None) -> None:
         "api.app:app_from_environment",
         factory=True,
         workers=settings.api_workers,
-        host="127.0.0.1",
+        host=host,
         port=chosen,
         log_config=None,
         access_log=False,

@@ -58,7 +58,7 @@ class World:
     notification_ids: list[int] = field(default_factory=list)  # org A's
 
 
-def _ads(
+def analysed_ads(
     conn: psycopg.Connection, store: ObjectStore, brand_id: int, key: str, count: int
 ) -> tuple[list[int], dict[str, list[int]]]:
     ids: list[int] = []
@@ -129,7 +129,7 @@ def build_world(conn: psycopg.Connection, store: ObjectStore, *, ads_per_brand: 
             status="analyzed",
         )
         brands[role] = key
-        ads[key], by_topic = _ads(conn, store, brand.id, key, ads_per_brand)
+        ads[key], by_topic = analysed_ads(conn, store, brand.id, key, ads_per_brand)
         for topic, found in by_topic.items():
             topic_ads.setdefault(topic, []).extend(found)
 

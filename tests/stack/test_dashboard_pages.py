@@ -23,6 +23,7 @@ from websockets.sync.client import connect
 from adology.brands import BrandSource, upsert_brand
 from adology.settings import Settings
 from adology.sources.models import Connector
+from adology.tenancy.accounts import create_user, ensure_organization
 from api.dashboard.install import ROUTERS
 from api.deps import SESSION_COOKIE
 from api.routers.ws import POLICY_VIOLATION
@@ -228,10 +229,15 @@ def test_spend_sums_the_disclosed_ranges_per_brand_and_month(
                     Jsonb(impressions) if impressions else None,
                 ),
             )
-    as_a = api.as_user(tokens["a_admin"])
-    space = as_a.post("/v1/brandspaces", json={"name": f"Spend {world.tag}"}).json()
-    assert as_a.put(f"/v1/brandspaces/{space['id']}/brands/{key}", json={"role": "primary"}).status_code == 200
-    items = as_a.get(f"/v1/brandspaces/{space['id']}/spend").json()["items"]
+        # an organization of its own, so no other test's brandspaces change
+        organization = ensure_organization(conn, f"Spend {world.tag}")
+        create_user(
+            conn, organization_id=organization, email=f"spend-{world.tag}@x.example", password=PASSWORD, role="admin"
+        )
+    admin = api.as_user(api.token(f"spend-{world.tag}@x.example"))
+    space = admin.post("/v1/brandspaces", json={"name": f"Spend {world.tag}"}).json()
+    assert admin.put(f"/v1/brandspaces/{space['id']}/brands/{key}", json={"role": "primary"}).status_code == 200
+    items = admin.get(f"/v1/brandspaces/{space['id']}/spend").json()["items"]
     common = {"brand": key, "brand_name": f"Spend {world.tag}", "sources": ["meta"], "currencies": ["EUR"]}
     assert items == [
         common

@@ -19,14 +19,18 @@ from typing import Any
 
 import boto3
 import dagster as dg
+import psycopg
 import pytest
 from botocore.stub import Stubber
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 from dagster._core.launcher import LaunchRunContext
 
+from adology.brands import BrandSource, upsert_brand
 from adology.dagster_instance import instance_yaml
 from adology.settings import Settings
-from tests.api_world import World
+from adology.sources.models import Connector
+from adology.storage.aws import settings_object_store
+from tests.api_world import World, analysed_ads
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TASK_DEFINITION = "arn:aws:ecs:eu-west-1:123456789012:task-definition/adology-run:7"
@@ -79,6 +83,10 @@ def test_the_ecs_launcher_starts_a_task_whose_command_completes_the_run_here(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    brand = f"launcher-{world.tag}"  # a brand of its own: no other test's insights change
+    with psycopg.connect(stack_settings.database_url or "") as conn:
+        made = upsert_brand(conn, partition_key=brand, name=brand, sources=[BrandSource(Connector.META, brand)])
+        analysed_ads(conn, settings_object_store(stack_settings), made.id, brand, 8)
     ecs_settings = Settings.model_validate({**stack_settings.client_environment(), **ECS_SETTINGS})
     home = tmp_path / "dagster-home"
     home.mkdir()
@@ -90,7 +98,6 @@ def test_the_ecs_launcher_starts_a_task_whose_command_completes_the_run_here(
     calls: list[dict[str, Any]] = []
     clients, ecs = _stubbed_clients(calls)
     monkeypatch.setattr(boto3, "client", lambda service, *args, **kwargs: clients[service])
-    brand = world.brands["competitor"]
 
     with dg.DagsterInstance.get() as instance:
         launcher = instance.run_launcher
