@@ -67,7 +67,7 @@ def _new_rows(websocket: WebSocket, user: User, after: int) -> list[dict[str, An
         return notifications_after(conn, user.organization_id, after)
 
 
-async def client_closed(websocket: WebSocket) -> None:
+async def _client_closed(websocket: WebSocket) -> None:
     """Returns when the client disconnects; messages it sends after authenticating are ignored."""
     with contextlib.suppress(WebSocketDisconnect):
         while True:
@@ -99,7 +99,7 @@ class Wakeups:
 async def organization_wakeups(websocket: WebSocket, organization_id: str) -> AsyncIterator[Wakeups]:
     """The hub's wake-ups for the organization while the socket is open; a client gone mid-send ends it
     quietly."""
-    closed = asyncio.create_task(client_closed(websocket))
+    closed = asyncio.create_task(_client_closed(websocket))
     try:
         with websocket.app.state.hub.subscription(organization_id) as woken:
             yield Wakeups(woken, closed)
