@@ -1,9 +1,9 @@
-"""Mounting the dashboard on the API's app: its routers, its static files, and ``/`` leading to it."""
+"""Mounting the dashboard on the API's app: its routers, its static files and icon, and ``/`` leading to it."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.dashboard import knowledge, track
@@ -20,3 +20,8 @@ def install_dashboard(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse(PREFIX, status_code=303)
+
+    # browsers ask for it on any page, JSON included (an API error opened in a tab)
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
