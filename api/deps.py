@@ -39,7 +39,10 @@ def connection(request: Request) -> Iterator[psycopg.Connection]:
         yield conn
 
 
-Db = Annotated[psycopg.Connection, Depends(connection)]
+# committed when the route function returns, before the response is sent (scope "function"): with the
+# default scope the commit would follow the response, and a client's next request, served by another
+# worker, could miss the write it was just told succeeded
+Db = Annotated[psycopg.Connection, Depends(connection, scope="function")]
 
 
 async def settings(request: Request) -> Settings:

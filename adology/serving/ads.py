@@ -160,13 +160,16 @@ def first_creatives(conn: psycopg.Connection, ad_ids: list[int]) -> dict[int, di
     return {row[0]: {"kind": row[1], "stored": row[2], "count": row[3]} for row in rows}
 
 
-def creative_key(conn: psycopg.Connection, ad_id: int, index: int) -> str | None:
-    """The S3 key of the ad's ``index``-th creative (None when it was not stored); NotFoundError for
-    an unknown ad."""
-    row = conn.execute("SELECT media -> %s ->> 's3_key' FROM ads WHERE id = %s", (index, ad_id)).fetchone()
+def stored_creative(conn: psycopg.Connection, ad_id: int, index: int) -> dict[str, str] | None:
+    """The ad's ``index``-th creative as stored (``s3_key``, ``sha256``, ``kind``), or None when it was
+    not stored; NotFoundError for an unknown ad."""
+    row = conn.execute("SELECT media -> %s FROM ads WHERE id = %s", (index, ad_id)).fetchone()
     if row is None:
         raise NotFoundError("ad", ad_id)
-    return row[0]
+    item = row[0] or {}
+    if not item.get("s3_key"):
+        return None
+    return {"s3_key": item["s3_key"], "sha256": item.get("sha256") or "", "kind": item.get("kind") or "image"}
 
 
 def monthly_starts(conn: psycopg.Connection, brand_ids: list[int], *, months: int) -> list[dict[str, Any]]:

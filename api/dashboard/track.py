@@ -11,11 +11,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from adology.ai.types import AIError
+from adology.media.posters import poster_frame, poster_key
 from adology.requests.notifications import brand_counts
 from adology.serving.activity import organization_request
-from adology.serving.ads import ad_brand_id, ad_detail, ads_query, creative_key, first_creatives
+from adology.serving.ads import ad_brand_id, ad_detail, ads_query, first_creatives, stored_creative
 from adology.serving.brands import brand_id, brand_row, brandspace_brands
 from adology.tenancy.accounts import User, authenticate, create_user, delete_user, get_user, list_users
 from adology.tenancy.brandspaces import (
@@ -35,7 +37,7 @@ from adology.tenancy.errors import (
 from adology.tenancy.onboarding import confirm_lookup, get_lookup, start_lookup
 from adology.tenancy.tokens import issue_token, revoke_token, user_for_token
 from api.dashboard.shell import PageShell, brandspace_brand_keys, end_session, space_url, start_session
-from api.dashboard.templating import PREFIX, TEMPLATES, render
+from api.dashboard.templating import PREFIX, STATIC, TEMPLATES, render
 from api.deps import (
     SESSION_COOKIE,
     AppSettings,
@@ -208,16 +210,40 @@ def ad_panel(
     return render(request, "fragments/ad_panel.html", {"ad": ad, "space": space, "prefix": PREFIX})
 
 
-@router.get("/media/{ad_id}/{index}")
-def creative(
-    ad_id: AdId, index: Annotated[int, Path(ge=0, le=1000)], user: CurrentUser, conn: Db, store: Store
-) -> Response:
-    """The ad's creative, by a redirect to a short-lived S3 URL (ads are shared by every organization)."""
-    key = creative_key(conn, ad_id, index)
-    if key is None:
+Index = Annotated[int, Path(ge=0, le=1000)]
+
+
+def _stored(conn: Db, ad_id: int, index: int) -> dict[str, str]:
+    found = stored_creative(conn, ad_id, index)
+    if found is None:
         raise NotFoundError("stored creative", f"{ad_id}/{index}")
+    return found
+
+
+def _redirect(store: Store, key: str) -> Response:
     url = store.presigned_url(key, expires_in=CREATIVE_URL_SECONDS)
     return RedirectResponse(url, status_code=307, headers={"Cache-Control": "private, max-age=240"})
+
+
+@router.get("/media/{ad_id}/{index}")
+def creative(ad_id: AdId, index: Index, user: CurrentUser, conn: Db, store: Store) -> Response:
+    """The ad's creative, by a redirect to a short-lived S3 URL (ads are shared by every organization)."""
+    return _redirect(store, _stored(conn, ad_id, index)["s3_key"])
+
+
+@router.get("/media/{ad_id}/{index}/poster")
+def poster(ad_id: AdId, index: Index, user: CurrentUser, conn: Db, store: Store) -> Response:
+    """A video creative's poster frame, made at its first request and kept in S3 by the video's
+    content; a video that cannot be decoded gets a drawn placeholder, never a broken image."""
+    found = _stored(conn, ad_id, index)
+    key = poster_key(found["sha256"] or found["s3_key"].replace("/", "_"))
+    if not store.exists(key=key):
+        try:
+            frame = poster_frame(store.get_bytes(key=found["s3_key"]))
+        except AIError:
+            return FileResponse(STATIC / "video-poster.svg", media_type="image/svg+xml")
+        store.put_bytes(key=key, data=frame, content_type="image/jpeg")
+    return _redirect(store, key)
 
 
 @router.post("/b/{brandspace_id}/lookups", response_class=HTMLResponse)

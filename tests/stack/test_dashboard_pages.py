@@ -12,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+import cv2
 import httpx
+import numpy as np
 import psycopg
 import pytest
 from fastapi.routing import APIRoute, APIWebSocketRoute
@@ -21,13 +23,16 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from adology.brands import BrandSource, upsert_brand
+from adology.media.posters import POSTER_WIDTH, poster_key
 from adology.settings import Settings
 from adology.sources.models import Connector
+from adology.storage.aws import settings_object_store
 from adology.tenancy.accounts import create_user, ensure_organization
 from api.dashboard.install import ROUTERS
 from api.deps import SESSION_COOKIE
 from api.routers.ws import POLICY_VIOLATION
 from tests.api_world import PASSWORD, Api, World
+from tests.stack.analysis_support import acquire_sample
 
 # Path parameters naming something an organization owns: B must get the 404 page for A's.
 PRIVATE_PARAMETERS = {"brandspace_id", "user_id", "request_id", "lookup_id"}
@@ -237,7 +242,9 @@ def test_spend_sums_the_disclosed_ranges_per_brand_and_month(
     admin = api.as_user(api.token(f"spend-{world.tag}@x.example"))
     space = admin.post("/v1/brandspaces", json={"name": f"Spend {world.tag}"}).json()
     assert admin.put(f"/v1/brandspaces/{space['id']}/brands/{key}", json={"role": "primary"}).status_code == 200
-    items = admin.get(f"/v1/brandspaces/{space['id']}/spend").json()["items"]
+    answer = admin.get(f"/v1/brandspaces/{space['id']}/spend")
+    items = answer.json()["items"]
+    assert items, (space, admin.get(f"/v1/brandspaces/{space['id']}/brands").json(), answer.text)
     common = {"brand": key, "brand_name": f"Spend {world.tag}", "sources": ["meta"], "currencies": ["EUR"]}
     assert items == [
         common
@@ -272,3 +279,29 @@ def test_a_page_socket_from_another_site_is_refused(world: World, tokens: dict[s
     with pytest.raises(ConnectionClosed) as refused:
         _live_card(api, path, tokens["a_admin"], origin="https://evil.example")
     assert refused.value.rcvd is not None and refused.value.rcvd.code == POLICY_VIOLATION
+
+
+def test_a_video_card_shows_a_poster_frame_made_once(
+    world: World, tokens: dict[str, str], api: Api, stack_settings: Settings, library_url: str
+) -> None:
+    """A video's poster is a JPEG of its opening, kept in S3 by the video's content; a creative that
+    cannot be decoded gets the drawn placeholder, never a broken image."""
+    brand = acquire_sample(stack_settings, library_url, f"posters-{world.tag}", "tracked")
+    with psycopg.connect(stack_settings.database_url or "") as conn:
+        media = conn.execute(
+            "SELECT id, media -> 0 FROM ads WHERE brand_id = %s AND media -> 0 ->> 's3_key' IS NOT NULL", (brand.id,)
+        ).fetchall()
+    (video_id, video), *_ = [(ad_id, item) for ad_id, item in media if item["kind"] == "video"]
+    browser = _session(api, tokens["b_admin"])  # ads are shared: any organization's user sees them
+    made = browser.get(f"/app/media/{video_id}/0/poster")
+    assert made.status_code == 307
+    jpeg = httpx.get(made.headers["location"]).content
+    assert jpeg[:3] == b"\xff\xd8\xff"
+    frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert frame is not None and 0 < frame.shape[1] <= POSTER_WIDTH
+    store = settings_object_store(stack_settings)
+    assert store.exists(key=poster_key(video["sha256"]))
+    assert browser.get(f"/app/media/{video_id}/0/poster").status_code == 307  # kept: no second decode
+    corrupt = world.ads[world.brands["primary"]][0]  # its stored "PNG" is a header and random bytes
+    placeholder = browser.get(f"/app/media/{corrupt}/0/poster")
+    assert placeholder.status_code == 200 and placeholder.headers["content-type"].startswith("image/svg+xml")
