@@ -4,6 +4,7 @@ and notifications; and a client for the running API server (the stack's ``api`` 
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -67,7 +68,9 @@ def analysed_ads(
     descriptions = [TOPICS[topics[i % len(topics)]] for i in range(count)]
     vectors = embed_texts(descriptions)
     creative = f"media/test-{key}.png"
-    store.put_bytes(key=creative, data=b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(64), content_type="image/png")
+    data = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(64)
+    store.put_bytes(key=creative, data=data, content_type="image/png")
+    sha256 = hashlib.sha256(data).hexdigest()
     now = datetime.now(UTC)
     for i in range(count):
         topic = topics[i % len(topics)]
@@ -85,7 +88,9 @@ def analysed_ads(
                 "VIDEO" if i % 3 == 0 else "IMAGE",
                 now - timedelta(days=10 * i),
                 i % 4 != 0,
-                Jsonb([{"kind": "image", "s3_key": creative, "content_type": "image/png", "bytes": 72}]),
+                Jsonb(
+                    [{"kind": "image", "s3_key": creative, "sha256": sha256, "content_type": "image/png", "bytes": 72}]
+                ),
             ),
         ).fetchone()
         conn.execute(

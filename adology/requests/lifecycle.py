@@ -72,6 +72,7 @@ class RetryPolicy:
 
 
 RETRY_POLICY = RetryPolicy()
+FINAL_STATUSES = ("succeeded", "failed")  # a request in one of these is done for good
 
 # received → queued → running → succeeded | failed. Forward skips are allowed because the steps
 # race: the consumer can mark a request running before the relay's commit marks it queued.
@@ -162,7 +163,7 @@ def mark_request(
             return False
         retry = current == "failed" and status == "queued"
         rerun = (
-            current in ("succeeded", "failed")
+            current in FINAL_STATUSES
             and status in ("running", "succeeded", "failed")
             and run_id is not None
             and run_id != current_run
@@ -181,7 +182,7 @@ def mark_request(
                 "next_attempt_at = NULL, attempts = attempts + 1 WHERE id = %s",
                 (run_id, key),
             )
-        elif status in ("succeeded", "failed"):
+        elif status in FINAL_STATUSES:
             conn.execute(
                 "UPDATE requests SET status = %s, run_id = coalesce(%s, run_id), failure_reason = %s, "
                 "failed_ads = %s, next_attempt_at = NULL WHERE id = %s",
@@ -274,7 +275,7 @@ def settle_success(
     with conn.transaction():
         row = conn.execute("SELECT status, run_id, retries FROM requests WHERE id = %s FOR UPDATE", (key,)).fetchone()
         # an ended request is left to mark_request: a repeated evaluation, or a re-execution of it
-        if transient and row is not None and row[0] not in ("succeeded", "failed") and row[2] < policy.max_retries:
+        if transient and row is not None and row[0] not in FINAL_STATUSES and row[2] < policy.max_retries:
             current, current_run, retries = row
             context = {"request_id": str(key), "run_id": run_id, "attempt": attempt, "from_status": current}
             if _is_stale(current, current_run, retries, run_id, attempt):

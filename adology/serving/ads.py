@@ -169,7 +169,8 @@ def stored_creative(conn: psycopg.Connection, ad_id: int, index: int) -> dict[st
     item = row[0] or {}
     if not item.get("s3_key"):
         return None
-    return {"s3_key": item["s3_key"], "sha256": item.get("sha256") or "", "kind": item.get("kind") or "image"}
+    # a stored creative always has its sha256 beside its key (adology/acquisition/brand.py)
+    return {"s3_key": item["s3_key"], "sha256": item["sha256"], "kind": item.get("kind") or "image"}
 
 
 def monthly_starts(conn: psycopg.Connection, brand_ids: list[int], *, months: int) -> list[dict[str, Any]]:
@@ -186,3 +187,13 @@ def monthly_starts(conn: psycopg.Connection, brand_ids: list[int], *, months: in
                ORDER BY month, brand""",
             {"brands": brand_ids, "months": months},
         ).fetchall()
+
+
+def label_counts(conn: psycopg.Connection, brand_id: int, *, limit: int = 60) -> list[tuple[str, int]]:
+    """The labels the brand's ads carry, most ads first: the choices of a label filter."""
+    rows = conn.execute(
+        """SELECT l.label, count(DISTINCT l.ad_id) FROM ad_labels l JOIN ads a ON a.id = l.ad_id
+           WHERE a.brand_id = %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %s""",
+        (brand_id, limit),
+    ).fetchall()
+    return [(label, count) for label, count in rows]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg import sql
@@ -97,6 +97,22 @@ def brandspace_brands(conn: psycopg.Connection, brandspace_id: uuid.UUID) -> lis
                ORDER BY array_position(ARRAY['primary', 'competitor', 'followed'], m.role), b.name""",
             (brandspace_id,),
         ).fetchall()
+
+
+class MemberBrand(NamedTuple):
+    id: int
+    name: str
+
+
+def brandspace_members(conn: psycopg.Connection, brandspace_id: uuid.UUID) -> dict[str, MemberBrand]:
+    """The brandspace's brands by key, primary first, then competitors and followed (the pages' order)."""
+    rows = conn.execute(
+        """SELECT b.partition_key, b.id, b.name FROM brandspace_brands m JOIN brands b ON b.id = m.brand_id
+           WHERE m.brandspace_id = %s
+           ORDER BY array_position(ARRAY['primary', 'competitor', 'followed'], m.role), b.name""",
+        (brandspace_id,),
+    ).fetchall()
+    return {key: MemberBrand(brand, name) for key, brand, name in rows}
 
 
 def brand_ids_of(conn: psycopg.Connection, brand_keys: list[str]) -> list[int]:

@@ -12,12 +12,13 @@ from fastapi.responses import HTMLResponse, Response
 from adology.knowledge.insights.model import BrandInsights, Trend, TrendSet
 from adology.knowledge.insights.store import latest_insights
 from adology.knowledge.snapshots import load_report
+from adology.requests.messages import BRAND_KEY_PATTERN
 from adology.serving.ads import first_creatives, monthly_starts
-from adology.serving.brands import brand_id
+from adology.serving.brands import MemberBrand, brandspace_members
 from adology.serving.knowledge import report_versions
 from adology.serving.spend import spend_query
 from adology.tenancy.errors import NotFoundError
-from api.dashboard.shell import PageShell, brandspace_brand_keys
+from api.dashboard.shell import PageShell
 from api.dashboard.templating import PREFIX, render
 from api.deps import CurrentUser, Db, UsableBrandspace
 
@@ -25,7 +26,7 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 TREND_CHARTS = 6  # the significant trends charted; the rest are listed
 SPEND_MONTHS = 24  # months charted (ads started, spend)
-BrandParam = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
+BrandParam = Annotated[str | None, Query(pattern=BRAND_KEY_PATTERN)]
 
 
 def _trend_chart(trend: Trend, trends: TrendSet) -> dict[str, Any]:
@@ -64,16 +65,15 @@ def _top(insights: BrandInsights, attribute: str) -> tuple[str, float] | None:
     return None
 
 
-def _side_by_side(conn: Db, names: dict[str, str]) -> list[dict[str, Any]]:
+def _side_by_side(members: dict[str, MemberBrand], stored: dict[str, BrandInsights | None]) -> list[dict[str, Any]]:
     """Each brand of the brandspace beside the others, from its newest insights."""
     rows = []
-    for key, name in names.items():
-        stored = latest_insights(conn, brand_id(conn, key))
-        insights = stored.insights if stored else None
+    for key, member in members.items():
+        insights = stored[key]
         rows.append(
             {
                 "key": key,
-                "name": name,
+                "name": member.name,
                 "insights": insights,
                 "top_theme": insights.themes.themes[0] if insights and insights.themes.themes else None,
                 "top_cta": _top(insights, "cta_type") if insights else None,
@@ -88,11 +88,12 @@ def _side_by_side(conn: Db, names: dict[str, str]) -> list[dict[str, Any]]:
 def insight(
     request: Request, space: UsableBrandspace, shell: PageShell, conn: Db, brand: BrandParam = None
 ) -> Response:
-    names = brandspace_brand_keys(conn, space)
-    chosen = brand or next(iter(names), None)
-    if chosen is not None and chosen not in names:
+    members = brandspace_members(conn, space.id)
+    chosen = brand or next(iter(members), None)
+    if chosen is not None and chosen not in members:
         raise NotFoundError("brand in this brandspace", chosen)
-    stored = latest_insights(conn, brand_id(conn, chosen)) if chosen else None
+    versions = {key: latest_insights(conn, member.id) for key, member in members.items()}  # each read once
+    stored = versions[chosen] if chosen else None
     insights = stored.insights if stored else None
     charts = []
     covers: dict[int, dict[str, Any]] = {}
@@ -100,6 +101,7 @@ def insight(
         covers = first_creatives(conn, [ad for theme in insights.themes.themes for ad in theme.exemplar_ad_ids])
         significant = [trend for trend in insights.trends.trends if trend.significant][:TREND_CHARTS]
         charts = [(trend, _trend_chart(trend, insights.trends)) for trend in significant]
+    names = {key: member.name for key, member in members.items()}
     return shell.page(
         request,
         "insight.html",
@@ -111,7 +113,7 @@ def insight(
         version=stored.version if stored else None,
         charts=charts,
         covers=covers,
-        compared=_side_by_side(conn, names),
+        compared=_side_by_side(members, {key: item.insights if item else None for key, item in versions.items()}),
         activity=_activity_chart(monthly_starts(conn, list(space.brand_ids), months=SPEND_MONTHS), names),
     )
 

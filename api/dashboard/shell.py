@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import psycopg
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -73,14 +72,3 @@ def start_session(response: Response, request: Request, token: str) -> None:
 
 def end_session(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
-
-
-def brandspace_brand_keys(conn: psycopg.Connection, space: Brandspace) -> dict[str, str]:
-    """The brandspace's brands, key to name, in the order pages list them (primary, competitors, followed)."""
-    rows = conn.execute(
-        """SELECT b.partition_key, b.name FROM brandspace_brands m JOIN brands b ON b.id = m.brand_id
-           WHERE m.brandspace_id = %s
-           ORDER BY array_position(ARRAY['primary', 'competitor', 'followed'], m.role), b.name""",
-        (space.id,),
-    ).fetchall()
-    return dict(rows)

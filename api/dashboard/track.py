@@ -15,11 +15,13 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from adology.ai.types import AIError
 from adology.media.posters import poster_frame, poster_key
+from adology.requests.lifecycle import FINAL_STATUSES
+from adology.requests.messages import BRAND_KEY_PATTERN
 from adology.requests.notifications import brand_counts
 from adology.serving.activity import organization_request
-from adology.serving.ads import ad_brand_id, ad_detail, ads_query, first_creatives, stored_creative
-from adology.serving.brands import brand_id, brand_row, brandspace_brands
-from adology.tenancy.accounts import User, authenticate, create_user, delete_user, get_user, list_users
+from adology.serving.ads import ad_brand_id, ad_detail, ads_query, first_creatives, label_counts, stored_creative
+from adology.serving.brands import MemberBrand, brandspace_brands, brandspace_members
+from adology.tenancy.accounts import User, authenticate, create_user, delete_user, list_users
 from adology.tenancy.brandspaces import (
     Brandspace,
     link_user,
@@ -34,9 +36,9 @@ from adology.tenancy.errors import (
     LoginRateLimitedError,
     NotFoundError,
 )
-from adology.tenancy.onboarding import confirm_lookup, get_lookup, start_lookup
+from adology.tenancy.onboarding import confirm_lookup, start_lookup
 from adology.tenancy.tokens import issue_token, revoke_token, user_for_token
-from api.dashboard.shell import PageShell, brandspace_brand_keys, end_session, space_url, start_session
+from api.dashboard.shell import PageShell, end_session, space_url, start_session
 from api.dashboard.templating import PREFIX, STATIC, TEMPLATES, render
 from api.deps import (
     SESSION_COOKIE,
@@ -58,9 +60,8 @@ router = APIRouter(prefix=PREFIX, include_in_schema=False)
 GRID_PAGE = 24
 LIVE_SECONDS = 1.0  # how often a request's live progress looks again without a notification
 PROGRESS = "fragments/progress.html"
-FINISHED = ("succeeded", "failed", "dead", "cancelled")
 AdId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-BrandKey = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")]
+BrandKey = Annotated[str, Path(pattern=BRAND_KEY_PATTERN)]
 
 
 def _safe_next(target: str | None) -> str:
@@ -130,25 +131,26 @@ def track(request: Request, space: UsableBrandspace, shell: PageShell, conn: Db)
     return shell.page(request, "track.html", space, "track", brands=brands)
 
 
-def _brand_in(conn: Db, space: UsableBrandspace, brand: str) -> tuple[int, str]:
-    """The brand's id and name when it is in the brandspace (404 otherwise)."""
-    names = brandspace_brand_keys(conn, space)
-    if brand not in names:
+def _member(conn: Db, space: UsableBrandspace, brand: str) -> MemberBrand:
+    """The brand when it is in the brandspace (404 otherwise)."""
+    member = brandspace_members(conn, space.id).get(brand)
+    if member is None:
         raise NotFoundError("brand in this brandspace", brand)
-    return brand_id(conn, brand), names[brand]
+    return member
 
 
 def _grid(
     request: Request, conn: Db, space: UsableBrandspace, brand: str, filters: AdFilterParams, cursor: str | None
 ) -> dict[str, Any]:
     """One page of the brand's ads under the filters, with what the cards show of each creative."""
-    found, name = _brand_in(conn, space, brand)
-    page = ads_query(replace(filters.filters, brand_ids=[found])).page(conn, cursor=cursor, limit=GRID_PAGE)
+    member = _member(conn, space, brand)
+    page = ads_query(replace(filters.filters, brand_ids=[member.id])).page(conn, cursor=cursor, limit=GRID_PAGE)
     covers = first_creatives(conn, [ad["id"] for ad in page.items])
     kept = [(key, value) for key, value in request.query_params.multi_items() if value and key != "cursor"]
     return {
         "brand": brand,
-        "brand_name": name,
+        "brand_id": member.id,
+        "brand_name": member.name,
         "ads": [ad | {"cover": covers.get(ad["id"])} for ad in page.items],
         "next_cursor": page.next_cursor,
         "filters": urlencode(kept),
@@ -166,11 +168,7 @@ def brand_page(
 ) -> Response:
     """The brand's ads as a grid of creatives, with filters that redraw the grid in place."""
     grid = _grid(request, conn, space, brand_key, filters, None)
-    labels = conn.execute(
-        """SELECT l.label, count(DISTINCT l.ad_id) FROM ad_labels l JOIN ads a ON a.id = l.ad_id
-           WHERE a.brand_id = %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 60""",
-        (brand_id(conn, brand_key),),
-    ).fetchall()
+    labels = label_counts(conn, grid["brand_id"])
     values = {key: request.query_params.get(key, "") for key in FILTER_NAMES}
     return shell.page(request, "brand.html", space, "track", labels=labels, values=values, **grid)
 
@@ -236,7 +234,7 @@ def poster(ad_id: AdId, index: Index, user: CurrentUser, conn: Db, store: Store)
     """A video creative's poster frame, made at its first request and kept in S3 by the video's
     content; a video that cannot be decoded gets a drawn placeholder, never a broken image."""
     found = _stored(conn, ad_id, index)
-    key = poster_key(found["sha256"] or found["s3_key"].replace("/", "_"))
+    key = poster_key(found["sha256"])
     if not store.exists(key=key):
         try:
             frame = poster_frame(store.get_bytes(key=found["s3_key"]))
@@ -275,7 +273,6 @@ def add_candidate(
 ) -> Response:
     """Register the picked candidate's brand, add it to the brandspace, and follow its analysis."""
     require_admin(user)
-    get_lookup(conn, user, lookup_id)
     key = confirm_lookup(conn, user, lookup_id, candidate)
     change = set_brand_role(conn, user, space.id, key, role)
     context = {"space": space, "brand": key, "request_id": change.request_id, "prefix": PREFIX}
@@ -286,11 +283,12 @@ def add_candidate(
 
 def _progress_context(conn: Db, user: User, space: Brandspace, request_id: uuid.UUID) -> dict[str, Any]:
     found = organization_request(conn, user.organization_id, request_id)
-    finished = found["status"] in FINISHED
+    finished = found["status"] in FINAL_STATUSES
+    member = brandspace_members(conn, space.id).get(found["brand"])
     return {
         "space": space,
         "request": found,
-        "brand_name": brand_row(conn, found["brand"])["name"],
+        "brand_name": member.name if member else found["brand"],
         "counts": brand_counts(conn, found["brand"]),
         "finished": finished,
         # the brands table redrawn once, with the new brand's counts
@@ -303,14 +301,6 @@ def _progress(
     request: Request, conn: Db, user: CurrentUser, space: UsableBrandspace, request_id: uuid.UUID
 ) -> Response:
     return render(request, PROGRESS, _progress_context(conn, user, space, request_id))
-
-
-@router.get("/b/{brandspace_id}/requests/{request_id}", response_class=HTMLResponse)
-def request_progress(
-    request: Request, request_id: uuid.UUID, space: UsableBrandspace, user: CurrentUser, conn: Db
-) -> Response:
-    """The request's status and its brand's counts (acquired, stored, described, labelled, embedded)."""
-    return _progress(request, conn, user, space, request_id)
 
 
 @router.websocket("/b/{brandspace_id}/requests/{request_id}/live")
@@ -392,7 +382,7 @@ def remove_user(user_id: uuid.UUID, space: UsableBrandspace, user: CurrentUser, 
     require_admin(user)
     if user_id == user.id:
         raise ApiError(409, "conflict", "you cannot remove yourself; ask another admin")
-    delete_user(conn, user.organization_id, get_user(conn, user.organization_id, user_id).id)
+    delete_user(conn, user.organization_id, user_id)
     return RedirectResponse(space_url(space, "admin"), status_code=303)
 
 
