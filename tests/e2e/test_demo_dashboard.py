@@ -188,14 +188,18 @@ def test_every_module_renders_with_data_on_desktop_and_phone(
 def test_inquire_streams_an_answer_with_cited_creatives(
     demo_stack: DemoStack, new_page: NewPage, skincare: dict[str, Any]
 ) -> None:
-    page = new_page(base_url=demo_stack.api_url, login=demo_stack.demo_users[MEMBER]).page
+    watched = new_page(base_url=demo_stack.api_url, login=demo_stack.demo_users[MEMBER])
+    page = watched.page
+    # Chromium does not always count a fetch whose streamed body the page read to its end as finished,
+    # and reports it aborted when the test closes the page; what the stream carried is checked below
+    # (a stream that failed would show "No answer" and no cited ads)
+    watched.expect_failure("/inquire")
     page.goto(f"/app/b/{skincare['id']}/inquire")
     page.get_by_label("Question").fill("Which brand runs the most ads?")
-    # the answer's stream ends before the test does (a stream cut by the test's end is a failed request)
-    with page.expect_request_finished(lambda request: request.url.endswith("/inquire"), timeout=90_000):
-        page.get_by_role("button", name="Ask").click()
+    page.get_by_role("button", name="Ask").click()
     answer = page.locator(".bubble.answer").last
-    expect(answer.locator("p").nth(1)).not_to_be_empty(timeout=30_000)
+    expect(answer.locator("p").nth(1)).not_to_be_empty(timeout=60_000)
+    expect(answer.locator("p.error")).to_have_count(0)
     expect(answer.locator(".citations li").first).to_be_visible(timeout=30_000)
     widths = _loaded_images(page, ".citations img")
     assert all(width > 0 for width in widths), widths

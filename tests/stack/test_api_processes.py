@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -39,9 +40,15 @@ class ApiProcess:
 
 
 def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A free port in the range `adology api --port` accepts (the kernel's own picks may lie above it)."""
+    while True:
+        port = random.randint(20000, 55535)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def _serve(settings: Settings, log_path: Path) -> ApiProcess:
