@@ -410,8 +410,8 @@ def test_data_files_are_complete() -> None:
 
 def test_model_ids_are_stable(provider: LocalProvider) -> None:
     assert provider.name == "local"
-    assert provider.model_id("describe") == "local-describe-v2+ppocrv6-small"
-    assert provider.model_id("label") == "local-label-v2+wordllama-l2-256+ppocrv6-small"
+    assert provider.model_id("describe") == "local-describe-v3+ppocrv6-small"
+    assert provider.model_id("label") == "local-label-v3+wordllama-l2-256+ppocrv6-small"
     assert provider.model_id("embed") == "wordllama-l2-256+local-visual-v1+ppocrv6-small"
     assert provider.model_id("visual") == "local-visual-v1"
     with pytest.raises(ValueError, match="unknown routine 'summarise'"):

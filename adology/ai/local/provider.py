@@ -57,8 +57,8 @@ from adology.logs import get_logger
 
 log = get_logger(__name__)
 
-DESCRIBE_MODEL_ID = "local-describe-v2"  # v2: phrases, button evidence, evidenced labels
-LABEL_MODEL_ID = "local-label-v2"
+DESCRIBE_MODEL_ID = "local-describe-v3"  # v2: phrases, button evidence, evidenced labels; v3: the copy model
+LABEL_MODEL_ID = "local-label-v3"
 VISUAL_MODEL_ID = "local-visual-v1"
 SUMMARIZE_MODEL_ID = "local-summarize-v1"  # claims composed from the facts' own statements
 ANSWER_MODEL_ID = "local-answer-v1"  # Inquire's answers composed from the evidence's statements

@@ -1,16 +1,18 @@
 """The offers, calls to action and cues an ad's words state, each with the evidence it was read from.
 
-The findings are pattern matches (:mod:`adology.ai.local.copy_patterns`), never guesses. The text
-on a creative arrives as paragraphs of phrases (:mod:`adology.ai.local.phrases`): offers, urgency
-and the other cues are looked for in each paragraph, so a badge wrapped over two lines still reads
-"FREE GIFT WITH PURCHASE"; a call to action is a phrase that *is* one, where a phrase drawn in a
-button (:mod:`adology.ai.local.buttons`) may be misread by one character and still count, as may
-a phrase standing alone whose one difference is a character OCR confuses or one cut off its end.
-Offers and calls to action carry their evidence: the words read, and the button they sit in.
-Offers, calls to action and urgency phrases are reported in a canonical spelling ("48 HOURS ONLY");
-claims, benefits and the like as the whole paragraph or clause of copy that holds the cue,
-verbatim. Findings carry ``has_text``: with no text at all, "nothing found" means "unknown", not
-"none".
+The findings are pattern matches (:mod:`adology.ai.local.copy_patterns`) first. A short line drawn
+on the creative that no rule claims is then read by the copy model (:mod:`adology.ai.local.copy_model`),
+which names an offer, a call to action or urgency only when it is clear, with its probability in the
+evidence. The text on a creative arrives as paragraphs of phrases (:mod:`adology.ai.local.phrases`):
+offers, urgency and the other cues are looked for in each paragraph, so a badge wrapped over two
+lines still reads "FREE GIFT WITH PURCHASE"; a call to action is a phrase that *is* one, where a
+phrase drawn in a button (:mod:`adology.ai.local.buttons`) may be misread by one character and still
+count, as may a phrase standing alone whose one difference is a character OCR confuses or one cut
+off its end. Offers and calls to action carry their evidence: the words read, and the button they
+sit in. Offers, calls to action and urgency phrases found by rule are reported in a canonical
+spelling ("48 HOURS ONLY"), those the model reads as the line read; claims, benefits and the like as
+the whole paragraph or clause of copy that holds the cue, verbatim. Findings carry ``has_text``:
+with no text at all, "nothing found" means "unknown", not "none".
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from adology.ai.local.copy_model import CopyReading, Family, read_line
 from adology.ai.local.copy_patterns import (
     BENEFIT_CUES,
     CLAIM_CUES,
@@ -70,6 +73,10 @@ MAX_BUTTON_CTA_WORDS = 4
 # A line on its own, outside any button, is a call to action when it is this short, holds a
 # call-to-action imperative and a word that finishes one ("SHOP TODAY", "JETZT ENTDECKEN").
 MAX_PLAIN_CTA_WORDS = 3
+# The copy model reads paragraphs drawn on a creative of this many words: it learned from ad lines,
+# and a paragraph of prose is not one.
+MIN_MODEL_WORDS = 2
+MAX_MODEL_WORDS = 8
 # Calls to action a clause of copy may contain (a verb alone, "discover", is prose, not a button).
 _COPY_CTA_KINDS = frozenset({"shop_now", "learn_more", "sign_up", "get_offer", "buy_now"})
 
@@ -175,9 +182,9 @@ def analyse_blocks(
         has_text=True,
         offers=_offers(read),
         cta=_call_to_action(blocks, segments, platform_cta),
-        urgency_phrases=_phrases(segments, URGENCY_RULES, "deadline"),
-        countdown_phrases=_phrases(segments, URGENCY_RULES, "countdown"),
-        flash_sale_phrases=_phrases(segments, URGENCY_RULES, "flash_sale"),
+        urgency_phrases=_urgency(read, "deadline"),
+        countdown_phrases=_urgency(read, "countdown"),
+        flash_sale_phrases=_urgency(read, "flash_sale"),
         scarcity_phrases=_phrases(segments, SCARCITY_RULES, "scarcity"),
         prices=tuple((m[1], float(m[2].replace(",", "."))) for s in segments for m in PRICE.finditer(s.compact)),
         discount_code=_discount_code(segments),
@@ -221,13 +228,43 @@ def _offers(read: Iterable[tuple[Segment, Block | None]]) -> tuple[Offer, ...]:
         cue = None if taken else offer_cue(segment.compact)
         if cue is not None:  # no rule's wording: the whole short line, for what it names
             kind, whole = cue
-            digits = re.search(r"\d{1,4}", segment.compact) if kind in ("percent_off", "amount_off") else None
             text = segment.text.strip()
             evidence = _seen(text, segment, block) + f", naming a {kind.replace('_', ' ')} offer"
-            taken.append((whole, Offer(kind, text, segment.source, float(digits[0]) if digits else None, evidence)))
+            taken.append((whole, Offer(kind, text, segment.source, _amount(kind, segment), evidence)))
         for _, offer in sorted(taken, key=lambda item: item[0].start()):
             found.setdefault(offer.text, offer)
+        reading = None if taken else _model_reading(segment, block, "offer")
+        if reading is not None:
+            text = segment.text.strip()
+            evidence = _seen(text, segment, block) + f", {reading.describe()}"
+            found.setdefault(text, Offer(reading.kind, text, segment.source, _amount(reading.kind, segment), evidence))
     return tuple(found.values())
+
+
+def _amount(kind: str, segment: Segment) -> float | None:
+    """The first number of a percentage or amount offer's words, when it states one."""
+    digits = re.search(r"\d{1,4}", segment.compact) if kind in ("percent_off", "amount_off") else None
+    return float(digits[0]) if digits else None
+
+
+def _model_reading(segment: Segment, block: Block | None, family: Family) -> CopyReading | None:
+    """The copy model's reading of ``family`` for a paragraph on a creative that no rule claims. A
+    paragraph, not its phrases: a phrase cut from a wrapped headline ("days", "TAG") reads as
+    anything; and at least two words, since one word out of its line is too little to go on."""
+    words = len(segment.text.split())
+    if block is None or not MIN_MODEL_WORDS <= words <= MAX_MODEL_WORDS or _claimed_by_rules(segment):
+        return None
+    reading = read_line(segment.text)
+    return reading if reading is not None and reading.family == family else None
+
+
+def _claimed_by_rules(segment: Segment) -> bool:
+    """Whether a rule already reads the segment as an offer, a call to action, urgency or scarcity."""
+    return (
+        _is_offer_or_cta(segment)
+        or offer_cue(segment.compact) is not None
+        or any(rule.pattern.search(segment.compact) for rule in (*URGENCY_RULES, *SCARCITY_RULES))
+    )
 
 
 def _seen(words: str, segment: Segment, block: Block | None) -> str:
@@ -337,14 +374,16 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
         # words in a button are its call to action even with a verb no list has ("COUNT ME IN"); a
         # badge says one word ("VEGAN"), a figure ("MEHR ALS 100 SORTEN") or a claim instead
         labelled = len(words) >= 2 and all(letters_and_digits(word).isalpha() for word in words)
-        if labelled and not _is_badge_claim(compact(phrase.text)):
+        if _is_badge_claim(compact(phrase.text)):
+            return None
+        if labelled:
             kind = cta_kind_of_words(words) or "other"
             return CallToAction(
                 " ".join(words), kind, "creative", f'read "{phrase.text}" on the creative{where}, its label'
             )
-        return None
+        return _model_cta(phrase, where)
     if found is None:
-        return None
+        return _model_cta(phrase, ", on a line of its own") if alone else None
     verb, kind = found
     folded = [letters_and_digits(word) for word in words]
     others = [word for word in folded if word != letters_and_digits(verb)]
@@ -358,7 +397,21 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
         return CallToAction(
             " ".join(words), kind, "creative", f'read "{phrase.text}" on a line of its own, with the verb "{verb}"'
         )
-    return None
+    return _model_cta(phrase, ", on a line of its own") if alone else None
+
+
+def _model_cta(phrase: Phrase, where: str) -> CallToAction | None:
+    """The call to action the copy model reads in a short phrase in a button, or in a line of its own
+    of at least two words."""
+    if phrase.button is None and len(phrase.text.split()) < MIN_MODEL_WORDS:
+        return None
+    reading = read_line(phrase.text)
+    if reading is None or reading.family != "cta":
+        return None
+    text = " ".join(phrase.text.upper().split())
+    return CallToAction(
+        text, reading.kind, "creative", f'read "{phrase.text}" on the creative{where}, {reading.describe()}'
+    )
 
 
 def _is_badge_claim(folded: str) -> bool:
@@ -410,6 +463,17 @@ def _one_edit(read: str, word: str) -> str | None:
     if len(read) == len(word) + 1:
         return "other" if any(read[:i] + read[i + 1 :] == word for i in range(len(read))) else None
     return None
+
+
+def _urgency(read: Sequence[tuple[Segment, Block | None]], kind: str) -> tuple[str, ...]:
+    """The urgency phrases of ``kind`` the rules read, then the lines the copy model reads as that kind."""
+    by_rules = _phrases([segment for segment, _ in read], URGENCY_RULES, kind)
+    by_model = [
+        segment.text.strip()
+        for segment, block in read
+        if (reading := _model_reading(segment, block, "urgency")) is not None and reading.kind == kind
+    ]
+    return tuple(dict.fromkeys([*by_rules, *by_model]))
 
 
 def _phrases(segments: Iterable[Segment], rules: Iterable[Rule], kind: str) -> tuple[str, ...]:
