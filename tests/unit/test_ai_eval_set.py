@@ -46,6 +46,7 @@ from adology.ai.evaluation.vocabulary import (
     pool_of,
     variants,
 )
+from adology.ai.local.copy_model import examples as copy_examples
 from adology.ai.types import CreativeKind
 
 COUNT = 20
@@ -71,10 +72,18 @@ def test_the_vocabulary_is_the_schemas_and_the_taxonomies() -> None:
 
 
 def test_the_vocabulary_check_covers_every_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(vocabulary, "BRANDS", (("Dewpoint",), ("Northglow",), ("dewpoint",)))
-    assert vocabulary_problems() == ["brand: 'dewpoint' in both the development and blind pools"]
-    monkeypatch.setattr(vocabulary, "BRANDS", (("Dewpoint",), ("Northglow",), ()))
+    monkeypatch.setattr(vocabulary, "BRANDS", (("Zzyxquor",), ("Northglow",), ("zzyxquor",)))
+    assert vocabulary_problems() == ["brand: 'zzyxquor' in both the development and blind pools"]
+    monkeypatch.setattr(vocabulary, "BRANDS", (("Zzyxquor",), ("Northglow",), ()))
     assert vocabulary_problems() == ["brand: no blind phrase"]
+
+
+def test_a_blind_phrase_the_local_provider_learned_from_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    learned = next(example.text for example in copy_examples() if example.label.startswith("offer:"))
+    monkeypatch.setattr(vocabulary, "BRANDS", (("Zzyxquor",), ("Northglow",), (f" {learned.lower()} ",)))
+    assert vocabulary_problems() == [
+        f"brand: {f' {learned.casefold()} '!r} of the blind pool is one of the local provider's copy examples"
+    ]
 
 
 def test_the_same_seed_draws_the_same_bytes_and_a_small_set_starts_a_large_one(

@@ -9,9 +9,11 @@ from importlib import resources
 import pytest
 
 from adology.ai.local import copy_model
+from adology.ai.local.buttons import Button
 from adology.ai.local.copy_model import Example, check_labels, examples, fit, read_line, reading_of
 from adology.ai.local.copy_patterns import compact
-from adology.ai.local.text import analyse_text
+from adology.ai.local.phrases import Phrase
+from adology.ai.local.text import analyse_blocks, analyse_text
 
 
 def _rows() -> list[dict[str, str]]:
@@ -85,8 +87,33 @@ def test_a_line_no_rule_names_is_found_by_the_model_with_its_probability_as_evid
     assert "the copy model reads it as cta sign_up" in findings.cta.evidence
 
 
-def test_the_model_comes_after_the_rules_and_needs_two_words_outside_a_button() -> None:
+def test_the_model_comes_after_the_rules() -> None:
     ruled = analyse_text(["50% OFF"], "").offers
     assert [offer.evidence for offer in ruled] == ['read "50% OFF" on the creative']
-    assert read_line("BLITZAKTION") is not None  # a word the model knows ...
-    assert analyse_text(["BLITZAKTION"], "").flash_sale_phrases == ()  # ... alone on a line is too little
+
+
+_BOX = Button((0.3, 0.7, 0.7, 0.8), 0.9)
+
+
+def test_an_urgency_line_stacked_on_a_call_to_action_leaves_it_a_line_of_its_own() -> None:
+    findings = analyse_blocks([(Phrase("Just 2 days to go"), Phrase("ORDER A JAR"))], "")
+    assert findings.countdown_phrases == ("2 days to go",)
+    assert findings.cta is not None and (findings.cta.text, findings.cta.kind) == ("ORDER A JAR", "order_now")
+    headline = analyse_blocks([(Phrase("Our best ORDER NO"), Phrase("ORDER NO"))], "")
+    assert headline.cta is None  # stacked under a line that is no offer or deadline: not its own line
+
+
+def test_a_badge_the_model_reads_as_an_offer_is_no_call_to_action() -> None:
+    findings = analyse_blocks([(Phrase("LIEFERUNG ZUM NULLTARIF", button=_BOX),)], "")
+    assert [offer.kind for offer in findings.offers] == ["free_shipping"]
+    assert findings.cta is None
+
+
+def test_a_button_label_no_verb_list_knows_takes_the_model_kind() -> None:
+    cta = analyse_blocks([(Phrase("Kundenkonto Anlegen", button=_BOX),)], "").cta
+    assert cta is not None and cta.kind == "sign_up" and cta.evidence.endswith("its label")
+
+
+def test_one_word_reads_in_a_box_but_not_on_a_plain_line() -> None:
+    assert analyse_blocks([(Phrase("BLITZAKTION", button=_BOX),)], "").flash_sale_phrases == ("BLITZAKTION",)
+    assert analyse_blocks([(Phrase("BLITZAKTION"),)], "").flash_sale_phrases == ()

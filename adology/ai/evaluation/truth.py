@@ -27,6 +27,7 @@ from adology.ai.evaluation.vocabulary import (
     entries,
     variants,
 )
+from adology.ai.local.copy_model import examples as copy_examples
 from adology.ai.schema import TaxonomyName, attribute_schema, taxonomies
 from adology.errors import AdologyError
 
@@ -233,10 +234,18 @@ def vocabulary_problems() -> list[str]:
 
 
 def _pool_problems() -> list[str]:
-    """An entry with no phrase for some pool, or a phrase (case aside) in two pools of one entry."""
+    """An entry with no phrase for some pool, a phrase (case aside) in two pools of one entry, or a
+    blind phrase the local provider learned from (its copy model's examples hold the development,
+    held-out and retired blind wordings: a blind set that repeats them is not blind to it)."""
     problems = []
+    learned = {" ".join(example.text.casefold().split()) for example in copy_examples()}
     for name, entry in entries():
         pools = {pool: {phrase.casefold() for phrase in variants(entry, pool)} for pool in Pool}
+        problems += [
+            f"{name}: {phrase!r} of the blind pool is one of the local provider's copy examples"
+            for phrase in sorted(pools[Pool.BLIND])
+            if " ".join(phrase.split()) in learned
+        ]
         problems += [f"{name}: no {pool.value} phrase" for pool, phrases in pools.items() if not phrases]
         for first, second in (
             (Pool.DEVELOPMENT, Pool.HELD_OUT),

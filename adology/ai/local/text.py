@@ -233,11 +233,10 @@ def _offers(read: Iterable[tuple[Segment, Block | None]]) -> tuple[Offer, ...]:
             taken.append((whole, Offer(kind, text, segment.source, _amount(kind, segment), evidence)))
         for _, offer in sorted(taken, key=lambda item: item[0].start()):
             found.setdefault(offer.text, offer)
-        reading = None if taken else _model_reading(segment, block, "offer")
-        if reading is not None:
-            text = segment.text.strip()
+        for text, reading in [] if taken else _model_readings(segment, block, "offer"):
             evidence = _seen(text, segment, block) + f", {reading.describe()}"
-            found.setdefault(text, Offer(reading.kind, text, segment.source, _amount(reading.kind, segment), evidence))
+            amount = _amount(reading.kind, Segment(segment.source, text))
+            found.setdefault(text, Offer(reading.kind, text, segment.source, amount, evidence))
     return tuple(found.values())
 
 
@@ -247,15 +246,31 @@ def _amount(kind: str, segment: Segment) -> float | None:
     return float(digits[0]) if digits else None
 
 
-def _model_reading(segment: Segment, block: Block | None, family: Family) -> CopyReading | None:
-    """The copy model's reading of ``family`` for a paragraph on a creative that no rule claims. A
-    paragraph, not its phrases: a phrase cut from a wrapped headline ("days", "TAG") reads as
-    anything; and at least two words, since one word out of its line is too little to go on."""
-    words = len(segment.text.split())
-    if block is None or not MIN_MODEL_WORDS <= words <= MAX_MODEL_WORDS or _claimed_by_rules(segment):
+def _model_readings(segment: Segment, block: Block | None, family: Family) -> list[tuple[str, CopyReading]]:
+    """The copy model's readings of ``family`` on a paragraph of a creative that no rule claims: the
+    paragraph's own, or, when the model reads the whole as none of offer, call to action and
+    urgency and it holds several phrases (an urgency line stacked on a call to action), each
+    unclaimed phrase's."""
+    if block is None or _claimed_by_rules(segment):
+        return []
+    whole = _model_line(segment.text, boxed=any(phrase.button is not None for phrase in block))
+    if whole is not None or len(block) == 1:
+        return [(segment.text.strip(), whole)] if whole is not None and whole.family == family else []
+    return [
+        (phrase.text.strip(), reading)
+        for phrase in block
+        if (reading := _model_line(phrase.text, boxed=phrase.button is not None)) is not None
+        and reading.family == family
+        and not _claimed_by_rules(Segment("creative", phrase.text))
+    ]
+
+
+def _model_line(text: str, *, boxed: bool) -> CopyReading | None:
+    """The model's reading of a line of :data:`MIN_MODEL_WORDS` to :data:`MAX_MODEL_WORDS` words, or
+    of one word in a box: one word out of its line ("days" of a wrapped headline) reads as anything."""
+    if not (1 if boxed else MIN_MODEL_WORDS) <= len(text.split()) <= MAX_MODEL_WORDS:
         return None
-    reading = read_line(segment.text)
-    return reading if reading is not None and reading.family == family else None
+    return read_line(text)
 
 
 def _claimed_by_rules(segment: Segment) -> bool:
@@ -288,7 +303,7 @@ def _call_to_action(
         (phrase.button is None, cta)
         for block in blocks
         for phrase in _cta_candidates(block)
-        if (cta := _creative_cta(phrase, alone=len(block) == 1))
+        if (cta := _creative_cta(phrase, alone=_alone(phrase, block)))
     ]
     if on_creative:
         # in a button first, then one whose kind is known before a bare label, then reading order
@@ -377,7 +392,10 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
         if _is_badge_claim(compact(phrase.text)):
             return None
         if labelled:
-            kind = cta_kind_of_words(words) or "other"
+            reading = read_line(phrase.text)
+            if reading is not None and reading.family != "cta":
+                return None  # a badge stating an offer or a deadline in words no rule has
+            kind = cta_kind_of_words(words) or (reading.kind if reading is not None else "other")
             return CallToAction(
                 " ".join(words), kind, "creative", f'read "{phrase.text}" on the creative{where}, its label'
             )
@@ -397,15 +415,25 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
         return CallToAction(
             " ".join(words), kind, "creative", f'read "{phrase.text}" on a line of its own, with the verb "{verb}"'
         )
-    return _model_cta(phrase, ", on a line of its own") if alone else None
+    return None  # the rules know the verb and find the line no call to action ("SHOP SMARTER SKINCARE")
+
+
+def _alone(phrase: Phrase, block: Block) -> bool:
+    """Whether a phrase is a line of its own: the only one of its paragraph, or stacked only with
+    lines that state something else (an urgency line set just above a call to action)."""
+    return all(other is phrase or _states_other_than_cta(other.text) for other in block)
+
+
+def _states_other_than_cta(text: str) -> bool:
+    if _says_other_than_cta(compact(text)):
+        return True
+    reading = _model_line(text, boxed=False)
+    return reading is not None and reading.family != "cta"
 
 
 def _model_cta(phrase: Phrase, where: str) -> CallToAction | None:
-    """The call to action the copy model reads in a short phrase in a button, or in a line of its own
-    of at least two words."""
-    if phrase.button is None and len(phrase.text.split()) < MIN_MODEL_WORDS:
-        return None
-    reading = read_line(phrase.text)
+    """The call to action the copy model reads in a short phrase (:func:`_model_line`)."""
+    reading = _model_line(phrase.text, boxed=phrase.button is not None)
     if reading is None or reading.family != "cta":
         return None
     text = " ".join(phrase.text.upper().split())
@@ -469,9 +497,10 @@ def _urgency(read: Sequence[tuple[Segment, Block | None]], kind: str) -> tuple[s
     """The urgency phrases of ``kind`` the rules read, then the lines the copy model reads as that kind."""
     by_rules = _phrases([segment for segment, _ in read], URGENCY_RULES, kind)
     by_model = [
-        segment.text.strip()
+        text
         for segment, block in read
-        if (reading := _model_reading(segment, block, "urgency")) is not None and reading.kind == kind
+        for text, reading in _model_readings(segment, block, "urgency")
+        if reading.kind == kind
     ]
     return tuple(dict.fromkeys([*by_rules, *by_model]))
 
