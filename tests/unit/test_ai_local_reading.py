@@ -249,7 +249,8 @@ def test_a_short_imperative_in_a_button_is_a_call_to_action() -> None:
 
 
 def test_words_in_a_button_are_its_call_to_action_even_with_an_unlisted_verb() -> None:
-    assert _cta([Phrase("COUNT ME IN", button=_BUTTON)]) == ("COUNT ME IN", "other")
+    assert _cta([Phrase("COUNT ME IN", button=_BUTTON)]) == ("COUNT ME IN", "sign_up")  # typed by the copy model
+    assert _cta([Phrase("TAP HERE", button=_BUTTON)]) == ("TAP HERE", "other")  # nothing knows its kind
     assert _cta([Phrase("REVEAL MY OFFER", button=_BUTTON)]) == ("REVEAL MY OFFER", "get_offer")
     assert _cta([Phrase("DEVENIR MEMBRE", button=_BUTTON)]) == ("DEVENIR MEMBRE", "sign_up")  # by its object
     for badge in ("VEGAN", "BEST SELLER", "CRUELTY FREE", "DEEP HYDRATION", "ALL NEW"):

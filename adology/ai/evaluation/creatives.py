@@ -125,9 +125,9 @@ def render_set(seed: int, count: int, *, progress: Callable[[int, int], None] | 
     """The first ``count`` ads of seed ``seed``; ``progress(done, total)`` after each."""
     problems = vocabulary_problems()
     if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise EvaluationError(
-            "the evaluation vocabulary names values the schema in force lacks or mixes its pools: "
-            + "; ".join(problems)
+            f"the evaluation vocabulary names values the schema in force lacks or mixes its pools: {shown}"
         )
     ads = []
     for index in range(count):
@@ -466,7 +466,8 @@ def _arrange(elements: Sequence[_Element], layout: Layout, size: tuple[int, int]
     scale = 1.0
     while True:
         placed = _try_arrange(elements, layout, band_of, (x0, x1), size, margin, short * scale)
-        if placed is not None or short * scale * min(e.share for e in elements) <= _MIN_FONT_PX:
+        # until every element is at the smallest legible size, not just the smallest one
+        if placed is not None or short * scale * max(e.share for e in elements) <= _MIN_FONT_PX:
             break
         scale *= 0.9
     if placed is None:

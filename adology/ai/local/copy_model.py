@@ -37,6 +37,7 @@ Family = Literal["offer", "cta", "urgency"]
 FAMILIES: tuple[Family, ...] = ("offer", "cta", "urgency")
 OTHER = "other"
 URGENCY_KINDS = ("deadline", "countdown", "flash_sale")
+LANGUAGES = frozenset({"en", "es", "fr", "de"})  # the languages of its examples
 
 # Below this a family is not the clear reading: measured on the retired blind wordings, a lower
 # bar trades each recovered line for one read as the wrong family (an urgency line as an offer).

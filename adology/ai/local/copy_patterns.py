@@ -284,7 +284,7 @@ _COSTS_NOTHING = (
     r"INKLUSIVE|INCLUS|INCLUID|INCLUSO|INCLUDED|COMPLIMENTARY|WEPAY|WECOVER|PAGAMOS|ZAHLENWIR|UBERNEHMENWIR|"
     r"PAGHIAMO|NOUSPAYONS|NOUSOFFRONS|OFFRONS|FREEOFCHARGE|WITHOUTCHARGE|GRATUITEMENT|SANSSUPPLEMENT|KOSTENFREI|"
     r"GEBU?E?HRENFREI|OHNEAUFPREIS|(?<!DUFTSTOFF)(?<!PARABEN)(?<!ALKOHOL)FREI(?!TAG|HEIT|ZEIT|E?N)|GESCHENKT|"
-    r"SINGASTOS|CORTESIA|NUESTRACUENTA|NOSOTROSPAGAMOS|WIRZAHLEN|UBERNEHMEN"
+    r"SINGASTOS|CORTESIA|NUESTRACUENTA|NOSOTROSPAGAMOS|WIRZAHLEN|UBERNEHMEN|POURNOUS"
 )
 _TAKEN_OFF = (
     r"OFF(?!ER|IC)|SAVE|SAVING|DISCOUNT|RABATT|REDUZIER|REMISE|REDUC|DESCUENTO|DTO|SCONTO|SCONTAT|DESCONTO|"
@@ -347,7 +347,7 @@ def _then(first: str, second: str) -> str:
 _OFFER_CUES = (
     rule(
         _short(
-            r"\d-?(?:\+|X|×|FOR|POUR|POR|FUR|PER|PARA)-?\d|BUY\w{0,16}GET|ACHET\w{0,16}OFFERT|"
+            r"\d-?(?:\+|X|×|FOR|POUR|POR|FUR|PER|PARA)-?\d|BUY\w{0,16}GET|ACHET\w{0,16}(?:OFFERT|RECEV)|"
             r"COMPR[^!?]{0,16}(?:LLEV|GRATIS|REGAL|PRENDI|OMAGGIO|GANHE)|KAUF[^!?]{0,16}(?:GRATIS|GESCHENK|BEKOMM|ERHALT)|"
             r"LEVE\d\w{0,8}PAGUE|PAGUE\d\w{0,8}LEVE|PAY\d\W?\w{0,8}(?:TAKE|GET)|(?:GET|TAKE)\d\W?\w{0,8}PAY|PAGA\d\w{0,8}PRENDI|"
             r"NIMM\d\w{0,8}ZAHL|ZAHL\d\w{0,8}NIMM|PRENE?Z?\d\w{0,8}PAYE|LLEVA\d\w{0,8}PAGA|B\dG\d|"
@@ -363,7 +363,7 @@ _OFFER_CUES = (
     ),
     rule(
         _near(
-            r"SECOND|2ND|DEUXIEM|2E(?:ME)?(?![A-Z])|SEGUND|ZWEIT|2[°º.]|ANOTHER|OTR[OA]|UNAUTRE|NOCHEIN|THIRD|3RD|TROISIEME|TERCER|DRITT|TERZ",
+            r"SECOND|2ND|DEUXIEM|2E(?:ME)?(?![A-Z])|SEGUND|ZWEIT|2[°º.]|ANOTHER|(?<![NV]OS)OTR[OA]|UNAUTRE|NOCHEIN|THIRD|3RD|TROISIEME|TERCER|DRITT|TERZ",
             rf"{_COSTS_NOTHING}|HALF|MOITIE|MITAD|"
             r"HALB|META|METADE|\d{1,2}%|1[$£€]|[$£€]1(?!\d)",
         ),
@@ -685,7 +685,8 @@ class CtaPhrase:
         """The phrase's first word when it is a verb ("SHOP" of "SHOP NOW"), else "" ("PLUS D'INFOS")."""
         first = self.text.split()[0]
         # "JETZT" of "JETZT ABONNIEREN" finishes a call to action; it is no verb of one
-        return "" if first in _NOT_VERBS or letters_and_digits(first) in CTA_COMPLEMENTS else first
+        folded = letters_and_digits(first)
+        return "" if first in _NOT_VERBS or folded in CTA_COMPLEMENTS or folded in _SPEAKERS else first
 
 
 # The imperatives calls to action open with, as stems of their compact form, by ``cta_type``, in
@@ -713,8 +714,9 @@ CTA_VERB_STEMS: dict[str, str] = _stem_table(
         "contact_us": "CONTACT CALL APPEL LLAMA KONTAKT CHIAMA LIGUE FALE CHAT",
         "watch_more": "WATCH VIEW REGARD VOIR MIRA VER SCHAU ANSEH GUARDA ASSIST",
         "apply_now": "APPLY POSTUL BEWERB CANDID",
-        "other": "TRY ESSAY PRUEB PROBIER TESTE PROVA EXPERIMENT VISIT BESUCH TAKE TREAT CHOOSE PICK CHOISI ELIGE "
-        "WAHLE SCEGLI ESCOLH COMPARE CREATE BUILD CUSTOMI PERSONALI UPGRADE SAVE SPAR ECONOMI AHORR RISPARM POUP",
+        "other": "OPEN OUVR ABRE ABRIR TRY ESSAY PRUEB PROBIER TESTE PROVA EXPERIMENT VISIT BESUCH TAKE TREAT "
+        "CHOOSE PICK CHOISI ELIGE WAHLE SCEGLI ESCOLH COMPARE CREATE BUILD CUSTOMI PERSONALI UPGRADE SAVE SPAR "
+        "ECONOMI AHORR RISPARM POUP",
     }
 )
 # What a call to action acts on, where that says its kind better than a general verb does ("START
@@ -915,7 +917,7 @@ URGENCY_RULES = (
             "countdown": (
                 r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|\d{1,3})(?:MORE)?(?:DAYS?|HOURS?|HRS?|WEEKS?|MINUTES?)"
                 r"(?:TOGO|REMAINING)",
-                r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|\d{1,3}MORE)(?:DAYS?|HOURS?|HRS?)LEFT",
+                r"(?:ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|\d{1,3}MORE)(?:DAYS?|HOURS?|HRS?|NIGHTS?|SLEEPS?)LEFT",
                 r"ONLY(?:\d{1,3}|ONE|TWO|THREE)(?:DAYS?|HOURS?)(?!LEFT)(?:TOGO|REMAINING)?",
                 r"(?:ENDING|EXPIRES|CLOSES|ENDS)IN(?:ONE|TWO|THREE|JUST\d{1,3}|ONLY\d{1,3})(?:DAYS?|HOURS?|HRS?|MINUTES?)",
                 r"(?:ENDING|EXPIRES|CLOSES)IN\d{1,3}(?:DAYS?|HOURS?|HRS?|MINUTES?|MINS?|H)",
@@ -931,7 +933,7 @@ URGENCY_RULES = (
         }
     ),
     rule(r"ENDSIN(\d{1,3})(DAYS?|HOURS?|HRS?|MINUTES?|MINS?)", "countdown", r"ENDS IN \1 \2"),
-    rule(r"(\d{1,3})(DAYS?|HOURS?|HRS?)LEFT", "countdown", r"\1 \2 LEFT"),
+    rule(r"(\d{1,3})(DAYS?|HOURS?|HRS?|NIGHTS?|SLEEPS?)LEFT", "countdown", r"\1 \2 LEFT"),
     rule(r"\d{1,2}:\d{2}:\d{2}|COUNTDOWN", "countdown", lambda m: m[0]),
     rule(
         r"FLASHSALE|(24|48)-?HOURSALE|ONEDAYSALE|LIGHTNINGDEAL",
@@ -958,12 +960,12 @@ URGENCY_RULES = (
                 rf"\d{{1,3}}(?:{_UNITS})(?:VORBEI|ZUENDE|RESTANTS?|RESTAN|QUEDAN|MANCANO|FALTAM|LEFT|TOGO)",
                 rf"(?:NOCH|PLUSQUE|QUEDAN?|RESTAN?|MANCANO|MANCA|FALTAM?|ONLY)(?:{_NUMBER})(?:{_UNITS})",
                 # the last hours or days ("DERNIÈRES 6 HEURES", "ÚLTIMAS 12 HORAS", "LETZTE 3 TAGE")
-                rf"(?:LAST|FINAL|DERNIERE?S?|ULTIM[OA]S?|LETZTEN?)(?:{_NUMBER})(?:{_UNITS})",
+                rf"(?:LAST|FINAL|DERNIERE?S?|ULTIM[OA]S?|LETZTEN?)(?:{_NUMBER})(?:{_UNITS}|MINUTE[SN]?|MINUTOS|MINUTI)",
                 rf"(?:{_ENDS})(?:IN|EN|DANS)(?:{_NUMBER})(?:{_UNITS}|MINUTES?|MINS?|MINUTOS|MINUTEN)",
             ),
             "flash_sale": (
                 r"(?:PRIX|VENTES?|OFFRES?|SOLDES?|PROMOS?)ECLAIR|(?:OFERTAS?|VENTAS?|PRECIOS?|REBAJAS?|PROMOS?|"
-                r"PRECOS?)RELAMPAGO|BLITZ-?(?:ANGEBOT|DEAL|VERKAUF|SALE|PREIS|RABATT)|(?:OFFERTE?|VENDITA|PREZZI|"
+                r"PRECOS?)(?:RELAMPAGO|FUGA[CZ](?:ES)?)|BLITZ-?(?:ANGEBOT|DEAL|VERKAUF|SALE|PREIS|RABATT|AKTION)|-BLITZ(?![A-Z])|(?:OFFERTE?|VENDITA|PREZZI|"
                 r"PROMO|SCONTI)LAMPO|FLASHPRICES?|(?:OPERATION|VENTE|SOLDES|AKTION|OFERTA|PROMO)FLASH|"
                 r"FLASH(?:AKTION|ANGEBOT|OFFER)",
             ),

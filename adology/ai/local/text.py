@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from adology.ai.local.copy_model import LANGUAGES as COPY_MODEL_LANGUAGES
 from adology.ai.local.copy_model import CopyReading, Family, read_line
 from adology.ai.local.copy_patterns import (
     BENEFIT_CUES,
@@ -55,6 +56,7 @@ from adology.ai.local.copy_patterns import (
     compact,
     cta_kind,
     cta_kind_of_object,
+    cta_kind_of_verb,
     cta_kind_of_words,
     cta_spelled,
     cta_vocabulary,
@@ -77,6 +79,8 @@ MAX_PLAIN_CTA_WORDS = 3
 # and a paragraph of prose is not one.
 MIN_MODEL_WORDS = 2
 MAX_MODEL_WORDS = 8
+# Imperatives that need only their object to be a call to action ("ORDER ONE", "SHOP HAIRCARE").
+_BUYING_KINDS = frozenset({"shop_now", "buy_now", "order_now"})
 # Calls to action a clause of copy may contain (a verb alone, "discover", is prose, not a button).
 _COPY_CTA_KINDS = frozenset({"shop_now", "learn_more", "sign_up", "get_offer", "buy_now"})
 
@@ -96,6 +100,7 @@ class CallToAction:
     kind: str  # a ``cta_type`` value
     source: Source
     evidence: str  # the words read (and how they differ from ``text``), and the button they sit in
+    guessed: bool = False  # no rule knows its words: its kind is the copy model's reading, or "other"
 
 
 @dataclass(frozen=True)
@@ -178,13 +183,16 @@ def analyse_blocks(
     all_text = "\n".join(s.text for s in segments)
     all_compact = "|".join(s.compact for s in segments)
     creative_texts = [segment.text for segment, block in read if block is not None]
+    language = detect_language([copy, *creative_texts])
+    # the copy model learned four languages: in another it would read its letters as noise
+    model = language is None or language in COPY_MODEL_LANGUAGES
     return TextFindings(
         has_text=True,
-        offers=_offers(read),
-        cta=_call_to_action(blocks, segments, platform_cta),
-        urgency_phrases=_urgency(read, "deadline"),
-        countdown_phrases=_urgency(read, "countdown"),
-        flash_sale_phrases=_urgency(read, "flash_sale"),
+        offers=_offers(read, model=model),
+        cta=_call_to_action(blocks, segments, platform_cta, model=model),
+        urgency_phrases=_urgency(read, "deadline", model=model),
+        countdown_phrases=_urgency(read, "countdown", model=model),
+        flash_sale_phrases=_urgency(read, "flash_sale", model=model),
         scarcity_phrases=_phrases(segments, SCARCITY_RULES, "scarcity"),
         prices=tuple((m[1], float(m[2].replace(",", "."))) for s in segments for m in PRICE.finditer(s.compact)),
         discount_code=_discount_code(segments),
@@ -203,12 +211,12 @@ def analyse_blocks(
         emoji_count=count_emoji(copy),
         exclamation_count=all_text.count("!"),
         question="?" in all_text,
-        language=detect_language([copy, *creative_texts]),
+        language=language,
         readability=flesch_reading_ease(copy) if detect_language([copy]) == "en" else None,
     )
 
 
-def _offers(read: Iterable[tuple[Segment, Block | None]]) -> tuple[Offer, ...]:
+def _offers(read: Iterable[tuple[Segment, Block | None]], *, model: bool) -> tuple[Offer, ...]:
     """Every offer stated, in the order read; where two rules match the same words, the first rule's."""
     found: dict[str, Offer] = {}
     for segment, block in read:
@@ -225,19 +233,32 @@ def _offers(read: Iterable[tuple[Segment, Block | None]]) -> tuple[Offer, ...]:
                 text = segment.spell(rule, match)
                 evidence = _seen(segment.as_read(match), segment, block)
                 taken.append((match, Offer(rule.kind, text, segment.source, value, evidence)))
-        cue = None if taken else offer_cue(segment.compact)
-        if cue is not None:  # no rule's wording: the whole short line, for what it names
-            kind, whole = cue
-            text = segment.text.strip()
-            evidence = _seen(text, segment, block) + f", naming a {kind.replace('_', ' ')} offer"
-            taken.append((whole, Offer(kind, text, segment.source, _amount(kind, segment), evidence)))
-        for _, offer in sorted(taken, key=lambda item: item[0].start()):
+        cued = [] if taken else _cued_offers(segment, block)
+        for offer in [offer for _, offer in sorted(taken, key=lambda item: item[0].start())] + cued:
             found.setdefault(offer.text, offer)
-        for text, reading in [] if taken else _model_readings(segment, block, "offer"):
+        for text, reading in [] if taken or cued else _model_readings(segment, block, "offer", model=model):
             evidence = _seen(text, segment, block) + f", {reading.describe()}"
             amount = _amount(reading.kind, Segment(segment.source, text))
             found.setdefault(text, Offer(reading.kind, text, segment.source, amount, evidence))
     return tuple(found.values())
+
+
+def _cued_offers(segment: Segment, block: Block | None) -> list[Offer]:
+    """Offers in wording no rule has, named by their cues (:func:`offer_cue`, the whole short line):
+    the paragraph's, or, when it names none, each of its phrases' (an offer set under a headline)."""
+    whole = offer_cue(segment.compact)
+    if whole is not None:
+        return [_cued_offer(whole[0], segment, block)]
+    if block is None or len(block) < 2:
+        return []
+    phrases = [Segment(segment.source, phrase.text) for phrase in block]
+    return [_cued_offer(cue[0], line, block) for line in phrases if (cue := offer_cue(line.compact)) is not None]
+
+
+def _cued_offer(kind: str, line: Segment, block: Block | None) -> Offer:
+    text = line.text.strip()
+    evidence = _seen(text, line, block) + f", naming a {kind.replace('_', ' ')} offer"
+    return Offer(kind, text, line.source, _amount(kind, line), evidence)
 
 
 def _amount(kind: str, segment: Segment) -> float | None:
@@ -246,30 +267,35 @@ def _amount(kind: str, segment: Segment) -> float | None:
     return float(digits[0]) if digits else None
 
 
-def _model_readings(segment: Segment, block: Block | None, family: Family) -> list[tuple[str, CopyReading]]:
+def _model_readings(
+    segment: Segment, block: Block | None, family: Family, *, model: bool
+) -> list[tuple[str, CopyReading]]:
     """The copy model's readings of ``family`` on a paragraph of a creative that no rule claims: the
     paragraph's own, or, when the model reads the whole as none of offer, call to action and
     urgency and it holds several phrases (an urgency line stacked on a call to action), each
     unclaimed phrase's."""
     if block is None or _claimed_by_rules(segment):
         return []
-    whole = _model_line(segment.text, boxed=any(phrase.button is not None for phrase in block))
+    whole = _model_line(segment.text, boxed=any(phrase.button is not None for phrase in block), model=model)
     if whole is not None or len(block) == 1:
         return [(segment.text.strip(), whole)] if whole is not None and whole.family == family else []
     return [
         (phrase.text.strip(), reading)
         for phrase in block
-        if (reading := _model_line(phrase.text, boxed=phrase.button is not None)) is not None
+        if (reading := _model_line(phrase.text, boxed=phrase.button is not None, model=model)) is not None
         and reading.family == family
         and not _claimed_by_rules(Segment("creative", phrase.text))
     ]
 
 
-def _model_line(text: str, *, boxed: bool) -> CopyReading | None:
+def _model_line(text: str, *, boxed: bool, model: bool) -> CopyReading | None:
     """The model's reading of a line of :data:`MIN_MODEL_WORDS` to :data:`MAX_MODEL_WORDS` words, or
     of one word in a box: one word out of its line ("days" of a wrapped headline) reads as anything."""
-    if not (1 if boxed else MIN_MODEL_WORDS) <= len(text.split()) <= MAX_MODEL_WORDS:
+    words = text.split()
+    if not model or not (1 if boxed else MIN_MODEL_WORDS) <= len(words) <= MAX_MODEL_WORDS:
         return None
+    if len(words) == 1 and cta_kind_of_verb(words[0]) is not None:
+        return None  # one imperative in a button ("PURCHASE") is its call to action, the rules' to read
     return read_line(text)
 
 
@@ -295,7 +321,7 @@ def _is_offer_or_cta(segment: Segment) -> bool:
 
 
 def _call_to_action(
-    blocks: Sequence[Block], segments: Sequence[Segment], platform_cta: str | None
+    blocks: Sequence[Block], segments: Sequence[Segment], platform_cta: str | None, *, model: bool
 ) -> CallToAction | None:
     # A button on the creative is what the viewer sees; then any other phrase on the creative that
     # is a call to action, the platform's button next, and a call to action inside copy last.
@@ -303,11 +329,11 @@ def _call_to_action(
         (phrase.button is None, cta)
         for block in blocks
         for phrase in _cta_candidates(block)
-        if (cta := _creative_cta(phrase, alone=_alone(phrase, block)))
+        if (cta := _creative_cta(phrase, alone=_alone(phrase, block, model=model), model=model))
     ]
     if on_creative:
-        # in a button first, then one whose kind is known before a bare label, then reading order
-        return min(on_creative, key=lambda found: (found[0], found[1].kind == "other"))[1]
+        # in a button first, then one a rule knows before a label, then reading order
+        return min(on_creative, key=lambda found: (found[0], found[1].guessed, found[1].kind == "other"))[1]
     if platform_cta and platform_cta.strip():
         button = compact(platform_cta.replace("_", " "))
         for phrase in cta_vocabulary():
@@ -343,7 +369,7 @@ def _cta_candidates(block: Block) -> list[Phrase]:
     return [*block, Phrase(block_text(block), button=button)]
 
 
-def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
+def _creative_cta(phrase: Phrase, *, alone: bool, model: bool) -> CallToAction | None:
     """The call to action a phrase on a creative *is*, or None.
 
     A phrase that reads exactly as one is one. A phrase one character away from one is one when it
@@ -392,24 +418,27 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
         if _is_badge_claim(compact(phrase.text)):
             return None
         if labelled:
-            reading = read_line(phrase.text)
+            reading = _model_line(phrase.text, boxed=True, model=model)
             if reading is not None and reading.family != "cta":
                 return None  # a badge stating an offer or a deadline in words no rule has
-            kind = cta_kind_of_words(words) or (reading.kind if reading is not None else "other")
-            return CallToAction(
-                " ".join(words), kind, "creative", f'read "{phrase.text}" on the creative{where}, its label'
-            )
-        return _model_cta(phrase, where)
+            known = cta_kind_of_words(words)
+            evidence = f'read "{phrase.text}" on the creative{where}, its label'
+            if known is not None or reading is None:
+                return CallToAction(" ".join(words), known or "other", "creative", evidence, guessed=known is None)
+            return CallToAction(" ".join(words), reading.kind, "creative", f"{evidence}; {reading.describe()}", True)
+        return _model_cta(phrase, where, model=model)
     if found is None:
-        return _model_cta(phrase, ", on a line of its own") if alone else None
+        return _model_cta(phrase, ", on a line of its own", model=model) if alone else None
     verb, kind = found
     folded = [letters_and_digits(word) for word in words]
     others = [word for word in folded if word != letters_and_digits(verb)]
     # a line of its own: the verb with a word finishing a call to action ("SHOP TODAY", "TOUT
     # SAVOIR"), with what it acts on ("DETAILS ANSEHEN"), or with an article or possessive right
     # after it ("EXPLORE THE SCIENCE")
-    finished = any(word in CTA_COMPLEMENTS or cta_kind_of_object(word) for word in others) or (
-        len(folded) > 2 and folded[0] == letters_and_digits(verb) and folded[1] in CTA_DETERMINERS
+    finished = (
+        any(word in CTA_COMPLEMENTS or cta_kind_of_object(word) for word in others)
+        or (len(folded) > 2 and folded[0] == letters_and_digits(verb) and folded[1] in CTA_DETERMINERS)
+        or (len(folded) == 2 and kind in _BUYING_KINDS)  # a buying imperative and its object: "SHOP HAIRCARE"
     )
     if alone and len(words) <= MAX_PLAIN_CTA_WORDS and finished:
         return CallToAction(
@@ -418,27 +447,27 @@ def _creative_cta(phrase: Phrase, *, alone: bool) -> CallToAction | None:
     return None  # the rules know the verb and find the line no call to action ("SHOP SMARTER SKINCARE")
 
 
-def _alone(phrase: Phrase, block: Block) -> bool:
+def _alone(phrase: Phrase, block: Block, *, model: bool) -> bool:
     """Whether a phrase is a line of its own: the only one of its paragraph, or stacked only with
     lines that state something else (an urgency line set just above a call to action)."""
-    return all(other is phrase or _states_other_than_cta(other.text) for other in block)
+    return all(other is phrase or _states_other_than_cta(other.text, model=model) for other in block)
 
 
-def _states_other_than_cta(text: str) -> bool:
+def _states_other_than_cta(text: str, *, model: bool) -> bool:
     if _says_other_than_cta(compact(text)):
         return True
-    reading = _model_line(text, boxed=False)
+    reading = _model_line(text, boxed=False, model=model)
     return reading is not None and reading.family != "cta"
 
 
-def _model_cta(phrase: Phrase, where: str) -> CallToAction | None:
+def _model_cta(phrase: Phrase, where: str, *, model: bool) -> CallToAction | None:
     """The call to action the copy model reads in a short phrase (:func:`_model_line`)."""
-    reading = _model_line(phrase.text, boxed=phrase.button is not None)
+    reading = _model_line(phrase.text, boxed=phrase.button is not None, model=model)
     if reading is None or reading.family != "cta":
         return None
     text = " ".join(phrase.text.upper().split())
     return CallToAction(
-        text, reading.kind, "creative", f'read "{phrase.text}" on the creative{where}, {reading.describe()}'
+        text, reading.kind, "creative", f'read "{phrase.text}" on the creative{where}, {reading.describe()}', True
     )
 
 
@@ -493,13 +522,13 @@ def _one_edit(read: str, word: str) -> str | None:
     return None
 
 
-def _urgency(read: Sequence[tuple[Segment, Block | None]], kind: str) -> tuple[str, ...]:
+def _urgency(read: Sequence[tuple[Segment, Block | None]], kind: str, *, model: bool) -> tuple[str, ...]:
     """The urgency phrases of ``kind`` the rules read, then the lines the copy model reads as that kind."""
     by_rules = _phrases([segment for segment, _ in read], URGENCY_RULES, kind)
     by_model = [
         text
         for segment, block in read
-        for text, reading in _model_readings(segment, block, "urgency")
+        for text, reading in _model_readings(segment, block, "urgency", model=model)
         if reading.kind == kind
     ]
     return tuple(dict.fromkeys([*by_rules, *by_model]))
