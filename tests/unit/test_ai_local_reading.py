@@ -648,3 +648,18 @@ def test_a_button_starting_with_a_call_to_actions_first_word_that_is_no_verb_is_
 def test_a_short_imperative_with_a_new_verb_in_a_button_is_a_call_to_action(read: str, kind: str | None) -> None:
     found = _cta([Phrase(read, button=_BUTTON)])
     assert (found[1] if found else None) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "offer", "cta"),
+    [
+        ("ORDER YOUR KIT", None, "order_now"),  # the set a call to action buys is its object
+        ("BUY THE TRIO", None, "buy_now"),
+        ("THE HAIR RESCUE TRIO", "bundle", None),  # a set a line names by itself is the offer
+        ("BUY THE TRIO FOR $40", "bundle", None),  # at a price, it is one whatever opens the line
+    ],
+)
+def test_a_set_is_an_offer_unless_a_call_to_action_buys_it(text: str, offer: str | None, cta: str | None) -> None:
+    findings = analyse_text([text], "")
+    said = (findings.offer.kind if findings.offer else None, findings.cta.kind if findings.cta else None)
+    assert said == (offer, cta)

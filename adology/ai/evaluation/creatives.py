@@ -29,7 +29,7 @@ import math
 import random
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -145,6 +145,22 @@ def render_ad(seed: int, index: int) -> EvaluationAd:
     copy = _choose_copy(rng, pool, with_text=slot not in _NO_TEXT_SLOTS)
     look = _choose_look(rng, pool, ad_format)
     ad_id = f"eval-s{seed}-{index:04d}"
+    drawing = rng.getstate()
+    try:
+        return _draw_ad(ad_id, rng, pool, ad_format, copy, look)
+    except _CopyDoesNotFit:
+        # a long word on a small, narrow canvas: the same ad at twice the resolution, as a brand
+        # would upload it, drawn from the same random state
+        rng.setstate(drawing)
+        larger = replace(look, size=(look.size[0] * 2, look.size[1] * 2))
+        return _draw_ad(ad_id, rng, pool, ad_format, copy, larger)
+
+
+class _CopyDoesNotFit(EvaluationError):
+    pass
+
+
+def _draw_ad(ad_id: str, rng: random.Random, pool: Pool, ad_format: Format, copy: _Copy, look: _Look) -> EvaluationAd:
     if ad_format == "video":
         return _video_ad(ad_id, rng, copy, look)
     if ad_format == "carousel":
@@ -471,7 +487,7 @@ def _arrange(elements: Sequence[_Element], layout: Layout, size: tuple[int, int]
             break
         scale *= 0.9
     if placed is None:
-        raise EvaluationError(f"the copy does not fit a {width}×{height} canvas even in the smallest type")
+        raise _CopyDoesNotFit(f"the copy does not fit a {width}×{height} canvas even in the smallest type")
     return placed
 
 

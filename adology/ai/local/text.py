@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from adology.ai.local.copy_model import LANGUAGES as COPY_MODEL_LANGUAGES
-from adology.ai.local.copy_model import CopyReading, Family, read_line
+from adology.ai.local.copy_model import MIN_FAMILY_PROBABILITY, CopyReading, Family, read_line
 from adology.ai.local.copy_patterns import (
     BENEFIT_CUES,
     CLAIM_CUES,
@@ -71,16 +71,25 @@ from adology.ai.local.phrases import Block, Phrase, block_text
 # so that one wrong character is a small part of it ("ORDER NO" for "ORDER NOW", not "GO" for "GET").
 MIN_FUZZY_CTA = 6
 # A button's label is a call to action when it starts with a call-to-action verb and is this short.
-MAX_BUTTON_CTA_WORDS = 4
+MAX_BUTTON_CTA_WORDS = 5
 # A line on its own, outside any button, is a call to action when it is this short, holds a
 # call-to-action imperative and a word that finishes one ("SHOP TODAY", "JETZT ENTDECKEN").
 MAX_PLAIN_CTA_WORDS = 3
 # The copy model reads paragraphs drawn on a creative of this many words: it learned from ad lines,
 # and a paragraph of prose is not one.
 MIN_MODEL_WORDS = 2
+_ELIDED = re.compile(r"(?<=\w)['’](?=\w)")
 MAX_MODEL_WORDS = 8
+# The copy model's probability needed where the line's look or words half support the reading: a
+# call to action whose verb the rules know on a line they find unfinished (the verb alone opens
+# headlines too: "SHOP SMARTER SKINCARE"), and an offer in no box (a badge or button is evidence of
+# one; a plain line is as often a headline: "IDÉE CADEAU").
+MODEL_SURE = 0.65
 # Imperatives that need only their object to be a call to action ("ORDER ONE", "SHOP HAIRCARE").
 _BUYING_KINDS = frozenset({"shop_now", "buy_now", "order_now"})
+# A set named by itself, which is an offer when the line names it ("THE HAIR RESCUE TRIO") and the
+# object of a call to action when an imperative buys it ("BUY THE TRIO").
+_BARE_BUNDLE_NOUNS = frozenset({"KIT", "DUO", "TRIO"})
 # Calls to action a clause of copy may contain (a verb alone, "discover", is prose, not a button).
 _COPY_CTA_KINDS = frozenset({"shop_now", "learn_more", "sign_up", "get_offer", "buy_now"})
 
@@ -221,10 +230,13 @@ def _offers(read: Iterable[tuple[Segment, Block | None]], *, model: bool) -> tup
     found: dict[str, Offer] = {}
     for segment, block in read:
         taken: list[tuple[re.Match[str], Offer]] = []
+        buying = _buys_its_object(segment.text)
         for rule in OFFER_RULES:
             for match in rule.pattern.finditer(segment.compact):
                 if any(match.start() < other.end() and other.start() < match.end() for other, _ in taken):
                     continue
+                if buying and rule.kind == "bundle" and match[0] in _BARE_BUNDLE_NOUNS:
+                    continue  # "BUY THE TRIO": the call to action's object, no offer
                 value = None
                 if rule.kind in ("percent_off", "amount_off"):
                     # a percentage or amount as written; "half price" and the like state no number: 50%
@@ -237,10 +249,23 @@ def _offers(read: Iterable[tuple[Segment, Block | None]], *, model: bool) -> tup
         for offer in [offer for _, offer in sorted(taken, key=lambda item: item[0].start())] + cued:
             found.setdefault(offer.text, offer)
         for text, reading in [] if taken or cued else _model_readings(segment, block, "offer", model=model):
+            if reading.probability < MODEL_SURE and not any(phrase.button for phrase in block or ()):
+                continue
             evidence = _seen(text, segment, block) + f", {reading.describe()}"
             amount = _amount(reading.kind, Segment(segment.source, text))
             found.setdefault(text, Offer(reading.kind, text, segment.source, amount, evidence))
     return tuple(found.values())
+
+
+def _buys_its_object(text: str) -> bool:
+    """Whether a short line opens with a buying imperative ("ORDER YOUR KIT", "COMMANDER LE KIT")."""
+    words = text.upper().split()
+    if not 1 < len(words) <= MAX_BUTTON_CTA_WORDS:
+        return False
+    found = cta_kind(words)
+    return (
+        found is not None and found[1] in _BUYING_KINDS and letters_and_digits(words[0]) == letters_and_digits(found[0])
+    )
 
 
 def _cued_offers(segment: Segment, block: Block | None) -> list[Offer]:
@@ -291,7 +316,7 @@ def _model_readings(
 def _model_line(text: str, *, boxed: bool, model: bool) -> CopyReading | None:
     """The model's reading of a line of :data:`MIN_MODEL_WORDS` to :data:`MAX_MODEL_WORDS` words, or
     of one word in a box: one word out of its line ("days" of a wrapped headline) reads as anything."""
-    words = text.split()
+    words = _ELIDED.sub("' ", text).split()  # "M'INSCRIRE" is two words
     if not model or not (1 if boxed else MIN_MODEL_WORDS) <= len(words) <= MAX_MODEL_WORDS:
         return None
     if len(words) == 1 and cta_kind_of_verb(words[0]) is not None:
@@ -400,7 +425,7 @@ def _creative_cta(phrase: Phrase, *, alone: bool, model: bool) -> CallToAction |
                 f'read "{phrase.text}" on the creative{context}, {_DIFFERENCES[difference]} "{cta.text}"',
             )
     words = phrase.text.upper().split()
-    if not 1 <= len(words) <= MAX_BUTTON_CTA_WORDS or _says_other_than_cta(compact(phrase.text)):
+    if not 1 <= len(words) <= MAX_BUTTON_CTA_WORDS or _says_other_than_cta(phrase.text):
         return None
     found = cta_kind(words)
     if phrase.button is not None:
@@ -444,7 +469,9 @@ def _creative_cta(phrase: Phrase, *, alone: bool, model: bool) -> CallToAction |
         return CallToAction(
             " ".join(words), kind, "creative", f'read "{phrase.text}" on a line of its own, with the verb "{verb}"'
         )
-    return None  # the rules know the verb and find the line no call to action ("SHOP SMARTER SKINCARE")
+    # the rules know the verb but not the rest ("ORDER BY PHONE", "SHOP SMARTER SKINCARE"): the model
+    # decides, and must be surer than where the rules know nothing
+    return _model_cta(phrase, ", on a line of its own", model=model, at_least=MODEL_SURE) if alone else None
 
 
 def _alone(phrase: Phrase, block: Block, *, model: bool) -> bool:
@@ -454,16 +481,19 @@ def _alone(phrase: Phrase, block: Block, *, model: bool) -> bool:
 
 
 def _states_other_than_cta(text: str, *, model: bool) -> bool:
-    if _says_other_than_cta(compact(text)):
+    if _says_other_than_cta(text):
         return True
     reading = _model_line(text, boxed=False, model=model)
     return reading is not None and reading.family != "cta"
 
 
-def _model_cta(phrase: Phrase, where: str, *, model: bool) -> CallToAction | None:
-    """The call to action the copy model reads in a short phrase (:func:`_model_line`)."""
+def _model_cta(
+    phrase: Phrase, where: str, *, model: bool, at_least: float = MIN_FAMILY_PROBABILITY
+) -> CallToAction | None:
+    """The call to action the copy model reads, with at least ``at_least`` of its probability, in a
+    short phrase (:func:`_model_line`)."""
     reading = _model_line(phrase.text, boxed=phrase.button is not None, model=model)
-    if reading is None or reading.family != "cta":
+    if reading is None or reading.family != "cta" or reading.probability < at_least:
         return None
     text = " ".join(phrase.text.upper().split())
     return CallToAction(
@@ -480,9 +510,15 @@ def _is_badge_claim(folded: str) -> bool:
     )
 
 
-def _says_other_than_cta(folded: str) -> bool:
+def _says_other_than_cta(text: str) -> bool:
     """Whether a short line states an offer, a deadline or scarcity, which a call to action does not."""
-    return states_offer(folded) or any(rule.pattern.search(folded) for rule in (*URGENCY_RULES, *SCARCITY_RULES))
+    folded = compact(text)
+    offer = states_offer(folded) and not (
+        _buys_its_object(text)
+        and offer_cue(folded) is None
+        and all(match[0] in _BARE_BUNDLE_NOUNS for rule in OFFER_RULES for match in rule.pattern.finditer(folded))
+    )
+    return offer or any(rule.pattern.search(folded) for rule in (*URGENCY_RULES, *SCARCITY_RULES))
 
 
 _DIFFERENCES = {
