@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 
 import pytest
@@ -134,3 +135,23 @@ def test_an_elided_pronoun_makes_a_second_word_and_a_button_holds_five() -> None
     assert cta is not None and cta.kind == "sign_up"
     five = analyse_blocks([(Phrase("PUT IT IN MY CART", button=_BOX),)], "").cta
     assert five is not None and five.text == "PUT IT IN MY CART"
+
+
+def test_threads_reading_at_once_fit_the_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    fits: list[int] = []
+    real_fit = copy_model.fit
+
+    def counted(training: tuple[Example, ...]) -> object:
+        fits.append(1)
+        return real_fit(training)
+
+    monkeypatch.setattr(copy_model, "fit", counted)
+    copy_model._fitted.cache_clear()
+    copy_model._read_compact.cache_clear()
+    try:
+        with ThreadPoolExecutor(8) as threads:
+            list(threads.map(read_line, [f"LINE {i} TO READ" for i in range(16)]))
+        assert len(fits) == 1
+    finally:
+        copy_model._fitted.cache_clear()
+        copy_model._read_compact.cache_clear()
