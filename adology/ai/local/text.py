@@ -82,8 +82,8 @@ _ELIDED = re.compile(r"(?<=\w)['’](?=\w)")
 MAX_MODEL_WORDS = 8
 # The copy model's probability needed where the line's look or words half support the reading: a
 # call to action whose verb the rules know on a line they find unfinished (the verb alone opens
-# headlines too: "SHOP SMARTER SKINCARE"), and an offer in no box (a badge or button is evidence of
-# one; a plain line is as often a headline: "IDÉE CADEAU").
+# headlines too: "SHOP SMARTER SKINCARE"), and an offer or urgency in no box (a badge or button is
+# evidence of one; a plain line is as often a headline: "IDÉE CADEAU", "ÉCLAIRCIT LE TEINT").
 MODEL_SURE = 0.65
 # Imperatives that need only their object to be a call to action ("ORDER ONE", "SHOP HAIRCARE").
 _BUYING_KINDS = frozenset({"shop_now", "buy_now", "order_now"})
@@ -249,7 +249,7 @@ def _offers(read: Iterable[tuple[Segment, Block | None]], *, model: bool) -> tup
         for offer in [offer for _, offer in sorted(taken, key=lambda item: item[0].start())] + cued:
             found.setdefault(offer.text, offer)
         for text, reading in [] if taken or cued else _model_readings(segment, block, "offer", model=model):
-            if reading.probability < MODEL_SURE and not any(phrase.button for phrase in block or ()):
+            if reading.probability < MODEL_SURE and not _boxed(block):
                 continue
             evidence = _seen(text, segment, block) + f", {reading.describe()}"
             amount = _amount(reading.kind, Segment(segment.source, text))
@@ -266,6 +266,12 @@ def _buys_its_object(text: str) -> bool:
     return (
         found is not None and found[1] in _BUYING_KINDS and letters_and_digits(words[0]) == letters_and_digits(found[0])
     )
+
+
+def _boxed(block: Block | None) -> bool:
+    """Whether a paragraph sits in a box (a badge, a button): evidence it is an offer, a call to
+    action or a deadline rather than a headline."""
+    return any(phrase.button is not None for phrase in block or ())
 
 
 def _cued_offers(segment: Segment, block: Block | None) -> list[Offer]:
@@ -565,7 +571,7 @@ def _urgency(read: Sequence[tuple[Segment, Block | None]], kind: str, *, model: 
         text
         for segment, block in read
         for text, reading in _model_readings(segment, block, "urgency", model=model)
-        if reading.kind == kind
+        if reading.kind == kind and (reading.probability >= MODEL_SURE or _boxed(block))
     ]
     return tuple(dict.fromkeys([*by_rules, *by_model]))
 
