@@ -249,8 +249,6 @@ def _offers(read: Iterable[tuple[Segment, Block | None]], *, model: bool) -> tup
         for offer in [offer for _, offer in sorted(taken, key=lambda item: item[0].start())] + cued:
             found.setdefault(offer.text, offer)
         for text, reading in [] if taken or cued else _model_readings(segment, block, "offer", model=model):
-            if reading.probability < MODEL_SURE and not _boxed(block):
-                continue
             evidence = _seen(text, segment, block) + f", {reading.describe()}"
             amount = _amount(reading.kind, Segment(segment.source, text))
             found.setdefault(text, Offer(reading.kind, text, segment.source, amount, evidence))
@@ -304,18 +302,24 @@ def _model_readings(
     """The copy model's readings of ``family`` on a paragraph of a creative that no rule claims: the
     paragraph's own, or, when the model reads the whole as none of offer, call to action and
     urgency and it holds several phrases (an urgency line stacked on a call to action), each
-    unclaimed phrase's."""
-    if block is None or _claimed_by_rules(segment):
+    unclaimed phrase's; outside a box, only those it is sure of (:data:`MODEL_SURE`)."""
+    if block is None or _claimed_by_rules(segment.text):
         return []
-    whole = _model_line(segment.text, boxed=any(phrase.button is not None for phrase in block), model=model)
+    boxed = _boxed(block)
+    whole = _model_line(segment.text, boxed=boxed, model=model)
     if whole is not None or len(block) == 1:
-        return [(segment.text.strip(), whole)] if whole is not None and whole.family == family else []
+        read = [(segment.text.strip(), whole)] if whole is not None else []
+    else:
+        read = [
+            (phrase.text.strip(), reading)
+            for phrase in block
+            if (reading := _model_line(phrase.text, boxed=phrase.button is not None, model=model)) is not None
+            and not _claimed_by_rules(phrase.text)
+        ]
     return [
-        (phrase.text.strip(), reading)
-        for phrase in block
-        if (reading := _model_line(phrase.text, boxed=phrase.button is not None, model=model)) is not None
-        and reading.family == family
-        and not _claimed_by_rules(Segment("creative", phrase.text))
+        (text, reading)
+        for text, reading in read
+        if reading.family == family and (boxed or reading.probability >= MODEL_SURE)
     ]
 
 
@@ -330,13 +334,9 @@ def _model_line(text: str, *, boxed: bool, model: bool) -> CopyReading | None:
     return read_line(text)
 
 
-def _claimed_by_rules(segment: Segment) -> bool:
-    """Whether a rule already reads the segment as an offer, a call to action, urgency or scarcity."""
-    return (
-        _is_offer_or_cta(segment)
-        or offer_cue(segment.compact) is not None
-        or any(rule.pattern.search(segment.compact) for rule in (*URGENCY_RULES, *SCARCITY_RULES))
-    )
+def _claimed_by_rules(text: str) -> bool:
+    """Whether a rule already reads the line as an offer, a call to action, urgency or scarcity."""
+    return cta_spelled(letters_and_digits(text)) is not None or _says_other_than_cta(text)
 
 
 def _seen(words: str, segment: Segment, block: Block | None) -> str:
@@ -518,13 +518,8 @@ def _is_badge_claim(folded: str) -> bool:
 
 def _says_other_than_cta(text: str) -> bool:
     """Whether a short line states an offer, a deadline or scarcity, which a call to action does not."""
-    folded = compact(text)
-    offer = states_offer(folded) and not (
-        _buys_its_object(text)
-        and offer_cue(folded) is None
-        and all(match[0] in _BARE_BUNDLE_NOUNS for rule in OFFER_RULES for match in rule.pattern.finditer(folded))
-    )
-    return offer or any(rule.pattern.search(folded) for rule in (*URGENCY_RULES, *SCARCITY_RULES))
+    offer = bool(_offers([(Segment("creative", text), None)], model=False))  # the one reading of offers
+    return offer or any(rule.pattern.search(compact(text)) for rule in (*URGENCY_RULES, *SCARCITY_RULES))
 
 
 _DIFFERENCES = {
@@ -571,7 +566,7 @@ def _urgency(read: Sequence[tuple[Segment, Block | None]], kind: str, *, model: 
         text
         for segment, block in read
         for text, reading in _model_readings(segment, block, "urgency", model=model)
-        if reading.kind == kind and (reading.probability >= MODEL_SURE or _boxed(block))
+        if reading.kind == kind
     ]
     return tuple(dict.fromkeys([*by_rules, *by_model]))
 
